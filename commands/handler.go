@@ -1,0 +1,143 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/odata-pos/pos/eventstore"
+)
+
+// Aggregate tells Execute how to fold one kind of aggregate from its events.
+type Aggregate[S, E any] struct {
+	// Initial returns the state of an aggregate that has no events.
+	Initial func() S
+	// Evolve applies one event to a state.
+	Evolve func(S, E) S
+}
+
+// Result reports what a command wrote.
+type Result struct {
+	// Stream is the stream the command appended to.
+	Stream string
+	// Exists is false when the stream has no events (a command that decided nothing on a new
+	// stream).
+	Exists bool
+	// Revision and Position are those of the command's last event, or of the stream's current
+	// state when the command decided no events.
+	Revision uint64
+	Position eventstore.Position
+	// Events are the events the command appended (or had appended before, on a replay).
+	Events []any
+	// Replayed is true when the command had already been applied and nothing was written now.
+	Replayed bool
+}
+
+// Handler runs commands against an event store.
+type Handler struct {
+	store      eventstore.Store
+	codec      *eventstore.Codec
+	maxRetries int
+	backoff    time.Duration
+}
+
+// Options tunes a Handler.
+type Options struct {
+	// MaxRetries bounds how often a command is re-decided after losing a race (default 8).
+	MaxRetries int
+	// Backoff is the base pause between retries, doubled each time (default 2 ms).
+	Backoff time.Duration
+}
+
+// NewHandler returns a Handler appending to store and encoding events with codec.
+func NewHandler(store eventstore.Store, codec *eventstore.Codec, opts Options) *Handler {
+	if opts.MaxRetries <= 0 {
+		opts.MaxRetries = 8
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = 2 * time.Millisecond
+	}
+	return &Handler{store: store, codec: codec, maxRetries: opts.MaxRetries, backoff: opts.Backoff}
+}
+
+// Store returns the handler's event store (for loaders that read other aggregates).
+func (h *Handler) Store() eventstore.Store { return h.store }
+
+// Codec returns the handler's codec.
+func (h *Handler) Codec() *eventstore.Codec { return h.codec }
+
+// Execute reads stream, folds it with agg, asks decide for new events and appends them at the
+// revision it read. When another writer appended first, it reads again and re-decides, up to
+// the handler's retry bound. decide must be pure: no I/O, no clock (take now from the caller).
+// A command whose events are already in the stream returns the original result (Replayed).
+func Execute[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], cmd Context, decide func(S) ([]E, error)) (Result, error) {
+	if cmd.ID == "" {
+		return Result{}, ErrMissingCommandID
+	}
+	pause := h.backoff
+	for attempt := 0; ; attempt++ {
+		loaded, err := Load(ctx, h, stream, agg)
+		if err != nil {
+			return Result{}, err
+		}
+		if prior, ok := loaded.replayOf(cmd, stream); ok {
+			return prior, nil
+		}
+		if cmd.IfMatch != nil && (!loaded.Exists || loaded.Revision != *cmd.IfMatch) {
+			return Result{}, fmt.Errorf("%s at revision %s, not %d: %w", stream, loaded.revisionString(), *cmd.IfMatch, ErrPreconditionFailed)
+		}
+		events, err := decide(loaded.State)
+		if err != nil {
+			return Result{}, err
+		}
+		if len(events) == 0 {
+			return Result{Stream: stream, Exists: loaded.Exists, Revision: loaded.Revision, Position: loaded.Position}, nil
+		}
+		data, err := encode(h.codec, stream, cmd, events)
+		if err != nil {
+			return Result{}, err
+		}
+		expected := eventstore.NoStream
+		if loaded.Exists {
+			expected = eventstore.Exact(loaded.Revision)
+		}
+		res, err := h.store.Append(ctx, stream, expected, data)
+		if err == nil {
+			anys := make([]any, len(events))
+			for i, e := range events {
+				anys[i] = e
+			}
+			return Result{Stream: stream, Exists: true, Revision: res.Revision, Position: res.Position, Events: anys}, nil
+		}
+		if !errors.Is(err, eventstore.ErrWrongExpectedRevision) || cmd.IfMatch != nil {
+			if cmd.IfMatch != nil && errors.Is(err, eventstore.ErrWrongExpectedRevision) {
+				return Result{}, fmt.Errorf("%s changed concurrently: %w", stream, ErrPreconditionFailed)
+			}
+			return Result{}, fmt.Errorf("append %s: %w", stream, err)
+		}
+		if attempt+1 >= h.maxRetries {
+			return Result{}, fmt.Errorf("%s after %d attempts: %w", stream, attempt+1, ErrConflict)
+		}
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return Result{}, ctx.Err()
+		}
+		pause *= 2
+	}
+}
+
+// encode turns decided events into EventData with IDs derived from the command.
+func encode[E any](codec *eventstore.Codec, stream string, cmd Context, events []E) ([]eventstore.EventData, error) {
+	meta := cmd.metadata()
+	out := make([]eventstore.EventData, len(events))
+	for i, e := range events {
+		name, data, err := codec.Encode(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = eventstore.EventData{ID: cmd.eventID(stream, i), Type: name, Data: data, Metadata: meta}
+	}
+	return out, nil
+}
