@@ -74,7 +74,7 @@ type Config struct {
 	BootstrapAdminUsername string
 	BootstrapAdminPassword string
 
-	// CORSOrigins are the origins allowed to call the API from a browser ("*" allows any).
+	// CORSOrigins are the origins allowed to call the API from a browser; none by default.
 	CORSOrigins []string
 
 	// LogFormat is "json" or "text"; LogLevel a slog level name (debug, info, warn, error).

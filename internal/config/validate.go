@@ -125,13 +125,10 @@ func checkESDBURL(raw string) error {
 }
 
 func checkOrigin(o string) error {
-	if o == "*" {
-		return nil
-	}
 	u, err := url.Parse(o)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q is not an origin like https://shop.example.com", o)
+		return fmt.Errorf("%q is not an origin like https://shop.example.com (scheme://host[:port], no wildcard)", o)
 	}
 	return nil
 }
