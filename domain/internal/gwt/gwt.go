@@ -1,0 +1,84 @@
+// Package gwt runs given–when–then table tests against a decider: given past events, when a
+// command is decided at a time, then exactly these events or this error. Test support only.
+package gwt
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// Case is one given–when–then row.
+type Case[C, E any] struct {
+	// Name describes the rule under test.
+	Name string
+	// Given are the events already in the stream.
+	Given []E
+	// When is the command.
+	When C
+	// Then are the events expected (nil or empty for none).
+	Then []E
+	// Err is the error expected (matched with errors.Is); nil for success.
+	Err error
+}
+
+// Decider is an aggregate's pure pair of functions.
+type Decider[S, C, E any] struct {
+	// Decide turns a command into events.
+	Decide func(S, C, time.Time) ([]E, error)
+	// Evolve folds an event into state.
+	Evolve func(S, E) S
+	// Initial is the state of an empty stream.
+	Initial S
+}
+
+// Fold applies events to d.Initial.
+func (d Decider[S, C, E]) Fold(events []E) S {
+	s := d.Initial
+	for _, e := range events {
+		s = d.Evolve(s, e)
+	}
+	return s
+}
+
+// Run runs every case at now.
+func Run[S, C, E any](t *testing.T, d Decider[S, C, E], now time.Time, cases []Case[C, E]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			got, err := d.Decide(d.Fold(tc.Given), tc.When, now)
+			if tc.Err != nil || err != nil {
+				if !errors.Is(err, tc.Err) {
+					t.Fatalf("then error %v, got %v (events %s)", tc.Err, err, show(got))
+				}
+				return
+			}
+			if len(got) == 0 && len(tc.Then) == 0 {
+				return
+			}
+			if !reflect.DeepEqual(got, tc.Then) {
+				t.Fatalf("then\n  %s\ngot\n  %s", show(tc.Then), show(got))
+			}
+			s := d.Fold(tc.Given)
+			for _, e := range got {
+				s = d.Evolve(s, e)
+			}
+		})
+	}
+}
+
+func show[E any](es []E) string {
+	out := ""
+	for i, e := range es {
+		if i > 0 {
+			out += "\n  "
+		}
+		out += fmt.Sprintf("%T%+v", e, e)
+	}
+	if out == "" {
+		return "(no events)"
+	}
+	return out
+}

@@ -1,0 +1,154 @@
+package register
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/domain/rules"
+)
+
+// Rule errors of the register.
+var (
+	// ErrShiftAlreadyOpen: another shift is open on the register.
+	ErrShiftAlreadyOpen = &rules.RuleError{Code: "shift_already_open", Msg: "another shift is open on this register", Conflict: true}
+	// ErrShiftNotOpen: the shift is not the register's open shift.
+	ErrShiftNotOpen = &rules.RuleError{Code: "shift_not_open", Msg: "the shift is not open on this register", Conflict: true}
+)
+
+// Command is a register command.
+type Command interface{ isCommand() }
+
+// CreateRegister adds a register to a store.
+type CreateRegister struct {
+	RegisterID uuid.UUID
+	StoreID    uuid.UUID
+	Code       string
+	Name       string
+}
+
+// OpenShift makes ShiftID the open shift; a no-op if it already is.
+type OpenShift struct {
+	ShiftID uuid.UUID
+}
+
+// CloseShift closes ShiftID and assigns the next Z number; a no-op if it was closed already.
+type CloseShift struct {
+	ShiftID uuid.UUID
+}
+
+// ReserveReceiptNumber assigns the next receipt number to SaleID; a no-op if the sale has one.
+type ReserveReceiptNumber struct {
+	SaleID uuid.UUID
+}
+
+func (CreateRegister) isCommand()       {}
+func (OpenShift) isCommand()            {}
+func (CloseShift) isCommand()           {}
+func (ReserveReceiptNumber) isCommand() {}
+
+// State is a register as decided upon.
+type State struct {
+	ID      uuid.UUID
+	StoreID uuid.UUID
+	Code    string
+	Name    string
+	// OpenShiftID is the open shift, uuid.Nil when none is.
+	OpenShiftID uuid.UUID
+	// LastZ is the last Z number given; LastReceipt the last receipt number.
+	LastZ       int64
+	LastReceipt int64
+	zByShift    map[uuid.UUID]int64
+	receipts    map[uuid.UUID]int64
+}
+
+// Exists reports whether the register was created.
+func (s State) Exists() bool { return s.ID != uuid.Nil }
+
+// ReceiptNumberOf returns the receipt number reserved for saleID, if any.
+func (s State) ReceiptNumberOf(saleID uuid.UUID) (int64, bool) {
+	n, ok := s.receipts[saleID]
+	return n, ok
+}
+
+// ZNumberOf returns the Z number of a closed shift, if it was closed.
+func (s State) ZNumberOf(shiftID uuid.UUID) (int64, bool) {
+	n, ok := s.zByShift[shiftID]
+	return n, ok
+}
+
+// Decide handles register commands.
+func Decide(s State, c Command, now time.Time) ([]Event, error) {
+	if _, ok := c.(CreateRegister); !ok && !s.Exists() {
+		return nil, rules.ErrNotFound
+	}
+	switch c := c.(type) {
+	case CreateRegister:
+		var v rules.Validator
+		v.Check(c.RegisterID != uuid.Nil, "id", "is required")
+		v.Check(c.StoreID != uuid.Nil, "store_id", "is required")
+		v.Check(c.Code != "", "code", "is required")
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+		if s.Exists() {
+			if s.StoreID == c.StoreID && s.Code == c.Code && s.Name == c.Name {
+				return nil, nil
+			}
+			return nil, rules.ErrAlreadyExists
+		}
+		return []Event{RegisterCreated{RegisterID: c.RegisterID, StoreID: c.StoreID, Code: c.Code, Name: c.Name}}, nil
+	case OpenShift:
+		if c.ShiftID == uuid.Nil {
+			return nil, rules.ErrValidation
+		}
+		if _, closed := s.zByShift[c.ShiftID]; closed {
+			return nil, ErrShiftNotOpen.With("shift already closed")
+		}
+		switch s.OpenShiftID {
+		case c.ShiftID:
+			return nil, nil
+		case uuid.Nil:
+			return []Event{ShiftOpened{RegisterID: s.ID, ShiftID: c.ShiftID, OpenedAt: now}}, nil
+		}
+		return nil, ErrShiftAlreadyOpen.With("open shift " + s.OpenShiftID.String())
+	case CloseShift:
+		if _, closed := s.zByShift[c.ShiftID]; closed {
+			return nil, nil
+		}
+		if s.OpenShiftID != c.ShiftID || c.ShiftID == uuid.Nil {
+			return nil, ErrShiftNotOpen
+		}
+		return []Event{ShiftClosed{RegisterID: s.ID, ShiftID: c.ShiftID, ZNumber: s.LastZ + 1, ClosedAt: now}}, nil
+	case ReserveReceiptNumber:
+		if c.SaleID == uuid.Nil {
+			return nil, rules.ErrValidation
+		}
+		if _, ok := s.receipts[c.SaleID]; ok {
+			return nil, nil
+		}
+		return []Event{ReceiptNumberReserved{RegisterID: s.ID, SaleID: c.SaleID, Number: s.LastReceipt + 1}}, nil
+	}
+	return nil, rules.ErrUnknownCommand
+}
+
+// Evolve applies e to s (updating its maps in place).
+func Evolve(s State, e Event) State {
+	switch e := e.(type) {
+	case RegisterCreated:
+		s = State{ID: e.RegisterID, StoreID: e.StoreID, Code: e.Code, Name: e.Name,
+			zByShift: map[uuid.UUID]int64{}, receipts: map[uuid.UUID]int64{}}
+	case ShiftOpened:
+		s.OpenShiftID = e.ShiftID
+	case ShiftClosed:
+		s.zByShift[e.ShiftID] = e.ZNumber
+		s.LastZ = e.ZNumber
+		if s.OpenShiftID == e.ShiftID {
+			s.OpenShiftID = uuid.Nil
+		}
+	case ReceiptNumberReserved:
+		s.receipts[e.SaleID] = e.Number
+		s.LastReceipt = e.Number
+	}
+	return s
+}
