@@ -1,0 +1,143 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/odata-pos/pos/domain/rules"
+	"github.com/odata-pos/pos/domain/user"
+)
+
+// CredentialStore keeps password hashes beside the user streams (never in an event).
+type CredentialStore interface {
+	// SetPasswordHash stores the hash of userID's password, replacing any previous one.
+	SetPasswordHash(ctx context.Context, userID, hash string) error
+	// PasswordHash returns userID's hash; found is false when none is stored.
+	PasswordHash(ctx context.Context, userID string) (hash string, found bool, err error)
+	// Count returns how many users have a password stored (one per registered user).
+	Count(ctx context.Context) (int, error)
+}
+
+// userAggregate folds a user stream.
+var userAggregate = Aggregate[user.State, user.Event]{
+	Initial: func() user.State { return user.State{} },
+	Evolve:  user.Evolve,
+}
+
+// UserStream names the stream of a user.
+func UserStream(id string) string { return "user-" + id }
+
+func usernameKey(username string) string { return "username:" + user.NormalizeUsername(username) }
+
+// Users handles the user commands.
+type Users struct {
+	h     *Handler
+	creds CredentialStore
+	now   func() time.Time
+}
+
+// NewUsers returns the user command handlers.
+func NewUsers(h *Handler, creds CredentialStore, now func() time.Time) *Users {
+	return &Users{h: h, creds: creds, now: now}
+}
+
+// Register creates a user with a password hash. The username is reserved first on the write
+// side, so two concurrent registrations of one name cannot both succeed.
+func (u *Users) Register(ctx context.Context, cmd Context, c user.RegisterUser, passwordHash string) (Result, error) {
+	// Validate before reserving, so a bad command never holds a username.
+	if _, err := user.Decide(user.State{}, c, u.now()); err != nil {
+		return Result{}, err
+	}
+	if _, err := Claim(ctx, u.h, cmd, usernameKey(c.Username), c.UserID); err != nil {
+		return Result{}, err
+	}
+	if err := u.creds.SetPasswordHash(ctx, c.UserID, passwordHash); err != nil {
+		return Result{}, fmt.Errorf("store password of %s: %w", c.UserID, err)
+	}
+	return Execute(ctx, u.h, UserStream(c.UserID), userAggregate, cmd, func(s user.State) ([]user.Event, error) {
+		return user.Decide(s, c, u.now())
+	})
+}
+
+// ChangeRoles replaces a user's roles.
+func (u *Users) ChangeRoles(ctx context.Context, cmd Context, userID string, c user.ChangeRoles) (Result, error) {
+	return u.update(ctx, cmd, userID, c)
+}
+
+// ChangeStoreScope replaces the stores a user may act in.
+func (u *Users) ChangeStoreScope(ctx context.Context, cmd Context, userID string, c user.ChangeStoreScope) (Result, error) {
+	return u.update(ctx, cmd, userID, c)
+}
+
+// Disable stops a user from logging in.
+func (u *Users) Disable(ctx context.Context, cmd Context, userID string, c user.Disable) (Result, error) {
+	return u.update(ctx, cmd, userID, c)
+}
+
+// Enable lets a disabled user log in again.
+func (u *Users) Enable(ctx context.Context, cmd Context, userID string) (Result, error) {
+	return u.update(ctx, cmd, userID, user.Enable{})
+}
+
+// SetPassword stores a new password hash and records the change. The hash is written only
+// after the decider accepted the change, and before the event, so the event never claims a
+// change that did not happen.
+func (u *Users) SetPassword(ctx context.Context, cmd Context, userID, passwordHash string, byAdmin bool) (Result, error) {
+	c := user.RecordPasswordChange{ByAdmin: byAdmin}
+	current, err := u.Get(ctx, userID)
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := user.Decide(current, c, u.now()); err != nil {
+		return Result{}, err
+	}
+	if err := u.creds.SetPasswordHash(ctx, userID, passwordHash); err != nil {
+		return Result{}, fmt.Errorf("store password of %s: %w", userID, err)
+	}
+	return u.update(ctx, cmd, userID, c)
+}
+
+func (u *Users) update(ctx context.Context, cmd Context, userID string, c user.Command) (Result, error) {
+	return Execute(ctx, u.h, UserStream(userID), userAggregate, cmd, func(s user.State) ([]user.Event, error) {
+		return user.Decide(s, c, u.now())
+	})
+}
+
+// Get returns a user's current state, or rules.ErrNotFound.
+func (u *Users) Get(ctx context.Context, userID string) (user.State, error) {
+	l, err := Load(ctx, u.h, UserStream(userID), userAggregate)
+	if err != nil {
+		return user.State{}, err
+	}
+	if !l.Exists {
+		return user.State{}, rules.ErrNotFound
+	}
+	return l.State, nil
+}
+
+// ErrBadCredentials is returned by Authenticate for an unknown user, a wrong password or a
+// disabled user alike, so that callers cannot tell which.
+var ErrBadCredentials = errors.New("bad credentials")
+
+// Lookup finds a user by username on the write side (the username reservation), so a user can
+// log in the moment they are created.
+func (u *Users) Lookup(ctx context.Context, username string) (user.State, error) {
+	id, err := Owner(ctx, u.h, usernameKey(username))
+	if err != nil {
+		return user.State{}, err
+	}
+	if id == "" {
+		return user.State{}, rules.ErrNotFound
+	}
+	return u.Get(ctx, id)
+}
+
+// PasswordHash returns a user's stored password hash.
+func (u *Users) PasswordHash(ctx context.Context, userID string) (string, bool, error) {
+	return u.creds.PasswordHash(ctx, userID)
+}
+
+// Count returns how many users are registered (used to bootstrap the first admin).
+func (u *Users) Count(ctx context.Context) (int, error) { return u.creds.Count(ctx) }

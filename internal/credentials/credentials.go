@@ -1,0 +1,67 @@
+// Package credentials keeps users' password hashes in PostgreSQL, beside (never inside) the
+// event log: an exported or replicated event stream then never carries a secret. It
+// implements commands.CredentialStore.
+package credentials
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// schema creates the credentials table; it is idempotent.
+const schema = `
+CREATE TABLE IF NOT EXISTS user_credentials (
+	user_id       text PRIMARY KEY,
+	password_hash text NOT NULL,
+	updated_at    timestamptz NOT NULL DEFAULT now()
+)`
+
+// Store is the PostgreSQL credential store.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// New creates the table if needed and returns the store.
+func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
+	if _, err := pool.Exec(ctx, schema); err != nil {
+		return nil, fmt.Errorf("create user_credentials: %w", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// SetPasswordHash stores userID's hash, replacing any previous one.
+func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)
+		ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now()`,
+		userID, hash)
+	if err != nil {
+		return fmt.Errorf("set password hash: %w", err)
+	}
+	return nil
+}
+
+// PasswordHash returns userID's hash; found is false when none is stored.
+func (s *Store) PasswordHash(ctx context.Context, userID string) (string, bool, error) {
+	var hash string
+	err := s.pool.QueryRow(ctx, `SELECT password_hash FROM user_credentials WHERE user_id = $1`, userID).Scan(&hash)
+	if err == pgx.ErrNoRows {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read password hash: %w", err)
+	}
+	return hash, true, nil
+}
+
+// Count returns how many users have a stored password.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM user_credentials`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count credentials: %w", err)
+	}
+	return n, nil
+}
