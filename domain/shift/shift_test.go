@@ -1,0 +1,79 @@
+package shift
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/domain/internal/gwt"
+	"github.com/odata-pos/pos/domain/money"
+	"github.com/odata-pos/pos/domain/rules"
+)
+
+var (
+	decider = gwt.Decider[State, Command, Event]{Decide: Decide, Evolve: Evolve}
+	t0      = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	t1      = t0.Add(10 * time.Hour)
+)
+
+func id(n byte) uuid.UUID { var u uuid.UUID; u[15] = n; return u }
+func eur(a int64) money.Money { return money.New(a, "EUR") }
+
+func TestDecide(t *testing.T) {
+	sh, st, reg := id(1), id(2), id(3)
+	m1, sale1, sale2, ret1 := id(10), id(20), id(21), id(30)
+	opened := ShiftOpened{ShiftID: sh, StoreID: st, RegisterID: reg, CashierID: "u1", OpeningFloat: eur(10000), OpenedAt: t0}
+	// float 100.00 + sales 45.50 + 12.00 − refund 5.00 + paid in 20.00 − paid out 30.00 = 142.50
+	day := []Event{opened,
+		CashSaleRecorded{ShiftID: sh, SaleID: sale1, Amount: eur(4550)},
+		CashSaleRecorded{ShiftID: sh, SaleID: sale2, Amount: eur(1200)},
+		CashRefundRecorded{ShiftID: sh, ReturnID: ret1, Amount: eur(500)},
+		CashMovementRecorded{ShiftID: sh, MovementID: m1, Type: PaidIn, Amount: eur(2000), Reason: "change", At: t0},
+		CashMovementRecorded{ShiftID: sh, MovementID: id(11), Type: PaidOut, Amount: eur(3000), Reason: "bank", At: t0},
+	}
+	closed := func(counted, overShort int64, approver string) ShiftClosed {
+		return ShiftClosed{ShiftID: sh, RegisterID: reg, ZNumber: 7, OpeningFloat: eur(10000), CashSales: eur(5750),
+			CashRefunds: eur(500), PaidIn: eur(2000), PaidOut: eur(3000), ExpectedCash: eur(14250),
+			CountedCash: eur(counted), OverShort: eur(overShort), SalesCount: 2, ApprovedBy: approver, ClosedAt: t1}
+	}
+	approval := &rules.Approval{ApproverID: "m1", Action: rules.ActionShiftCloseOverShort}
+	closedEv := closed(14250, 0, "")
+	gwt.Run(t, decider, t1, []gwt.Case[Command, Event]{
+		{Name: "a shift opens with its float", When: Open{sh, st, reg, "u1", eur(10000)}, Then: []Event{ShiftOpened{sh, st, reg, "u1", eur(10000), t1}}},
+		{Name: "a negative float is refused", When: Open{sh, st, reg, "u1", eur(-1)}, Err: rules.ErrValidation},
+		{Name: "paid in", Given: []Event{opened}, When: RecordCashMovement{id(12), PaidIn, eur(500), "coins"}, Then: []Event{CashMovementRecorded{sh, id(12), PaidIn, eur(500), "coins", t1}}},
+		{Name: "a movement needs a type, a positive amount and a reason", Given: []Event{opened}, When: RecordCashMovement{id(12), "borrow", eur(0), ""}, Err: rules.ErrValidation},
+		{Name: "a repeated movement id is a no-op", Given: day, When: RecordCashMovement{m1, PaidIn, eur(2000), "change"}},
+		{Name: "a repeated cash sale is a no-op", Given: day, When: RecordCashSale{sale1, eur(4550)}},
+		{Name: "close: expected = float + cash sales − cash refunds + paid in − paid out; over/short = counted − expected",
+			Given: day, When: Close{CountedCash: eur(14250), ZNumber: 7, Tolerance: 500}, Then: []Event{closedEv}},
+		{Name: "short within tolerance closes without approval", Given: day, When: Close{CountedCash: eur(13750), ZNumber: 7, Tolerance: 500}, Then: []Event{closed(13750, -500, "")}},
+		{Name: "short beyond tolerance needs an approval", Given: day, When: Close{CountedCash: eur(13749), ZNumber: 7, Tolerance: 500}, Err: rules.ErrApprovalRequired},
+		{Name: "over beyond tolerance needs an approval", Given: day, When: Close{CountedCash: eur(15000), ZNumber: 7, Tolerance: 500}, Err: rules.ErrApprovalRequired},
+		{Name: "an approval of another action does not do", Given: day, When: Close{CountedCash: eur(15000), ZNumber: 7, Tolerance: 500, Approval: &rules.Approval{ApproverID: "m1", Action: rules.ActionSaleVoid}}, Err: rules.ErrApprovalRequired},
+		{Name: "over beyond tolerance with an approval records the approver", Given: day, When: Close{CountedCash: eur(15000), ZNumber: 7, Tolerance: 500, Approval: approval}, Then: []Event{closed(15000, 750, "m1")}},
+		{Name: "closing needs the register's Z number", Given: day, When: Close{CountedCash: eur(14250)}, Err: rules.ErrValidation},
+		{Name: "a retried close is a no-op", Given: append(day, closedEv), When: Close{CountedCash: eur(14250), ZNumber: 7}},
+		{Name: "a closed shift's figures are final", Given: append(day, closedEv), When: Close{CountedCash: eur(1), ZNumber: 8}, Err: ErrShiftClosed},
+		{Name: "no paid in after the close", Given: append(day, closedEv), When: RecordCashMovement{id(13), PaidIn, eur(1), "x"}, Err: ErrShiftClosed},
+		{Name: "a cash sale arriving after the close is kept, flagged", Given: append(day, closedEv), When: RecordCashSale{id(22), eur(300)}, Then: []Event{CashSaleRecorded{sh, id(22), eur(300), true}}},
+		{Name: "a cash refund arriving after the close is kept, flagged", Given: append(day, closedEv), When: RecordCashRefund{id(31), eur(300)}, Then: []Event{CashRefundRecorded{sh, id(31), eur(300), true}}},
+		{Name: "cash in another currency", Given: day, When: RecordCashSale{id(23), money.New(1, "USD")}, Err: rules.ErrCurrencyMismatch},
+		{Name: "commands on a missing shift", When: RecordCashSale{sale1, eur(1)}, Err: rules.ErrNotFound},
+	})
+}
+
+func TestLateSaleDoesNotChangeZFigures(t *testing.T) {
+	s := decider.Fold([]Event{
+		ShiftOpened{ShiftID: id(1), OpeningFloat: eur(0), OpenedAt: t0},
+		ShiftClosed{ShiftID: id(1), ZNumber: 1, ClosedAt: t1},
+		CashSaleRecorded{ShiftID: id(1), SaleID: id(2), Amount: eur(100), AfterClose: true},
+	})
+	if e, _ := s.ExpectedCash(); e.Amount != 0 || s.LateSales != 1 {
+		t.Fatalf("expected %v, late %d", e, s.LateSales)
+	}
+	if !s.OpenAt(t0.Add(time.Hour)) || s.OpenAt(t1.Add(time.Second)) || s.OpenAt(t0.Add(-time.Second)) {
+		t.Fatal("OpenAt wrong")
+	}
+}
