@@ -1,0 +1,70 @@
+// Package auth is identity and session security for the O'Data POS API: HS256 JWT access
+// tokens with key rotation ([KeySet], [Tokens]), rotating opaque refresh tokens with reuse
+// detection, logout revocation, argon2id passwords ([Passwords]), one-time manager approvals
+// ([Approvals]), rate limiting ([FallbackLimiter], [LoginGuard], [RateLimit]), the bearer
+// authentication middleware ([Tokens.Authenticate]) and the /auth route handlers ([Handlers]).
+//
+// # Tokens
+//
+// Access tokens are JWTs signed with HS256 only (jwt.WithValidMethods; "none", RS256, HS512
+// … are refused), carrying a "kid" header that selects the key in the [KeySet] (current key
+// signs, previous keys still verify, so secrets rotate without logging users out). Claims:
+// sub (user ID), roles, store_ids, sid (session = refresh family), jti, iat, nbf, exp, iss,
+// aud. Lifetime 15 minutes by default ([TokenConfig]).
+//
+// Refresh tokens are 256 random bits ("rt_…"), stored in Redis only as their SHA-256, with
+// their user and session (family). Every refresh spends the token and issues a new one in the
+// same session, atomically in a Lua script; a spent token presented again revokes the whole
+// session (all its refresh tokens and access tokens, via the sid) and is reported as an
+// authz.EventRefreshReused security event. Refresh tokens expire after 12 h unused, and a
+// session after 7 days whatever happens.
+//
+// Logout revokes the access token's jti until it expires and its session. Revocations live
+// in Redis, so they survive a restart of posd.
+//
+// # Without Redis
+//
+// Redis being down (or POS_REDIS_URL empty) must not stop the tills, so:
+//
+//   - Login works: the access token is issued without a refresh token (refresh_token is
+//     omitted); the client logs in again when it expires.
+//   - Access tokens still verify by signature and expiry. The revocation check fails OPEN
+//     against Redis, but every revocation is first written to an in-process cache that is
+//     always checked, so a logout on this replica holds at once. A logout on another replica
+//     during the outage is not seen here until the token expires (at most AccessTTL).
+//   - Logout succeeds; its revocations stay pending in-process and are written to Redis
+//     before the next refresh (a refresh fails rather than skip them).
+//   - Refresh fails CLOSED with [ErrUnavailable] (503): rotation and reuse detection cannot
+//     be done safely without the shared store.
+//   - Approvals issued during the outage are kept in-process and are single-use on this
+//     replica only (a token must be consumed on the replica that issued it, which is where the
+//     cashier's register is talking anyway). A token issued into Redis cannot be consumed
+//     while Redis is down (503).
+//   - Rate limits switch to an in-process GCRA-like token bucket per replica
+//     ([FallbackLimiter]), so login stays brute-force protected; the switch is logged once per
+//     outage and every fallback decision is counted in [Deps].Fallbacks.
+//
+// After a failure Redis is skipped for one second before it is tried again, so a dead Redis
+// costs at most one dial timeout per second per component.
+//
+// # Passwords
+//
+// argon2id via github.com/alexedwards/argon2id with [DefaultPasswordParams] (m=19 MiB, t=2,
+// p=1), at most GOMAXPROCS hashes at a time. Unknown or disabled users are verified against a
+// dummy hash, so response time does not reveal whether a username exists.
+//
+// # Rate limits
+//
+// Login and approval attempts: 5 per minute per IP and username (burst 5) and 30 per minute
+// per IP. API: 20 requests per second per user (burst 40). Responses carry RateLimit-Limit,
+// RateLimit-Remaining and RateLimit-Reset; a 429 also carries Retry-After.
+//
+// # Wiring
+//
+// The composition root builds, in this order: a [KeySet] from POS_JWT_SECRET ([NewKey]),
+// [Deps] (Redis client, logger, authz.SecurityRecorder, fallback counter), [NewTokens],
+// [NewPasswords], [NewApprovals], a [FallbackLimiter] with a [LocalLimiter], a [LoginGuard],
+// then [Handlers] registered on the authz.Routes, and the middleware
+// Tokens.Authenticate(rs) followed by RateLimit(limiter, rs, DefaultAPILimit(), PerUserKey)
+// around the router. Register [MapError] with httpx.NewResponder.
+package auth

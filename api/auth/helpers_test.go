@@ -1,0 +1,179 @@
+package auth_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/odata-pos/pos/api/auth"
+	"github.com/odata-pos/pos/api/authz"
+)
+
+// redisURL is the machine's Redis; REDIS_URL overrides it.
+func redisURL() string {
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/0"
+}
+
+// testRedis returns a client on the real Redis and a random key prefix; every key under the
+// prefix (and redis_rate's "rate:" copy of it) is deleted when the test ends.
+func testRedis(t *testing.T) (*redis.Client, string) {
+	t.Helper()
+	opt, err := redis.ParseURL(redisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("redis at %s is required for this test: %v", redisURL(), err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	prefix := "test:" + hex.EncodeToString(b) + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		for _, pattern := range []string{prefix + "*", "rate:" + prefix + "*"} {
+			iter := rdb.Scan(ctx, 0, pattern, 100).Iterator()
+			for iter.Next(ctx) {
+				rdb.Del(ctx, iter.Val())
+			}
+		}
+		_ = rdb.Close()
+	})
+	return rdb, prefix
+}
+
+// deadRedis returns a client on an address where nothing listens.
+func deadRedis(t *testing.T) *redis.Client {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Now()} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// events records security events.
+type events struct {
+	mu   sync.Mutex
+	list []authz.SecurityEvent
+}
+
+func (e *events) Record(_ context.Context, ev authz.SecurityEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.list = append(e.list, ev)
+}
+
+func (e *events) count(kind authz.SecurityEventKind) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, ev := range e.list {
+		if ev.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// fixture bundles the services under test.
+type fixture struct {
+	keys      *auth.KeySet
+	tokens    *auth.Tokens
+	approvals *auth.Approvals
+	limiter   *auth.FallbackLimiter
+	clock     *clock
+	events    *events
+	logs      *syncBuffer
+	fallbacks prometheus.Counter
+	prefix    string
+}
+
+// testKey returns a key for a fixed test secret.
+func testKey(t *testing.T, secret string) auth.Key {
+	t.Helper()
+	k, err := auth.NewKey([]byte(secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// newFixture builds the services on rdb (nil: Redis disabled) with key prefix prefix.
+func newFixture(t *testing.T, rdb redis.UniversalClient, prefix string) *fixture {
+	t.Helper()
+	f := &fixture{clock: newClock(), events: &events{}, logs: &syncBuffer{}, prefix: prefix,
+		fallbacks: prometheus.NewCounter(prometheus.CounterOpts{Name: "test_redis_fallbacks_total"})}
+	keys, err := auth.NewKeySet(testKey(t, "current-secret-0123456789abcdef0123"), testKey(t, "previous-secret-0123456789abcdef012"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.keys = keys
+	deps := auth.Deps{Redis: rdb, Log: slog.New(slog.NewJSONHandler(f.logs, nil)), Security: f.events,
+		Fallbacks: f.fallbacks, Now: f.clock.Now}
+	if rdb == nil {
+		deps.Redis = nil // a typed nil would not be nil in the interface
+	}
+	f.tokens, err = auth.NewTokens(keys, auth.TokenConfig{KeyPrefix: prefix}, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.approvals = auth.NewApprovals(auth.ApprovalConfig{KeyPrefix: prefix}, deps)
+	f.limiter = auth.NewFallbackLimiter(prefix, auth.NewLocalLimiter(0, f.clock.Now), deps)
+	return f
+}
+
+// cashier is a sample identity.
+func cashier() auth.Identity {
+	return auth.Identity{UserID: "user-1", Roles: []authz.Role{authz.RoleCashier}, StoreIDs: []string{"store-a"}}
+}

@@ -1,0 +1,238 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/odata-pos/pos/api/authz"
+)
+
+// TokenConfig configures the token service.
+type TokenConfig struct {
+	// Issuer is the "iss" claim; default "odata-pos".
+	Issuer string
+	// Audience is the "aud" claim; default "pos-api".
+	Audience string
+	// AccessTTL is the access token lifetime; default 15 minutes.
+	AccessTTL time.Duration
+	// RefreshTTL is how long an unused refresh token stays valid (idle timeout); default 12 h,
+	// one long shift.
+	RefreshTTL time.Duration
+	// SessionMaxAge caps a refresh-token family however often it rotates; default 7 days.
+	SessionMaxAge time.Duration
+	// KeyPrefix prefixes every Redis key; default "pos:auth:". Tests use a random one.
+	KeyPrefix string
+}
+
+// withDefaults fills zero fields.
+func (c TokenConfig) withDefaults() TokenConfig {
+	if c.Issuer == "" {
+		c.Issuer = "odata-pos"
+	}
+	if c.Audience == "" {
+		c.Audience = "pos-api"
+	}
+	if c.AccessTTL == 0 {
+		c.AccessTTL = 15 * time.Minute
+	}
+	if c.RefreshTTL == 0 {
+		c.RefreshTTL = 12 * time.Hour
+	}
+	if c.SessionMaxAge == 0 {
+		c.SessionMaxAge = 7 * 24 * time.Hour
+	}
+	if c.KeyPrefix == "" {
+		c.KeyPrefix = "pos:auth:"
+	}
+	return c
+}
+
+// Validate reports every problem of the configuration (after defaults) at once.
+func (c TokenConfig) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if c.AccessTTL < time.Minute || c.AccessTTL > time.Hour {
+		errs = append(errs, fmt.Errorf("access token lifetime %s: must be between 1m and 1h", c.AccessTTL))
+	}
+	if c.RefreshTTL <= c.AccessTTL {
+		errs = append(errs, fmt.Errorf("refresh token lifetime %s: must exceed the access token lifetime", c.RefreshTTL))
+	}
+	if c.SessionMaxAge < c.RefreshTTL {
+		errs = append(errs, fmt.Errorf("session max age %s: must be at least the refresh token lifetime", c.SessionMaxAge))
+	}
+	return errors.Join(errs...)
+}
+
+// Identity is what a token says about its user.
+type Identity struct {
+	UserID   string
+	Roles    []authz.Role
+	StoreIDs []string
+}
+
+// Claims are the claims of an access token: sub (user ID), roles, store_ids, sid (the refresh
+// family, i.e. the session), jti, iat, nbf, exp, iss and aud.
+type Claims struct {
+	jwt.RegisteredClaims
+	Roles     []authz.Role `json:"roles"`
+	StoreIDs  []string     `json:"store_ids"`
+	SessionID string       `json:"sid"`
+}
+
+// Principal returns the authz principal of the claims.
+func (c *Claims) Principal() authz.Principal {
+	return authz.Principal{UserID: c.Subject, Roles: c.Roles, StoreIDs: c.StoreIDs, TokenID: c.ID}
+}
+
+// TokenPair is the answer to a login or a refresh. RefreshToken is empty when Redis is
+// unavailable: the client must log in again when the access token expires.
+type TokenPair struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+}
+
+// Tokens issues and verifies access tokens and manages refresh-token families and
+// revocations. See the package doc for its behaviour without Redis.
+type Tokens struct {
+	keys    *KeySet
+	cfg     TokenConfig
+	deps    Deps
+	health  *redisHealth
+	local   *localRevocations
+	rotate  *redis.Script
+	methods []string
+}
+
+// NewTokens returns the token service signing with keys.
+func NewTokens(keys *KeySet, cfg TokenConfig, deps Deps) (*Tokens, error) {
+	if keys == nil {
+		return nil, errors.New("tokens: no key set")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	deps = deps.withDefaults()
+	return &Tokens{
+		keys:    keys,
+		cfg:     cfg.withDefaults(),
+		deps:    deps,
+		health:  newRedisHealth("tokens", deps),
+		local:   newLocalRevocations(100_000),
+		rotate:  redis.NewScript(rotateScript),
+		methods: []string{jwt.SigningMethodHS256.Alg()},
+	}, nil
+}
+
+// AccessTTL returns the access token lifetime.
+func (t *Tokens) AccessTTL() time.Duration { return t.cfg.AccessTTL }
+
+// signAccess returns a signed access token for id in session sid.
+func (t *Tokens) signAccess(id Identity, sid string) (string, error) {
+	if id.UserID == "" {
+		return "", errors.New("sign access token: empty user id")
+	}
+	now := t.deps.Now().UTC().Truncate(time.Second)
+	claims := Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    t.cfg.Issuer,
+			Subject:   id.UserID,
+			Audience:  jwt.ClaimStrings{t.cfg.Audience},
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.cfg.AccessTTL)),
+			NotBefore: jwt.NewNumericDate(now),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        uuid.NewString(),
+		},
+		Roles:     id.Roles,
+		StoreIDs:  id.StoreIDs,
+		SessionID: sid,
+	}
+	if claims.Roles == nil {
+		claims.Roles = []authz.Role{}
+	}
+	if claims.StoreIDs == nil {
+		claims.StoreIDs = []string{}
+	}
+	key := t.keys.Current()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	tok.Header["kid"] = key.ID
+	s, err := tok.SignedString(key.Secret)
+	if err != nil {
+		return "", fmt.Errorf("sign access token: %w", err)
+	}
+	return s, nil
+}
+
+// keyFunc returns the secret of the token's kid; only HS256 reaches it (WithValidMethods).
+func (t *Tokens) keyFunc(tok *jwt.Token) (any, error) {
+	kid, _ := tok.Header["kid"].(string)
+	secret, ok := t.keys.secret(kid)
+	if !ok {
+		return nil, fmt.Errorf("unknown kid %q", kid)
+	}
+	return secret, nil
+}
+
+// Verify checks an access token: HS256 only, a known kid, a valid signature, iss, aud, exp
+// (required), nbf and iat, a subject, a jti and a session, and that neither the token nor its
+// session is revoked. Errors wrap ErrTokenInvalid, ErrTokenExpired or ErrTokenRevoked.
+func (t *Tokens) Verify(ctx context.Context, raw string) (*Claims, error) {
+	claims := &Claims{}
+	_, err := jwt.ParseWithClaims(raw, claims, t.keyFunc,
+		jwt.WithValidMethods(t.methods),
+		jwt.WithIssuer(t.cfg.Issuer),
+		jwt.WithAudience(t.cfg.Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(t.deps.Now),
+		jwt.WithLeeway(5*time.Second),
+		jwt.WithStrictDecoding(),
+	)
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return nil, fmt.Errorf("%w: %v", ErrTokenExpired, err)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", ErrTokenInvalid, err)
+	case claims.Subject == "" || claims.ID == "" || claims.SessionID == "":
+		return nil, fmt.Errorf("%w: missing sub, jti or sid", ErrTokenInvalid)
+	}
+	if err := t.checkRevoked(ctx, claims); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+// checkRevoked looks the token and its session up in the in-process cache, then in Redis.
+// Without Redis it fails open: the signature and expiry (at most AccessTTL) still hold, and
+// logouts made on this replica are in the in-process cache.
+func (t *Tokens) checkRevoked(ctx context.Context, c *Claims) error {
+	now := t.deps.Now()
+	if t.local.revoked(t.jtiKey(c.ID), now) || t.local.revoked(t.sidKey(c.SessionID), now) {
+		return ErrTokenRevoked
+	}
+	if !t.health.usable() {
+		t.health.fellBack()
+		return nil
+	}
+	n, err := t.deps.Redis.Exists(ctx, t.jtiKey(c.ID), t.sidKey(c.SessionID)).Result()
+	if t.health.observe(ctx, err) != nil {
+		t.health.fellBack()
+		return nil
+	}
+	if n > 0 {
+		return ErrTokenRevoked
+	}
+	return nil
+}
+
+// Redis keys.
+func (t *Tokens) jtiKey(jti string) string { return t.cfg.KeyPrefix + "jti:" + jti }
+func (t *Tokens) sidKey(sid string) string { return t.cfg.KeyPrefix + "sid:" + sid }
+func (t *Tokens) rtKey(hash string) string { return t.cfg.KeyPrefix + "rt:" + hash }
