@@ -1,0 +1,124 @@
+package sale
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/domain/money"
+	"github.com/odata-pos/pos/domain/quantity"
+	"github.com/odata-pos/pos/domain/rules"
+)
+
+// Command is a sale command.
+type Command interface{ isCommand() }
+
+// StoreInfo is what the sale needs of its store (loaded by the caller).
+type StoreInfo struct {
+	ID               uuid.UUID
+	Currency         string
+	PricesIncludeTax bool
+	Rounding         money.RoundingMode
+}
+
+// ShiftInfo is the sale's shift as the caller loaded it.
+type ShiftInfo struct {
+	ID         uuid.UUID
+	RegisterID uuid.UUID
+	OpenedAt   time.Time
+	// ClosedAt is zero while the shift is open.
+	ClosedAt time.Time
+}
+
+func (sh ShiftInfo) openAt(t time.Time) bool {
+	return sh.ID != uuid.Nil && !t.Before(sh.OpenedAt) && (sh.ClosedAt.IsZero() || !t.After(sh.ClosedAt))
+}
+
+// Product is what a line needs of its product, as in force at the sale's time (for an upload:
+// at OccurredAt). The caller fills it from the catalog, tax code and stock aggregates.
+type Product struct {
+	ID           uuid.UUID
+	SKU          string
+	Name         string
+	Category     string
+	Active       bool
+	SoldByWeight bool
+	Price        money.Money
+	TaxCode      string
+	TaxRateBP    int64
+	TrackStock   bool
+	// OnHand is the current stock at the store, nil when not checked.
+	OnHand *quantity.Quantity
+	// AllowNegativeStock is the store setting.
+	AllowNegativeStock bool
+}
+
+// OpenSale starts a sale. OccurredAt is the client time (zero: now); Upload marks an offline
+// sale uploaded late.
+type OpenSale struct {
+	SaleID     uuid.UUID
+	Store      StoreInfo
+	RegisterID uuid.UUID
+	Shift      ShiftInfo
+	CashierID  string
+	OccurredAt time.Time
+	Upload     bool
+}
+
+// AddLine adds a product. UnitPrice, when set and different from the product's price, is a
+// price override and needs an approval; a discount beyond Limits needs one too.
+type AddLine struct {
+	LineID    uuid.UUID
+	Product   Product
+	Quantity  quantity.Quantity
+	UnitPrice *money.Money
+	Discount  Discount
+	Limits    rules.Limits
+	Approval  *rules.Approval
+}
+
+// RemoveLine voids a line; after a payment was taken it needs a sale.void approval.
+type RemoveLine struct {
+	LineID   uuid.UUID
+	Approval *rules.Approval
+}
+
+// ApplyDiscount sets the discount rule of a line (LineID) or of the whole sale (LineID nil).
+// A zero Discount removes it.
+type ApplyDiscount struct {
+	LineID   uuid.UUID
+	Discount Discount
+	Limits   rules.Limits
+	Approval *rules.Approval
+}
+
+// AddPayment takes a tender.
+type AddPayment struct {
+	Payment Payment
+}
+
+// StartCheckout checks that the sale can complete and locks it (see package register).
+type StartCheckout struct {
+	Shift ShiftInfo
+}
+
+// CompleteSale finishes the sale with the receipt number the register reserved for it.
+type CompleteSale struct {
+	ReceiptNumber int64
+	Shift         ShiftInfo
+}
+
+// VoidSale cancels an open sale; with payments taken it needs a sale.void approval.
+type VoidSale struct {
+	Reason   string
+	Approval *rules.Approval
+}
+
+func (OpenSale) isCommand()      {}
+func (AddLine) isCommand()       {}
+func (RemoveLine) isCommand()    {}
+func (ApplyDiscount) isCommand() {}
+func (AddPayment) isCommand()    {}
+func (StartCheckout) isCommand() {}
+func (CompleteSale) isCommand()  {}
+func (VoidSale) isCommand()      {}
