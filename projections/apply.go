@@ -1,0 +1,66 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/odata-pos/pos/eventstore"
+)
+
+// applyBatch applies one job in one transaction: lock the checkpoint row and check it is still
+// at j.from (the fence against a replica that lost its lock unawares, and against a skip or a
+// swap by someone else), apply the events, move the checkpoint to j.to, commit. A crash anywhere
+// before the commit leaves both rows and checkpoint as they were.
+func (r *Runner) applyBatch(ctx context.Context, j *job) error {
+	return pgx.BeginFunc(ctx, r.cfg.Pool, func(tx pgx.Tx) error {
+		var pos int64
+		var status string
+		err := tx.QueryRow(ctx, `SELECT position, status FROM projection_checkpoints
+			WHERE schema_name = $1 FOR UPDATE`, j.schema).Scan(&pos, &status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("apply to %s: %w", j.schema, errFenced)
+		}
+		if err != nil {
+			return fmt.Errorf("lock checkpoint %s: %w", j.schema, err)
+		}
+		if eventstore.Position(pos) != j.from || status == statusFailed {
+			return fmt.Errorf("apply to %s from %d: checkpoint is at %d (%s): %w", j.schema, j.from, pos, status, errFenced)
+		}
+		if len(j.events) > 0 {
+			if err := j.p.Apply(ctx, tx, j.schema, j.events); err != nil {
+				return fmt.Errorf("apply %d events (%d..%d) to %s: %w", len(j.events),
+					j.events[0].Position, j.events[len(j.events)-1].Position, j.schema, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET position = $2, updated_at = now()
+			WHERE schema_name = $1`, j.schema, int64(j.to)); err != nil {
+			return fmt.Errorf("move checkpoint %s to %d: %w", j.schema, j.to, err)
+		}
+		return nil
+	})
+}
+
+// transient reports whether err is worth trying again later as it is (the database or the
+// event store is unreachable, a deadlock, a shutdown) rather than a sign of a poison event.
+func transient(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, eventstore.ErrUnavailable) || pgconn.Timeout(err) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code[:2] {
+		case "08", "40", "53", "57", "58": // connection, rollback (deadlock), resources, operator, system
+			return true
+		}
+		return pgErr.Code == "55P03" // lock not available
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr)
+}

@@ -1,0 +1,71 @@
+package projections
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the runner's own Prometheus series (watermill adds its handler metrics under
+// pos_projection_router_*). Labels: projection name, and track "live" or "rebuild".
+type metrics struct {
+	position *prometheus.GaugeVec
+	lag      *prometheus.GaugeVec
+	events   *prometheus.CounterVec
+	failed   *prometheus.GaugeVec
+	poison   *prometheus.CounterVec
+	skipped  *prometheus.CounterVec
+	leader   *prometheus.GaugeVec
+	swaps    *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		position: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "position", Help: "Last $all position applied (checkpoint)."}, []string{"projection", "track"}),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "lag_positions", Help: "$all head position minus the checkpoint, as last seen by the worker."}, []string{"projection", "track"}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "events_applied_total", Help: "Events applied and committed."}, []string{"projection", "track"}),
+		failed: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "failed", Help: "1 while the projection is stopped on an event it cannot apply."}, []string{"projection", "track"}),
+		poison: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "poison_events_total", Help: "Events that failed after every retry and stopped the projection."}, []string{"projection", "track"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "skipped_events_total", Help: "Poison events skipped by an operator."}, []string{"projection"}),
+		leader: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "leader", Help: "1 while this process holds the projection's advisory lock and runs it."}, []string{"projection"}),
+		swaps: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "rebuild_swaps_total", Help: "Rebuilt generations made live."}, []string{"projection"}),
+	}
+	var errs []error
+	reg1 := func(v *prometheus.GaugeVec) *prometheus.GaugeVec {
+		c, err := register(reg, v)
+		errs = append(errs, err)
+		return c
+	}
+	reg2 := func(v *prometheus.CounterVec) *prometheus.CounterVec {
+		c, err := register(reg, v)
+		errs = append(errs, err)
+		return c
+	}
+	m.position, m.lag, m.failed, m.leader = reg1(m.position), reg1(m.lag), reg1(m.failed), reg1(m.leader)
+	m.events, m.poison, m.skipped, m.swaps = reg2(m.events), reg2(m.poison), reg2(m.skipped), reg2(m.swaps)
+	return m, errors.Join(errs...)
+}
+
+// register registers c, or returns the collector already registered under the same name (two
+// Runners of one process, or a restarted one, share the series).
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	err := reg.Register(c)
+	if err == nil {
+		return c, nil
+	}
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing, nil
+		}
+	}
+	return c, err
+}

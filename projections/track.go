@@ -1,0 +1,213 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/odata-pos/pos/eventstore"
+)
+
+var (
+	// errCaughtUp ends a rebuild track that has reached the head of $all: time to swap.
+	errCaughtUp = errors.New("caught up")
+	// errFailed ends a track stopped on a poison event (already recorded).
+	errFailed = errors.New("projection stopped on an event it cannot apply")
+)
+
+// track feeds one generation (schema) of a projection from its checkpoint: the live one, or
+// the one being rebuilt. It is driven by one goroutine; its batches go through the dispatcher.
+type track struct {
+	r      *Runner
+	d      *dispatcher
+	p      Projection
+	schema string
+	live   bool
+	pos    eventstore.Position // committed checkpoint
+	skip   map[eventstore.Position]bool
+
+	lagCheckedAt time.Time
+}
+
+func newTrack(r *Runner, d *dispatcher, p Projection, cp checkpoint) *track {
+	t := &track{r: r, d: d, p: p, schema: cp.Schema, live: cp.Live, pos: cp.Position, skip: map[eventstore.Position]bool{}}
+	for _, s := range cp.Skipped {
+		t.skip[s] = true
+	}
+	return t
+}
+
+func (t *track) label() string {
+	if t.live {
+		return "live"
+	}
+	return "rebuild"
+}
+
+// run subscribes from the checkpoint and applies batches of up to BatchSize events, each
+// flushed when full or BatchWait after its first event, until ctx is done or an error stops
+// it. A rebuild track returns errCaughtUp once nothing is left to apply.
+func (t *track) run(ctx context.Context) error {
+	cfg := t.r.cfg
+	sub, err := cfg.Store.SubscribeAll(ctx, t.pos, t.p.Filter())
+	if err != nil {
+		return fmt.Errorf("subscribe %s from %d: %w", t.schema, t.pos, err)
+	}
+	defer func() { _ = sub.Close() }()
+	t.r.metrics.position.WithLabelValues(t.p.Name(), t.label()).Set(float64(t.pos))
+
+	batch := make([]eventstore.RecordedEvent, 0, cfg.BatchSize)
+	last, pending := t.pos, false
+	wait := time.NewTimer(time.Hour)
+	wait.Stop()
+	defer wait.Stop()
+	idle := time.NewTicker(cfg.IdleInterval)
+	defer idle.Stop()
+	flush := func() error {
+		wait.Stop()
+		err := t.commit(ctx, batch, last)
+		clear(batch) // let the events go; the dispatcher is done with them
+		batch, pending = batch[:0], false
+		return err
+	}
+	for {
+		select {
+		case ev, ok := <-sub.Events():
+			if !ok {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return fmt.Errorf("subscription of %s ended: %w", t.schema, sub.Err())
+			}
+			if ev.Position <= last {
+				continue
+			}
+			last = ev.Position
+			if !t.skip[ev.Position] {
+				batch = append(batch, ev)
+			}
+			if !pending {
+				pending = true
+				wait.Reset(cfg.BatchWait)
+			}
+			if len(batch) >= cfg.BatchSize {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		case <-wait.C:
+			if err := flush(); err != nil {
+				return err
+			}
+		case <-idle.C:
+			if pending {
+				continue
+			}
+			caughtUp, err := t.idle(ctx)
+			if err != nil {
+				return err
+			}
+			last = max(last, t.pos)
+			if caughtUp && !t.live {
+				return errCaughtUp
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// idle checks, with no batch pending, whether the track has caught up with the head of $all.
+// When no event its filter selects lies between the checkpoint and the head, it moves the
+// checkpoint to the head, so lag reads 0 and WaitFor returns for positions of events this
+// projection does not care about.
+func (t *track) idle(ctx context.Context) (bool, error) {
+	store := t.r.cfg.Store
+	head, err := store.HeadPosition(ctx)
+	if err != nil {
+		return false, fmt.Errorf("head position: %w", err)
+	}
+	t.setLag(head)
+	if head <= t.pos {
+		return true, nil
+	}
+	next, err := store.ReadAll(ctx, t.pos, 1, t.p.Filter())
+	if err != nil {
+		return false, fmt.Errorf("read $all after %d: %w", t.pos, err)
+	}
+	if len(next) > 0 && next[0].Position <= head {
+		return false, nil // the subscription has not delivered it yet
+	}
+	if err := t.commit(ctx, nil, head); err != nil {
+		return false, err
+	}
+	t.setLag(head)
+	return true, nil
+}
+
+func (t *track) setLag(head eventstore.Position) {
+	lag := 0.0
+	if head > t.pos {
+		lag = float64(head - t.pos)
+	}
+	t.r.metrics.lag.WithLabelValues(t.p.Name(), t.label()).Set(lag)
+	t.lagCheckedAt = time.Now()
+}
+
+// commit applies events and moves the checkpoint to `to` in one transaction. When that fails
+// after the dispatcher's retries for a reason that is not transient, it applies the events one
+// at a time to find the poison event, records it, and returns errFailed.
+func (t *track) commit(ctx context.Context, events []eventstore.RecordedEvent, to eventstore.Position) error {
+	err := t.d.apply(ctx, &job{p: t.p, schema: t.schema, from: t.pos, to: to, events: events})
+	if err == nil {
+		t.advance(ctx, to, len(events))
+		return nil
+	}
+	if ctx.Err() != nil || errors.Is(err, errFenced) || transient(err) {
+		return err
+	}
+	if len(events) > 1 {
+		for _, ev := range events {
+			if err := t.commit(ctx, []eventstore.RecordedEvent{ev}, ev.Position); err != nil {
+				return err
+			}
+		}
+		if t.pos == to {
+			return nil
+		}
+		return t.commit(ctx, nil, to)
+	}
+	at := to
+	if len(events) == 1 {
+		at = events[0].Position
+	}
+	t.fail(ctx, at, err)
+	return errFailed
+}
+
+func (t *track) advance(ctx context.Context, to eventstore.Position, n int) {
+	t.pos = to
+	name, label := t.p.Name(), t.label()
+	t.r.metrics.position.WithLabelValues(name, label).Set(float64(to))
+	t.r.metrics.events.WithLabelValues(name, label).Add(float64(n))
+	if t.live {
+		t.r.notify.advance(name, to)
+	}
+	if time.Since(t.lagCheckedAt) > time.Second {
+		if head, err := t.r.cfg.Store.HeadPosition(ctx); err == nil {
+			t.setLag(head)
+		}
+	}
+}
+
+func (t *track) fail(ctx context.Context, at eventstore.Position, cause error) {
+	name, label := t.p.Name(), t.label()
+	t.r.metrics.failed.WithLabelValues(name, label).Set(1)
+	t.r.metrics.poison.WithLabelValues(name, label).Inc()
+	t.r.log.Error("projection stopped on an event it cannot apply; fix the code and restart, or skip it",
+		"projection", name, "schema", t.schema, "position", uint64(at), "error", cause)
+	if err := t.r.recordFailure(ctx, t.schema, at, cause); err != nil {
+		t.r.log.Error("record projection failure", "projection", name, "error", err)
+	}
+}
