@@ -100,7 +100,9 @@ type Validator struct {
 }
 
 // Add records a problem with field.
-func (v *Validator) Add(field, message string) { v.fields = append(v.fields, FieldError{field, message}) }
+func (v *Validator) Add(field, message string) {
+	v.fields = append(v.fields, FieldError{field, message})
+}
 
 // Check records a problem with field when ok is false.
 func (v *Validator) Check(ok bool, field, message string) {

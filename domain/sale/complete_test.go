@@ -2,8 +2,8 @@ package sale
 
 import (
 	"reflect"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/rules"

@@ -17,7 +17,7 @@ var (
 	t1      = t0.Add(10 * time.Hour)
 )
 
-func id(n byte) uuid.UUID { var u uuid.UUID; u[15] = n; return u }
+func id(n byte) uuid.UUID     { var u uuid.UUID; u[15] = n; return u }
 func eur(a int64) money.Money { return money.New(a, "EUR") }
 
 func TestDecide(t *testing.T) {

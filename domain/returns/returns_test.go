@@ -1,0 +1,163 @@
+package returns
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/domain/money"
+	"github.com/odata-pos/pos/domain/quantity"
+	"github.com/odata-pos/pos/domain/rules"
+	"github.com/odata-pos/pos/domain/sale"
+)
+
+var (
+	now                 = time.Date(2025, 3, 2, 10, 0, 0, 0, time.UTC)
+	storeID, regID      = id(2), id(3)
+	shift               = sale.ShiftInfo{ID: id(4), RegisterID: regID, OpenedAt: now.Add(-48 * time.Hour)}
+	breadLine, soapLine = id(20), id(21)
+	cashier             = rules.Limits{MaxDiscountBP: 1000, MaxRefund: 5000}
+)
+
+func id(n byte) uuid.UUID            { var u uuid.UUID; u[15] = n; return u }
+func eur(a int64) money.Money        { return money.New(a, "EUR") }
+func qty(s string) quantity.Quantity { return quantity.MustParse(s) }
+
+// completedSale: 3 bread at 2.99 (9 %) and 1 soap at 5.00 (21 %), prices incl. tax, 1.00 off the
+// sale (apportioned 0.64 : 0.36), nets 8.33 and 4.64, total 12.97; paid 10.00 card + 5.00 cash,
+// change 2.03, so 2.97 cash stayed in the drawer.
+func completedSale(t *testing.T) *sale.State {
+	t.Helper()
+	st := sale.StoreInfo{ID: storeID, Currency: "EUR", PricesIncludeTax: true, Rounding: money.HalfUp}
+	bread := sale.Product{ID: id(10), SKU: "BRD", Active: true, Price: eur(299), TaxRateBP: 900}
+	soap := sale.Product{ID: id(11), SKU: "SOP", Active: true, Price: eur(500), TaxRateBP: 2100}
+	_, s, err := sale.DecideAll(sale.State{}, []sale.Command{
+		sale.OpenSale{SaleID: id(1), Store: st, RegisterID: regID, Shift: shift},
+		sale.AddLine{LineID: breadLine, Product: bread, Quantity: qty("3")},
+		sale.AddLine{LineID: soapLine, Product: soap, Quantity: qty("1")},
+		sale.ApplyDiscount{Discount: sale.Discount{Amount: eur(100)}, Limits: rules.Limits{Unlimited: true}},
+		sale.AddPayment{Payment: sale.Payment{ID: id(30), Tender: sale.TenderCard, Amount: eur(1000)}},
+		sale.AddPayment{Payment: sale.Payment{ID: id(31), Tender: sale.TenderCash, Amount: eur(500)}},
+		sale.CompleteSale{ReceiptNumber: 1, Shift: shift},
+	}, now.Add(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &s
+}
+
+func TestReturnRules(t *testing.T) {
+	s := completedSale(t)
+	ret := func(lines []Line, refunds []Refund, mod func(*CreateReturn)) CreateReturn {
+		c := CreateReturn{ReturnID: id(40), Sale: s, ShiftID: shift.ID, ShiftOpen: true, Lines: lines, Refunds: refunds, Limits: cashier}
+		if mod != nil {
+			mod(&c)
+		}
+		return c
+	}
+	oneBread := []Line{{SaleLineID: breadLine, Quantity: qty("1"), Restock: true, Reason: "stale"}}
+	bread1 := ReturnedLine{SaleLineID: breadLine, ProductID: id(10), SKU: "BRD", Quantity: qty("1"), UnitPrice: eur(299), TaxRateBP: 900,
+		Restock: true, Reason: "stale", Net: eur(278), Tax: eur(23), Refund: eur(278)}
+	noReceipt := func(c *CreateReturn) {
+		c.Sale, c.Lines, c.Store = nil, nil, sale.StoreInfo{ID: storeID, Currency: "EUR", PricesIncludeTax: true, Rounding: money.HalfUp}
+		c.NoReceiptLines = []NoReceiptLine{{Product: sale.Product{ID: id(10), SKU: "BRD", Price: eur(299), TaxRateBP: 900}, Quantity: qty("1"), Reason: "gift"}}
+	}
+	tests := []struct {
+		name    string
+		when    CreateReturn
+		check   func(t *testing.T, e ReturnRecorded)
+		wantErr error
+	}{
+		{name: "refund is the apportioned net plus tax, not the list price; non-cash tenders first",
+			when: ret(oneBread, nil, nil),
+			check: func(t *testing.T, e ReturnRecorded) {
+				if len(e.Lines) != 1 || e.Lines[0] != bread1 || e.Total != eur(278) || e.CashOut != eur(0) {
+					t.Fatalf("%+v", e)
+				}
+				if len(e.Refunds) != 1 || e.Refunds[0].Tender != sale.TenderCard || e.Refunds[0].Amount != eur(278) || e.Refunds[0].ID != refundID(id(40), 0) {
+					t.Fatalf("refunds %+v", e.Refunds)
+				}
+			}},
+		{name: "returning the rest refunds exactly what is left of the line",
+			when: ret([]Line{{SaleLineID: breadLine, Quantity: qty("2")}}, nil, func(c *CreateReturn) {
+				c.Returned = map[uuid.UUID]quantity.Quantity{breadLine: qty("1")}
+			}),
+			check: func(t *testing.T, e ReturnRecorded) {
+				if e.Total != eur(833-278) || e.Lines[0].Tax != eur(69-23) {
+					t.Fatalf("%+v", e)
+				}
+			}},
+		{name: "returned ≤ sold − already returned", when: ret([]Line{{SaleLineID: breadLine, Quantity: qty("3")}}, nil, func(c *CreateReturn) {
+			c.Returned = map[uuid.UUID]quantity.Quantity{breadLine: qty("1")}
+		}), wantErr: ErrExceedsSold},
+		{name: "an unknown sale line", when: ret([]Line{{SaleLineID: id(99), Quantity: qty("1")}}, nil, nil), wantErr: rules.ErrValidation},
+		{name: "cash refund within what cash paid (2.97)", when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderCash, Amount: eur(278)}}, nil),
+			check: func(t *testing.T, e ReturnRecorded) {
+				if e.CashOut != eur(278) {
+					t.Fatalf("cash out %v", e.CashOut)
+				}
+			}},
+		{name: "refunds must add up to the return", when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderCash, Amount: eur(299)}}, nil), wantErr: ErrRefundMismatch},
+		{name: "refunds ≤ what was paid, by tender (cash net of change)",
+			when: ret([]Line{{SaleLineID: soapLine, Quantity: qty("1")}}, []Refund{{ID: id(50), Tender: sale.TenderCash, Amount: eur(464)}}, nil), wantErr: ErrRefundExceedsPaid},
+		{name: "earlier refunds count against the tender",
+			when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderCash, Amount: eur(278)}}, func(c *CreateReturn) {
+				c.Refunded = map[string]money.Money{sale.TenderCash: eur(100)}
+			}), wantErr: ErrRefundExceedsPaid},
+		{name: "a tender the sale was not paid in", when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderGiftCard, Amount: eur(278)}}, nil), wantErr: ErrRefundExceedsPaid},
+		{name: "store credit may always be issued", when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderStoreCredit, Amount: eur(278)}}, nil)},
+		{name: "cash refunds need an open shift", when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderCash, Amount: eur(278)}}, func(c *CreateReturn) { c.ShiftOpen = false }), wantErr: ErrShiftNotOpen},
+		{name: "card refunds need no shift", when: ret(oneBread, nil, func(c *CreateReturn) { c.ShiftOpen = false })},
+		{name: "a refund above the cashier's limit needs an approval", when: ret(oneBread, nil, func(c *CreateReturn) { c.Limits.MaxRefund = 200 }), wantErr: rules.ErrApprovalRequired},
+		{name: "an approved refund above the limit records the approver", when: ret(oneBread, nil, func(c *CreateReturn) {
+			c.Limits.MaxRefund = 200
+			c.Approval = &rules.Approval{ApproverID: "mgr", Action: rules.ActionReturnOverLimit}
+		}), check: func(t *testing.T, e ReturnRecorded) {
+			if e.ApprovedBy != "mgr" {
+				t.Fatal("approver not recorded")
+			}
+		}},
+		{name: "a no-receipt return needs an approval", when: ret(nil, nil, noReceipt), wantErr: rules.ErrApprovalRequired},
+		{name: "an approved no-receipt return refunds the current price in store credit", when: ret(nil, nil, func(c *CreateReturn) {
+			noReceipt(c)
+			c.Approval = &rules.Approval{ApproverID: "mgr", Action: rules.ActionReturnNoReceipt}
+		}), check: func(t *testing.T, e ReturnRecorded) {
+			if !e.NoReceipt || e.Total != eur(299) || e.Tax != eur(25) || e.Refunds[0].Tender != sale.TenderStoreCredit || e.ApprovedBy != "mgr" {
+				t.Fatalf("%+v", e)
+			}
+		}},
+		{name: "a return against an open sale", when: ret(oneBread, nil, func(c *CreateReturn) {
+			open := *s
+			open.Status = sale.StatusOpen
+			c.Sale = &open
+		}), wantErr: ErrSaleNotCompleted},
+		{name: "bread is not sold by weight", when: ret([]Line{{SaleLineID: breadLine, Quantity: qty("0.5")}}, nil, nil), wantErr: rules.ErrValidation},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			evs, err := Decide(State{}, tt.when, now)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			e := evs[0].(ReturnRecorded)
+			var refunded int64
+			for _, r := range e.Refunds {
+				refunded += r.Amount.Amount
+			}
+			if refunded != e.Total.Amount {
+				t.Fatalf("refunds %d ≠ total %d", refunded, e.Total.Amount)
+			}
+			if tt.check != nil {
+				tt.check(t, e)
+			}
+			if again, err := Decide(Evolve(State{}, e), tt.when, now); err != nil || len(again) != 0 {
+				t.Fatalf("a retried return was not a no-op: %v %v", again, err)
+			}
+		})
+	}
+}
