@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/odata-pos/pos/api/httpx"
+	"github.com/odata-pos/pos/api/ops"
+	"github.com/odata-pos/pos/internal/config"
+	"github.com/odata-pos/pos/monitoring"
+)
+
+// readinessWatchInterval is how often the dependencies are re-checked in the background (for
+// pos_dependency_up and the "dependency down" log line).
+const readinessWatchInterval = 10 * time.Second
+
+// startupTimeout bounds connecting to the databases at start.
+const startupTimeout = 60 * time.Second
+
+// hooks let tests observe and extend a running server. The zero value does nothing.
+type hooks struct {
+	// listening is called with the bound address once the server accepts connections.
+	listening func(addr net.Addr)
+	// routes registers extra routes (test-only handlers) next to the API.
+	routes func(r *mux.Router)
+}
+
+// run is posd: it loads the configuration from args and the environment, starts the server
+// and blocks until ctx ends or SIGTERM/SIGINT arrives, then shuts down gracefully.
+func run(ctx context.Context, args []string, lookup config.LookupFunc, stdout, stderr io.Writer) error {
+	return runWith(ctx, args, lookup, stdout, stderr, hooks{})
+}
+
+func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdout, stderr io.Writer, h hooks) (err error) {
+	cfg, err := config.Load(args, lookup, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stdout)
+	log.Info("starting posd", slog.String("version", version), slog.Any("config", cfg))
+	defer func() {
+		if err != nil {
+			log.Error("posd failed", slog.String("error", err.Error()))
+		}
+	}()
+
+	// The first signal starts the graceful shutdown; stop() then restores the default
+	// handling, so a second signal ends the process at once.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	d, closeDeps, err := openDeps(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDeps()
+
+	reg := d.registry
+	readiness := ops.NewReadiness(log, monitoring.NewDependencyMetrics(reg), ops.DefaultCheckTimeout, checkers(d)...)
+
+	router := mux.NewRouter()
+	ops.Mount(router, readiness, reg)
+	if cfg.RunsAPI() {
+		routes(router, d)
+	}
+	if h.routes != nil {
+		h.routes(router)
+	}
+	handler := httpx.Chain(ops.Instrument(monitoring.NewHTTPMetrics(reg), router),
+		httpx.RequestID(),
+		httpx.AccessLog(log),
+		httpx.Recover(d.responder),
+		httpx.SecurityHeaders(),
+		httpx.CORS(cfg.CORSOrigins),
+		httpx.BodyLimit(d.responder, httpx.MaxBodyBytes),
+	)
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	srv := newHTTPServer(handler, log)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	// Background work: the readiness watcher and, in the projector role, the workers. They
+	// stop when ctx ends and are waited for before the stores close.
+	var wg sync.WaitGroup
+	workErr := make(chan error, 1)
+	wg.Go(func() { readiness.Watch(ctx, readinessWatchInterval) })
+	var workers []worker
+	if cfg.RunsProjector() {
+		workers = projectors(d)
+	}
+	for _, w := range workers {
+		wg.Go(func() {
+			if err := w.run(ctx); err != nil && ctx.Err() == nil {
+				select {
+				case workErr <- fmt.Errorf("worker %s: %w", w.name, err):
+				default:
+				}
+			}
+		})
+	}
+
+	log.Info("posd ready to serve", slog.String("addr", ln.Addr().String()),
+		slog.String("role", cfg.Role), slog.Int("workers", len(workers)))
+	if h.listening != nil {
+		h.listening(ln.Addr())
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", slog.String("reason", context.Cause(ctx).Error()),
+			slog.Duration("timeout", cfg.ShutdownTimeout))
+	case err := <-serveErr:
+		runErr = fmt.Errorf("http server: %w", err)
+	case err := <-workErr:
+		runErr = err
+	}
+	stop()
+
+	if err := shutdown(srv, cfg.ShutdownTimeout, log); err != nil && runErr == nil {
+		runErr = err
+	}
+	wg.Wait()
+	if runErr == nil {
+		log.Info("posd stopped")
+	}
+	return runErr
+}
+
+// shutdown stops srv from accepting connections and waits for the requests in flight, at
+// most timeout; past it the remaining connections are closed.
+func shutdown(srv *http.Server, timeout time.Duration, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	if err == nil {
+		return nil
+	}
+	_ = srv.Close()
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("requests still in flight after the shutdown timeout were cut off", slog.Duration("timeout", timeout))
+		return fmt.Errorf("graceful shutdown: requests still in flight after %s", timeout)
+	}
+	return fmt.Errorf("graceful shutdown: %w", err)
+}
