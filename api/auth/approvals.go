@@ -60,6 +60,9 @@ type approval struct {
 	ResourceID string    `json:"resource_id,omitempty"`
 	ApproverID string    `json:"approver_id"`
 	Expires    time.Time `json:"expires"`
+	// used marks a spent in-process approval, kept until it expires so that a second use is
+	// told apart from a token that may live in an unreachable Redis.
+	used bool
 }
 
 // Approvals issues and consumes one-time manager approval tokens. Tokens live in Redis
@@ -155,9 +158,16 @@ func (a *Approvals) take(ctx context.Context, token string) (approval, error) {
 	h := hashToken(token)
 	a.mu.Lock()
 	ap, ok := a.local[h]
-	delete(a.local, h)
-	a.mu.Unlock()
 	if ok {
+		spent := ap
+		spent.used = true
+		a.local[h] = spent
+	}
+	a.mu.Unlock()
+	switch {
+	case ok && ap.used:
+		return approval{}, ErrApprovalInvalid
+	case ok:
 		return ap, nil
 	}
 	if !a.health.usable() {

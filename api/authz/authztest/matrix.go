@@ -35,7 +35,8 @@ const sampleID = "00000000-0000-4000-8000-000000000001"
 
 // Check walks every route as an anonymous caller and as each role of the policy:
 //   - anonymous: 401 on every non-public route;
-//   - a role the table grants (or Authenticated/Public): neither 401 nor 403 "permission_denied";
+//   - a role the table grants (or Authenticated/Public): neither 403 "permission_denied" nor a
+//     401 about the caller's token ("unauthenticated", "token_…");
 //   - a role the table denies: 403 with code "permission_denied".
 func (m Matrix) Check(t *testing.T) {
 	t.Helper()
@@ -44,17 +45,21 @@ func (m Matrix) Check(t *testing.T) {
 	}
 	for _, route := range m.Routes {
 		t.Run(route.Method+" "+route.Path, func(t *testing.T) {
-			status, _ := m.do(t, route, "")
-			if !route.Access.IsPublic() && status != http.StatusUnauthorized {
-				t.Errorf("anonymous: status %d, want 401", status)
+			status, code := m.do(t, route, "")
+			if !route.Access.IsPublic() && (status != http.StatusUnauthorized || code != authz.CodeUnauthenticated) {
+				t.Errorf("anonymous: status %d %s, want 401 %s", status, code, authz.CodeUnauthenticated)
 			}
 			for _, role := range m.Policy.Roles() {
 				status, code := m.do(t, route, role)
 				perm := route.Access.Permission()
 				allowed := perm == "" || m.Policy.Allows([]authz.Role{role}, perm)
 				denied := status == http.StatusForbidden && code == authz.CodePermissionDenied
+				// A 401 from the handler itself (bad credentials in a login body) is an answer;
+				// a 401 about the caller's own token means authentication failed.
+				unauthenticated := status == http.StatusUnauthorized &&
+					(code == authz.CodeUnauthenticated || strings.HasPrefix(code, "token_"))
 				switch {
-				case allowed && (denied || status == http.StatusUnauthorized):
+				case allowed && (denied || unauthenticated):
 					t.Errorf("%s (%s): status %d %s, want allowed", role, route.Access, status, code)
 				case !allowed && !denied:
 					t.Errorf("%s (%s): status %d %s, want 403 permission_denied", role, route.Access, status, code)
