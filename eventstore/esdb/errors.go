@@ -1,0 +1,109 @@
+package esdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/odata-pos/pos/eventstore"
+)
+
+// translate turns a client library error into one of eventstore's, so that no driver type
+// leaks to callers. op says what failed ("append sale-1").
+func (s *Store) translate(ctx context.Context, c *esdb.Client, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, errClosed) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", op, ctx.Err())
+	}
+	if c != nil {
+		s.renew(c, err)
+	}
+	// errors.As rather than esdb.FromError: the client wraps its *esdb.Error in context
+	// ("failed to perform delete, details: ...") and FromError only looks at the outer error.
+	code := esdb.ErrorCodeUnknown
+	var e *esdb.Error
+	if errors.As(err, &e) {
+		code = e.Code()
+	}
+	switch code {
+	case esdb.ErrorCodeStreamDeleted:
+		return fmt.Errorf("%s: %w", op, eventstore.ErrStreamDeleted)
+	case esdb.ErrorCodeResourceNotFound:
+		return fmt.Errorf("%s: %w", op, eventstore.ErrStreamNotFound)
+	case esdb.ErrorUnavailable, esdb.ErrorCodeConnectionClosed, esdb.ErrorCodeDeadlineExceeded,
+		esdb.ErrorCodeNotLeader, esdb.ErrorAborted:
+		return fmt.Errorf("%s: %w: %v", op, eventstore.ErrUnavailable, err)
+	}
+	if isUnavailable(err) {
+		return fmt.Errorf("%s: %w: %v", op, eventstore.ErrUnavailable, err)
+	}
+	return fmt.Errorf("%s: %v", op, err)
+}
+
+// isUnavailable reports whether err is a gRPC failure to reach the server.
+func isUnavailable(err error) bool {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Aborted:
+		return true
+	}
+	return false
+}
+
+// wrongVersionRE finds the current revision in the client's wrong-expected-version message
+// ("wrong expected version: expecting '1' but got 'no_stream'"): the client exposes it only
+// there.
+var wrongVersionRE = regexp.MustCompile(`but got '([^']*)'`)
+
+// actualFromAppendError returns the actual revision a WrongExpectedVersion append error
+// carries, and false if the message has none.
+func actualFromAppendError(e *esdb.Error) (eventstore.ActualRevision, bool) {
+	if e.Err() == nil {
+		return eventstore.ActualRevision{}, false
+	}
+	m := wrongVersionRE.FindStringSubmatch(e.Err().Error())
+	if m == nil {
+		return eventstore.ActualRevision{}, false
+	}
+	return parseActual(m[1])
+}
+
+// tombstoneVersionRE finds the actual version in the server's FailedPrecondition message for
+// a delete or tombstone at a wrong expected version.
+var tombstoneVersionRE = regexp.MustCompile(`WrongExpectedVersion.*Actual version: (-?\d+)`)
+
+// actualFromDeleteError returns the actual revision of a failed tombstone, and false when err
+// is not a wrong expected version. The client reports it only as a gRPC FailedPrecondition
+// status whose message carries the versions.
+func actualFromDeleteError(err error) (eventstore.ActualRevision, bool) {
+	if status.Code(err) != codes.FailedPrecondition {
+		return eventstore.ActualRevision{}, false
+	}
+	m := tombstoneVersionRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return eventstore.ActualRevision{}, false
+	}
+	return parseActual(m[1])
+}
+
+// parseActual reads a revision as the server reports it: a number, or "no_stream" / -1.
+func parseActual(s string) (eventstore.ActualRevision, bool) {
+	if s == "no_stream" || s == "-1" {
+		return eventstore.ActualRevision{}, true
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return eventstore.ActualRevision{}, false
+	}
+	return eventstore.ActualRevision{Exists: true, Revision: n}, true
+}
