@@ -59,8 +59,8 @@ func (s *Store) Tombstone(ctx context.Context, stream string, expected eventstor
 		return nil
 	}
 	if ctx.Err() == nil {
-		if actual, ok := actualFromDeleteError(err); ok {
-			return s.wrongRevision(ctx, c, stream, expected, actual, true)
+		if actual, known, wrong := actualFromDeleteError(err); wrong {
+			return s.wrongRevision(ctx, c, stream, expected, actual, known)
 		}
 	}
 	return s.translate(ctx, c, op, err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"google.golang.org/grpc/codes"
@@ -82,18 +83,17 @@ func actualFromAppendError(e *esdb.Error) (eventstore.ActualRevision, bool) {
 // a delete or tombstone at a wrong expected version.
 var tombstoneVersionRE = regexp.MustCompile(`WrongExpectedVersion.*Actual version: (-?\d+)`)
 
-// actualFromDeleteError returns the actual revision of a failed tombstone, and false when err
-// is not a wrong expected version. The client reports it only as a gRPC FailedPrecondition
-// status whose message carries the versions.
-func actualFromDeleteError(err error) (eventstore.ActualRevision, bool) {
-	if status.Code(err) != codes.FailedPrecondition {
-		return eventstore.ActualRevision{}, false
+// actualFromDeleteError reports whether err is a tombstone refused for a wrong expected
+// version (wrong) and, when the message carries it, the actual revision (known). The client
+// reports it only as a gRPC FailedPrecondition status whose message names the versions.
+func actualFromDeleteError(err error) (actual eventstore.ActualRevision, known, wrong bool) {
+	if status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "WrongExpectedVersion") {
+		return eventstore.ActualRevision{}, false, false
 	}
-	m := tombstoneVersionRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return eventstore.ActualRevision{}, false
+	if m := tombstoneVersionRE.FindStringSubmatch(err.Error()); m != nil {
+		actual, known = parseActual(m[1])
 	}
-	return parseActual(m[1])
+	return actual, known, true
 }
 
 // parseActual reads a revision as the server reports it: a number, or "no_stream" / -1.
