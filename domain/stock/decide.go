@@ -1,0 +1,186 @@
+package stock
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/domain/money"
+	"github.com/odata-pos/pos/domain/quantity"
+	"github.com/odata-pos/pos/domain/rules"
+)
+
+// Command is a stock command. Every command names its location, product and a movement ID.
+type Command interface{ isCommand() }
+
+// Key identifies the stream and the movement.
+type Key struct {
+	LocationID uuid.UUID
+	ProductID  uuid.UUID
+	// MovementID is unique per movement: the client's receipt or adjustment ID, or derived
+	// from the source ("sale:<sale>:<line>", "transfer:<id>").
+	MovementID string
+}
+
+// Receive books goods in.
+type Receive struct {
+	Key
+	Quantity quantity.Quantity
+	UnitCost *money.Money
+}
+
+// Adjust corrects stock by Delta with a reason code.
+type Adjust struct {
+	Key
+	Delta         quantity.Quantity
+	Reason        string
+	AllowNegative bool
+}
+
+// Count records a physical count.
+type Count struct {
+	Key
+	Counted quantity.Quantity
+}
+
+// RecordSale takes sold goods out (policy); never refused, flagged when it goes negative.
+type RecordSale struct {
+	Key
+	Quantity      quantity.Quantity
+	AllowNegative bool
+}
+
+// RecordReturn puts returned goods back (policy, restocking returns only).
+type RecordReturn struct {
+	Key
+	Quantity quantity.Quantity
+}
+
+// TransferOut takes goods out for a transfer (first leg).
+type TransferOut struct {
+	Key
+	Quantity      quantity.Quantity
+	AllowNegative bool
+}
+
+// TransferIn books goods of a received transfer in (second leg).
+type TransferIn struct {
+	Key
+	Quantity quantity.Quantity
+}
+
+func (Receive) isCommand()      {}
+func (Adjust) isCommand()       {}
+func (Count) isCommand()        {}
+func (RecordSale) isCommand()   {}
+func (RecordReturn) isCommand() {}
+func (TransferOut) isCommand()  {}
+func (TransferIn) isCommand()   {}
+
+func keyOf(c Command) Key {
+	switch c := c.(type) {
+	case Receive:
+		return c.Key
+	case Adjust:
+		return c.Key
+	case Count:
+		return c.Key
+	case RecordSale:
+		return c.Key
+	case RecordReturn:
+		return c.Key
+	case TransferOut:
+		return c.Key
+	case TransferIn:
+		return c.Key
+	}
+	return Key{}
+}
+
+func positive(q quantity.Quantity, field string) error {
+	if q <= 0 {
+		return &rules.ValidationError{Fields: []rules.FieldError{{Field: field, Message: "must be positive"}}}
+	}
+	return nil
+}
+
+// Decide handles stock commands.
+func Decide(s State, c Command, now time.Time) ([]Event, error) {
+	k := keyOf(c)
+	var v rules.Validator
+	v.Check(k.LocationID != uuid.Nil, "location_id", "is required")
+	v.Check(k.ProductID != uuid.Nil, "product_id", "is required")
+	v.Check(k.MovementID != "", "id", "is required")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if s.Seen(k.MovementID) {
+		return nil, nil // a retry or a policy running twice
+	}
+	move := StockMoved{LocationID: k.LocationID, ProductID: k.ProductID, MovementID: k.MovementID, At: now}
+	out := func(q quantity.Quantity, allowNegative, flagOnly bool) ([]Event, error) {
+		move.Delta = -q
+		move.OnHand = s.OnHand() - q
+		if move.OnHand < 0 && !allowNegative {
+			if !flagOnly {
+				return nil, ErrInsufficientStock
+			}
+			move.Flags = []string{FlagNegativeStock}
+		}
+		return []Event{move}, nil
+	}
+	in := func(q quantity.Quantity) ([]Event, error) {
+		move.Delta, move.OnHand = q, s.OnHand()+q
+		return []Event{move}, nil
+	}
+	switch c := c.(type) {
+	case Receive:
+		if err := positive(c.Quantity, "quantity"); err != nil {
+			return nil, err
+		}
+		move.Kind, move.UnitCost = KindReceipt, c.UnitCost
+		return in(c.Quantity)
+	case Adjust:
+		v.Check(c.Delta != 0, "delta", "must not be zero")
+		v.Check(ValidReason(c.Reason), "reason", "must be damage, theft, expired, correction or other")
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+		move.Kind, move.Reason = KindAdjustment, c.Reason
+		if c.Delta > 0 {
+			return in(c.Delta)
+		}
+		return out(-c.Delta, c.AllowNegative, false)
+	case Count:
+		if c.Counted < 0 {
+			return nil, &rules.ValidationError{Fields: []rules.FieldError{{Field: "counted", Message: "must not be negative"}}}
+		}
+		return []Event{StockCounted{LocationID: k.LocationID, ProductID: k.ProductID, CountID: k.MovementID,
+			Expected: s.OnHand(), Counted: c.Counted, Variance: c.Counted - s.OnHand(), At: now}}, nil
+	case RecordSale:
+		if err := positive(c.Quantity, "quantity"); err != nil {
+			return nil, err
+		}
+		move.Kind = KindSale
+		return out(c.Quantity, c.AllowNegative, true)
+	case RecordReturn:
+		if err := positive(c.Quantity, "quantity"); err != nil {
+			return nil, err
+		}
+		move.Kind = KindReturn
+		return in(c.Quantity)
+	case TransferOut:
+		if err := positive(c.Quantity, "quantity"); err != nil {
+			return nil, err
+		}
+		move.Kind = KindTransferOut
+		return out(c.Quantity, c.AllowNegative, false)
+	case TransferIn:
+		if err := positive(c.Quantity, "quantity"); err != nil {
+			return nil, err
+		}
+		move.Kind = KindTransferIn
+		return in(c.Quantity)
+	}
+	return nil, rules.ErrUnknownCommand
+}
