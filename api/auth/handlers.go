@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/api/httpx"
@@ -68,8 +69,15 @@ type credentials struct {
 // disabled users cost the same argon2id time as a wrong password and get the same error.
 func (h *Handlers) authenticate(w http.ResponseWriter, r *http.Request, c credentials, kind authz.SecurityEventKind) (User, error) {
 	ctx, ip := r.Context(), httpx.ClientIP(r)
-	if c.Username == "" || c.Password == "" || len(c.Password) > MaxPasswordBytes || len(c.Username) > 256 {
-		return User{}, httpx.Invalid(httpx.FieldError{Field: "username", Message: "username and password are required"})
+	var fields []httpx.FieldError
+	if c.Username == "" || len(c.Username) > 256 {
+		fields = append(fields, httpx.FieldError{Field: "username", Message: "required, at most 256 bytes"})
+	}
+	if c.Password == "" || len(c.Password) > MaxPasswordBytes {
+		fields = append(fields, httpx.FieldError{Field: "password", Message: "required, at most 256 bytes"})
+	}
+	if len(fields) > 0 {
+		return User{}, httpx.Invalid(fields...)
 	}
 	res, err := h.LoginGuard.Check(ctx, ip, c.Username)
 	if err != nil {
@@ -239,6 +247,5 @@ func (h *Handlers) record(ctx context.Context, e authz.SecurityEvent) {
 	if h.Security == nil {
 		return
 	}
-	d := Deps{Security: h.Security}.withDefaults()
-	d.record(ctx, e)
+	Deps{Security: h.Security, Now: time.Now}.record(ctx, e)
 }

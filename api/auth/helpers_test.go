@@ -59,7 +59,12 @@ func testRedis(t *testing.T) (*redis.Client, string) {
 // deadRedis returns a client on an address where nothing listens.
 func deadRedis(t *testing.T) *redis.Client {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	opt, err := redis.ParseURL("redis://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.DialTimeout, opt.DialerRetries, opt.MaxRetries = 200*time.Millisecond, 1, -1
+	rdb := redis.NewClient(opt)
 	t.Cleanup(func() { _ = rdb.Close() })
 	return rdb
 }

@@ -12,8 +12,9 @@ import (
 
 // DefaultPasswordParams are the argon2id parameters for a 2-core box: 19 MiB of memory,
 // 2 passes, 1 lane (the OWASP minimum, m=19456 KiB, t=2, p=1), a 16-byte salt and a 32-byte
-// key. One hash takes roughly 25-40 ms on one core; with at most GOMAXPROCS hashes at a time
-// (see NewPasswords) a login burst uses at most ~40 MiB and cannot starve the API.
+// key. One hash takes tens of milliseconds on an idle core (BenchmarkVerify); with at most
+// GOMAXPROCS hashes at a time (see NewPasswords) a login burst uses at most ~40 MiB and
+// cannot starve the API.
 func DefaultPasswordParams() argon2id.Params {
 	return argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 }

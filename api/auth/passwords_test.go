@@ -61,3 +61,21 @@ func TestValidatePassword(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerify and BenchmarkVerifyUnknown should report about the same time per
+// operation: a login for an unknown user costs as much as one with a wrong password.
+func BenchmarkVerify(b *testing.B) {
+	p, _ := auth.NewPasswords(auth.DefaultPasswordParams(), 0)
+	h, _ := p.Hash(b.Context(), "correct horse battery staple")
+	for b.Loop() {
+		_, _, _ = p.Verify(b.Context(), "wrong password", h)
+	}
+}
+
+// BenchmarkVerifyUnknown measures the dummy verification of unknown users.
+func BenchmarkVerifyUnknown(b *testing.B) {
+	p, _ := auth.NewPasswords(auth.DefaultPasswordParams(), 0)
+	for b.Loop() {
+		p.VerifyUnknown(b.Context(), "wrong password")
+	}
+}
