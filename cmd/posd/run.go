@@ -87,7 +87,7 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 		httpx.BodyLimit(d.responder, httpx.MaxBodyBytes),
 	)
 
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
