@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/api/httpx"
 	"github.com/odata-pos/pos/commands"
@@ -67,3 +69,15 @@ func IfMatch(r *http.Request) (*uint64, error) {
 
 // ETag renders a revision as an ETag value.
 func ETag(revision uint64) string { return `"` + strconv.FormatUint(revision, 10) + `"` }
+
+// CommandID returns the idempotency ID of a command about a resource that has no
+// client-generated ID for the operation itself (a role change, a price change): the client's
+// Idempotency-Key when sent, so a retried request is recognised, else a fresh random ID (such
+// operations are naturally idempotent: repeating one records nothing new).
+func CommandID(r *http.Request, op, resourceID string) string {
+	if key := r.Header.Get(HeaderIdempotencyKey); key != "" {
+		p, _ := authz.PrincipalFrom(r.Context())
+		return op + ":" + resourceID + ":" + p.UserID + ":" + key
+	}
+	return op + ":" + resourceID + ":" + uuid.NewString()
+}

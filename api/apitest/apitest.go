@@ -1,0 +1,227 @@
+// Package apitest runs the real API in-process for tests: a fresh PostgreSQL database with the
+// PostgreSQL event store, the machine's Redis under a random key prefix, the bootstrap admin,
+// and helpers to log in and send requests. Test support only.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/odata-pos/pos/api"
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/pgstore"
+	"github.com/odata-pos/pos/internal/pgtest"
+)
+
+// Admin credentials of the bootstrap admin of every Env.
+const (
+	AdminUsername = "admin"
+	AdminPassword = "admin-password-1"
+)
+
+// Options tune an Env.
+type Options struct {
+	// Store replaces the PostgreSQL event store (e.g. an EventStoreDB adapter on the emulator).
+	Store eventstore.Store
+	// RedisURL overrides the Redis address; "-" disables Redis.
+	RedisURL string
+	// Now is the API's clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Env is a running API.
+type Env struct {
+	t      testing.TB
+	Server *httptest.Server
+	API    *api.API
+	Store  eventstore.Store
+	DB     *pgxpool.Pool
+	Redis  redis.UniversalClient
+	// AdminToken is an access token of the bootstrap admin.
+	AdminToken string
+}
+
+// New starts an API for t; everything is torn down by t.Cleanup.
+func New(t testing.TB, opts Options) *Env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	url := pgtest.NewDatabase(t)
+	db, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatalf("apitest: pool: %v", err)
+	}
+	t.Cleanup(db.Close)
+	store := opts.Store
+	if store == nil {
+		s, err := pgstore.Open(ctx, url, pgstore.Options{Logger: quietLogger()})
+		if err != nil {
+			t.Fatalf("apitest: event store: %v", err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		store = s
+	}
+	var rdb redis.UniversalClient
+	prefix := "apitest:" + randomHex(6) + ":"
+	switch opts.RedisURL {
+	case "-":
+	default:
+		addr := "127.0.0.1:6379"
+		if opts.RedisURL != "" {
+			o, err := redis.ParseURL(opts.RedisURL)
+			if err != nil {
+				t.Fatalf("apitest: redis url: %v", err)
+			}
+			addr = o.Addr
+		}
+		c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 250 * time.Millisecond, MaxRetries: 1})
+		t.Cleanup(func() {
+			ctx := context.Background()
+			if keys, err := c.Keys(ctx, prefix+"*").Result(); err == nil && len(keys) > 0 {
+				c.Del(ctx, keys...)
+			}
+			_ = c.Close()
+		})
+		rdb = c
+	}
+	router := mux.NewRouter()
+	a, err := api.Mount(ctx, router, api.Deps{
+		Log: quietLogger(), Store: store, DB: db, Redis: rdb,
+		SigningKey: []byte("apitest-signing-key-0123456789abcdef"), RedisPrefix: prefix,
+		BootstrapUsername: AdminUsername, BootstrapPassword: AdminPassword, Now: opts.Now,
+	})
+	if err != nil {
+		t.Fatalf("apitest: mount api: %v", err)
+	}
+	srv := httptest.NewServer(api.Handler(router, a.Responder, quietLogger(), nil))
+	t.Cleanup(srv.Close)
+	e := &Env{t: t, Server: srv, API: a, Store: store, DB: db, Redis: rdb}
+	e.AdminToken = e.Login(AdminUsername, AdminPassword)
+	return e
+}
+
+// Response is an answered request.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test on error.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Map decodes the body as a JSON object.
+func (r *Response) Map(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// Do sends a request with token (may be empty) and body (nil, a []byte or a value encoded as
+// JSON). headers are name, value pairs.
+func (e *Env) Do(method, path, token string, body any, headers ...string) *Response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatalf("encode body: %v", err)
+		}
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, e.Server.URL+path, rd)
+	if err != nil {
+		e.t.Fatalf("request: %v", err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatalf("read %s %s: %v", method, path, err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Must is Do that fails the test unless the status is want.
+func (e *Env) Must(want int, method, path, token string, body any, headers ...string) *Response {
+	e.t.Helper()
+	r := e.Do(method, path, token, body, headers...)
+	if r.Status != want {
+		e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}
+
+// Login returns an access token for username.
+func (e *Env) Login(username, password string) string {
+	e.t.Helper()
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	e.Must(http.StatusOK, http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": username, "password": password}).JSON(e.t, &out)
+	return out.AccessToken
+}
+
+// CreateUser creates a user (as the admin) and returns its ID and an access token.
+func (e *Env) CreateUser(username string, roles, storeIDs []string) (id, token string) {
+	e.t.Helper()
+	const password = "user-password-1"
+	var out struct {
+		ID string `json:"id"`
+	}
+	e.Must(http.StatusCreated, http.MethodPost, "/api/v1/users", e.AdminToken, map[string]any{
+		"username": username, "password": password, "roles": roles, "store_ids": storeIDs,
+	}).JSON(e.t, &out)
+	return out.ID, e.Login(username, password)
+}
+
+func quietLogger() *slog.Logger {
+	if os.Getenv("APITEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

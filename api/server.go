@@ -1,0 +1,168 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/odata-pos/pos/api/auth"
+	"github.com/odata-pos/pos/api/authz"
+	"github.com/odata-pos/pos/api/cmdhttp"
+	"github.com/odata-pos/pos/api/httpx"
+	"github.com/odata-pos/pos/api/users"
+	"github.com/odata-pos/pos/commands"
+	"github.com/odata-pos/pos/domain"
+	"github.com/odata-pos/pos/domain/user"
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/credentials"
+)
+
+// Prefix is the base path of the versioned API.
+const Prefix = "/api/v1"
+
+// Deps are what the API is built from. Store, DB and SigningKey are required.
+type Deps struct {
+	Log      *slog.Logger
+	Store    eventstore.Store
+	DB       *pgxpool.Pool
+	Redis    redis.UniversalClient // nil: Redis disabled, everything in-process
+	Registry prometheus.Registerer // nil: metrics not registered
+	// SigningKey signs access tokens; PreviousKeys still verify tokens signed before a rotation.
+	SigningKey   []byte
+	PreviousKeys [][]byte
+	// RedisPrefix prefixes every Redis key of the API (tests use a random one).
+	RedisPrefix string
+	// Tokens overrides token lifetimes; zero fields take the defaults.
+	Tokens auth.TokenConfig
+	// Bootstrap creates the first admin when no user exists (both empty: no bootstrap).
+	BootstrapUsername, BootstrapPassword string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// API is the mounted API and the services it built, for cmd/posd and tests.
+type API struct {
+	Responder  *httpx.Responder
+	Routes     *authz.Routes
+	Codec      *eventstore.Codec
+	Commands   *commands.Handler
+	Users      *commands.Users
+	Tokens     *auth.Tokens
+	Passwords  *auth.Passwords
+	Approvals  *auth.Approvals
+	Authorizer *authz.Authorizer
+}
+
+// NewCodec returns the codec of every event type of the write side.
+func NewCodec() *eventstore.Codec {
+	c := eventstore.NewCodec()
+	domain.RegisterWriteSide(c)
+	user.Register(c)
+	return c
+}
+
+// Mount builds the API and registers its routes under Prefix on router. It returns the
+// responder too, so the caller's outer middleware maps errors the same way.
+func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
+	if d.Store == nil || d.DB == nil || len(d.SigningKey) == 0 {
+		return nil, errors.New("api: Store, DB and SigningKey are required")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	log := httpx.Logger(d.Log)
+	fallbacks := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "pos_redis_fallbacks_total",
+		Help: "Operations served in-process because Redis was down or disabled, by component.",
+	}, []string{"component"})
+	if d.Registry != nil {
+		if err := d.Registry.Register(fallbacks); err != nil {
+			return nil, fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	security := authz.NewSlogRecorder(log)
+	rs := httpx.NewResponder(log, auth.MapError, cmdhttp.MapError)
+
+	key, err := auth.NewKey(d.SigningKey)
+	if err != nil {
+		return nil, err
+	}
+	var previous []auth.Key
+	for _, p := range d.PreviousKeys {
+		k, err := auth.NewKey(p)
+		if err != nil {
+			return nil, err
+		}
+		previous = append(previous, k)
+	}
+	keys, err := auth.NewKeySet(key, previous...)
+	if err != nil {
+		return nil, err
+	}
+	prefix := d.RedisPrefix
+	if prefix == "" {
+		prefix = "pos:"
+	}
+	authDeps := auth.Deps{Redis: d.Redis, Log: log, Security: security, Fallbacks: fallbacks.WithLabelValues("auth"), Now: d.Now}
+	tcfg := d.Tokens
+	if tcfg.KeyPrefix == "" {
+		tcfg.KeyPrefix = prefix + "auth:"
+	}
+	tokens, err := auth.NewTokens(keys, tcfg, authDeps)
+	if err != nil {
+		return nil, err
+	}
+	passwords, err := auth.NewPasswords(auth.DefaultPasswordParams(), 0)
+	if err != nil {
+		return nil, err
+	}
+	approvals := auth.NewApprovals(auth.ApprovalConfig{KeyPrefix: prefix + "auth:"}, authDeps)
+	limiterDeps := authDeps
+	limiterDeps.Fallbacks = fallbacks.WithLabelValues("ratelimit")
+	limiter := auth.NewFallbackLimiter(prefix+"rl:", auth.NewLocalLimiter(0, nil), limiterDeps)
+	az := authz.NewAuthorizer(authz.DefaultPolicy(), rs, security)
+
+	creds, err := credentials.New(ctx, d.DB)
+	if err != nil {
+		return nil, err
+	}
+	codec := NewCodec()
+	handler := commands.NewHandler(d.Store, codec, commands.Options{})
+	userCmds := commands.NewUsers(handler, creds, d.Now)
+	idem := cmdhttp.NewIdempotency(d.Redis, rs, prefix, 24*time.Hour)
+
+	v1 := router.PathPrefix(Prefix).Subrouter()
+	v1.Use(mux.MiddlewareFunc(tokens.Authenticate(rs)),
+		mux.MiddlewareFunc(auth.RateLimit(limiter, rs, auth.DefaultAPILimit(), auth.PerUserKey)))
+	v1.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs.Error(w, r, httpx.NotFound("route_not_found", "no such API route"))
+	})
+	routes := authz.NewRoutes(v1, az)
+
+	finder := users.NewFinder(userCmds)
+	(&auth.Handlers{
+		Users: finder, Tokens: tokens, Passwords: passwords, Approvals: approvals,
+		LoginGuard: auth.NewLoginGuard(limiter, auth.DefaultLoginLimits()),
+		Authorizer: az, Responder: rs, Security: security,
+	}).Register(routes)
+	userHandlers := &users.Handlers{Users: userCmds, Passwords: passwords, Responder: rs, Idempotency: idem, Now: d.Now}
+	userHandlers.Register(routes)
+
+	if d.BootstrapUsername != "" {
+		if err := userHandlers.Bootstrap(ctx, d.BootstrapUsername, d.BootstrapPassword); err != nil {
+			return nil, fmt.Errorf("bootstrap admin: %w", err)
+		}
+	}
+	return &API{
+		Responder: rs, Routes: routes, Codec: codec, Commands: handler, Users: userCmds,
+		Tokens: tokens, Passwords: passwords, Approvals: approvals, Authorizer: az,
+	}, nil
+}
