@@ -156,6 +156,10 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	userHandlers := &users.Handlers{Users: userCmds, Passwords: passwords, Responder: rs, Idempotency: idem, Now: d.Now}
 	userHandlers.Register(routes)
 
+	// Route areas of the write and read sides. Each area is one package with a Handlers type
+	// whose Register method adds its routes; add new areas here, one block each.
+	// areas:
+
 	if d.BootstrapUsername != "" {
 		if err := userHandlers.Bootstrap(ctx, d.BootstrapUsername, d.BootstrapPassword); err != nil {
 			return nil, fmt.Errorf("bootstrap admin: %w", err)

@@ -27,7 +27,7 @@ var userAggregate = Aggregate[user.State, user.Event]{
 }
 
 // UserStream names the stream of a user.
-func UserStream(id string) string { return "user-" + id }
+func UserStream(id string) string { return UserPrefix + id }
 
 func usernameKey(username string) string { return "username:" + user.NormalizeUsername(username) }
 
