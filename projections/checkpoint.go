@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/odata-pos/pos/eventstore"
 )
@@ -90,6 +91,10 @@ func loadCheckpoints(ctx context.Context, q querier, name string, forUpdate bool
 		sql += ` FOR UPDATE`
 	}
 	rows, err := q.Query(ctx, sql, name)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P01" && !forUpdate {
+		return nil, nil // not migrated yet: no projection has started
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load checkpoints of %q: %w", name, err)
 	}

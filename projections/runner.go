@@ -160,6 +160,9 @@ func (r *Runner) wake(name string) {
 // watermill router and their goroutines have stopped; the error is nil after cancellation.
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Migrate(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	d, err := startDispatcher(ctx, r)
