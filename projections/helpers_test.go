@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,6 +60,9 @@ func (p *items) Apply(ctx context.Context, tx pgx.Tx, schema string, batch []eve
 		select {
 		case <-time.After(p.delay):
 		case <-ctx.Done():
+			if p.tracker != nil {
+				p.tracker.interrupted.Add(1)
+			}
 			return ctx.Err()
 		}
 	}
@@ -87,6 +91,8 @@ var errPoison = errors.New("poison event")
 
 // tracker records how many Apply calls run at once (across runners) and which runner ran them.
 type tracker struct {
+	interrupted atomic.Int64 // Apply calls cancelled mid-batch
+
 	mu        sync.Mutex
 	active    int
 	maxActive int
@@ -107,6 +113,12 @@ func (t *tracker) enter(runner string) func() {
 		defer t.mu.Unlock()
 		t.active--
 	}
+}
+
+func (t *tracker) inFlight() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.active > 0
 }
 
 func (t *tracker) snapshot() (int, map[string]int) {

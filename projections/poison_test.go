@@ -90,4 +90,3 @@ func TestPoisonEventStopsOneProjectionUntilSkipped(t *testing.T) {
 		t.Fatalf("items after rebuild = %v, want %v", got, want)
 	}
 }
-
