@@ -66,7 +66,10 @@ type ReturnRecorded struct {
 func (ReturnRecorded) EventType() string { return TypeReturnRecorded }
 
 // Register makes the return events known to r.
-func Register(r rules.Registry) { r.Register(TypeReturnRecorded, ReturnRecorded{}) }
+func Register(r rules.Registry) {
+	r.Register(TypeReturnRecorded, ReturnRecorded{})
+	r.Register(TypeReturnBooked, ReturnBooked{})
+}
 
 // State is a return as decided upon.
 type State struct {
