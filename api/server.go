@@ -17,6 +17,8 @@ import (
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/api/cmdhttp"
 	"github.com/odata-pos/pos/api/httpx"
+	inventoryapi "github.com/odata-pos/pos/api/inventory"
+	returnsapi "github.com/odata-pos/pos/api/returns"
 	"github.com/odata-pos/pos/api/users"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain"
@@ -159,6 +161,14 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	// Route areas of the write and read sides. Each area is one package with a Handlers type
 	// whose Register method adds its routes; add new areas here, one block each.
 	// areas:
+	(&inventoryapi.Handlers{
+		Inventory: commands.NewInventory(handler, d.Now), Authorizer: az,
+		Responder: rs, Idempotency: idem, Now: d.Now,
+	}).Register(routes)
+	(&returnsapi.Handlers{
+		Returns: commands.NewReturns(handler, d.Now, nil), Authorizer: az, Approvals: approvals,
+		Responder: rs, Idempotency: idem, Now: d.Now,
+	}).Register(routes)
 
 	if d.BootstrapUsername != "" {
 		if err := userHandlers.Bootstrap(ctx, d.BootstrapUsername, d.BootstrapPassword); err != nil {

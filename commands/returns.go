@@ -71,7 +71,7 @@ type Returns struct {
 }
 
 // NewReturns returns the return handlers. taxRate may be nil: tax codes are then resolved
-// through the reservation "taxcode:<code>" naming the tax code's ID.
+// through the tax code's reservation (TaxCodeKey).
 func NewReturns(h *Handler, now func() time.Time, taxRate TaxRateLookup) *Returns {
 	r := &Returns{h: h, now: now, TaxRate: taxRate}
 	if r.TaxRate == nil {
@@ -248,9 +248,9 @@ func (rt *Returns) productLines(ctx context.Context, st store.State, lines []Ret
 	return out, v.Err()
 }
 
-// taxRateByReservation resolves a tax code through its reservation "taxcode:<code>".
+// taxRateByReservation resolves a tax code through its reservation (TaxCodeKey).
 func (rt *Returns) taxRateByReservation(ctx context.Context, code string) (int64, error) {
-	owner, err := Owner(ctx, rt.h, "taxcode:"+code)
+	owner, err := Owner(ctx, rt.h, TaxCodeKey(code))
 	if err != nil {
 		return 0, err
 	}

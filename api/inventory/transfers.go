@@ -1,0 +1,171 @@
+package inventory
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/api/authz"
+	"github.com/odata-pos/pos/api/cmdhttp"
+	"github.com/odata-pos/pos/api/httpx"
+	"github.com/odata-pos/pos/commands"
+	"github.com/odata-pos/pos/domain/quantity"
+	"github.com/odata-pos/pos/domain/transfer"
+)
+
+// TransferView is a transfer as the API shows it. Status is in_transit between the two legs
+// and received after the second.
+type TransferView struct {
+	ID             string          `json:"id"`
+	FromLocationID string          `json:"from_location_id"`
+	ToLocationID   string          `json:"to_location_id"`
+	Status         string          `json:"status"`
+	Lines          []transfer.Line `json:"lines"`
+	cmdhttp.Written
+}
+
+type transferRequest struct {
+	ID             string `json:"id"`
+	FromLocationID string `json:"from_location_id"`
+	ToLocationID   string `json:"to_location_id"`
+	Lines          []struct {
+		ProductID string      `json:"product_id"`
+		Quantity  json.Number `json:"quantity"`
+	} `json:"lines"`
+	OccurredAt *time.Time `json:"occurred_at"`
+}
+
+func (h *Handlers) dispatch(w http.ResponseWriter, r *http.Request) error {
+	var body transferRequest
+	if err := httpx.Decode(r, &body); err != nil {
+		return err
+	}
+	var f fields
+	c := transfer.Dispatch{TransferID: f.id("id", body.ID), FromLocationID: f.id("from_location_id", body.FromLocationID), ToLocationID: f.id("to_location_id", body.ToLocationID)}
+	for i, l := range body.Lines {
+		p := fmt.Sprintf("lines[%d].", i)
+		c.Lines = append(c.Lines, transfer.Line{ProductID: f.id(p+"product_id", l.ProductID), Quantity: f.quantity(p+"quantity", l.Quantity)})
+	}
+	if body.ID == "" {
+		f = append(f, httpx.FieldError{Field: "id", Message: "is required"})
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	if err := h.Authorizer.CheckStore(r, c.FromLocationID.String()); err != nil {
+		return err
+	}
+	var occurred time.Time
+	if body.OccurredAt != nil {
+		occurred = *body.OccurredAt
+	}
+	cmd, err := cmdhttp.Command(r, "inventory.transfer:"+c.TransferID.String(), c.FromLocationID.String(), "", occurred, h.Now())
+	if err != nil {
+		return err
+	}
+	res, err := h.Inventory.Dispatch(r.Context(), cmd, c)
+	if err != nil {
+		return err
+	}
+	return h.respondTransfer(w, r, http.StatusCreated, c.TransferID, res)
+}
+
+func (h *Handlers) receive(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "transfer")
+	if err != nil {
+		return err
+	}
+	t, err := h.Inventory.Transfer(r.Context(), id)
+	if err != nil {
+		return notFound(err, "transfer")
+	}
+	if err := h.Authorizer.CheckStore(r, t.State.ToLocationID.String()); err != nil {
+		return err
+	}
+	cmd, err := cmdhttp.Command(r, "inventory.transfer.receive:"+id.String(), t.State.ToLocationID.String(), "", time.Time{}, h.Now())
+	if err != nil {
+		return err
+	}
+	res, err := h.Inventory.ReceiveTransfer(r.Context(), cmd, id)
+	if err != nil {
+		return err
+	}
+	return h.respondTransfer(w, r, http.StatusOK, id, res)
+}
+
+func (h *Handlers) respondTransfer(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.DocumentResult) error {
+	t, err := h.Inventory.Transfer(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	view := transferView(t)
+	view.Position = max(view.Position, res.Position)
+	cmdhttp.Respond(h.Responder, w, r, status, res.Document, view)
+	return nil
+}
+
+func transferView(t commands.Loaded[transfer.State]) TransferView {
+	s := t.State
+	return TransferView{ID: s.ID.String(), FromLocationID: s.FromLocationID.String(), ToLocationID: s.ToLocationID.String(),
+		Status: s.Status, Lines: s.Lines, Written: cmdhttp.Written{Revision: t.Revision, Position: t.Position}}
+}
+
+func (h *Handlers) getTransfer(w http.ResponseWriter, r *http.Request) error {
+	id, err := parseID(r, "transfer")
+	if err != nil {
+		return err
+	}
+	t, err := h.Inventory.Transfer(r.Context(), id)
+	if err != nil {
+		return notFound(err, "transfer")
+	}
+	if !h.inStore(r, t.State.FromLocationID) && !h.inStore(r, t.State.ToLocationID) {
+		return h.Authorizer.CheckStore(r, t.State.FromLocationID.String())
+	}
+	w.Header().Set(cmdhttp.HeaderETag, cmdhttp.ETag(t.Revision))
+	h.Responder.JSON(w, r, http.StatusOK, transferView(t))
+	return nil
+}
+
+// LevelView is the stock of one product at one location.
+type LevelView struct {
+	LocationID string            `json:"location_id"`
+	ProductID  string            `json:"product_id"`
+	OnHand     quantity.Quantity `json:"on_hand"`
+	InTransit  quantity.Quantity `json:"in_transit"`
+	LowStock   bool              `json:"low_stock"`
+	cmdhttp.Written
+}
+
+// level answers GET /inventory for one location and product from the write side, as a list
+// of one item. The unfiltered list (and low_stock) needs the inventory read model.
+func (h *Handlers) level(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if q.Get("location_id") == "" || q.Get("product_id") == "" {
+		return httpx.BadRequest("filters_required", "location_id and product_id are required")
+	}
+	var f fields
+	loc, prod := f.id("location_id", q.Get("location_id")), f.id("product_id", q.Get("product_id"))
+	if err := f.err(); err != nil {
+		return err
+	}
+	if err := h.Authorizer.CheckStore(r, loc.String()); err != nil {
+		return err
+	}
+	l, err := h.Inventory.Level(r.Context(), loc, prod)
+	if err != nil {
+		return err
+	}
+	item := LevelView{LocationID: loc.String(), ProductID: prod.String(), OnHand: l.OnHand, InTransit: l.InTransit, LowStock: l.LowStock,
+		Written: cmdhttp.Written{Revision: l.Revision, Position: l.Position}}
+	h.Responder.JSON(w, r, http.StatusOK, map[string]any{"items": []LevelView{item}})
+	return nil
+}
+
+func (h *Handlers) inStore(r *http.Request, loc uuid.UUID) bool {
+	p, ok := authz.PrincipalFrom(r.Context())
+	return ok && p.InStore(loc.String())
+}
