@@ -15,6 +15,7 @@ import (
 
 	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/api/authz"
+	catalogapi "github.com/odata-pos/pos/api/catalog"
 	"github.com/odata-pos/pos/api/cmdhttp"
 	"github.com/odata-pos/pos/api/httpx"
 	inventoryapi "github.com/odata-pos/pos/api/inventory"
@@ -161,6 +162,10 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	// Route areas of the write and read sides. Each area is one package with a Handlers type
 	// whose Register method adds its routes; add new areas here, one block each.
 	// areas:
+	(&catalogapi.Handlers{
+		Stores: commands.NewStores(handler, d.Now), Catalog: commands.NewCatalog(handler, d.Now),
+		Authorizer: az, Responder: rs, Idempotency: idem, Now: d.Now,
+	}).Register(routes)
 	(&inventoryapi.Handlers{
 		Inventory: commands.NewInventory(handler, d.Now), Authorizer: az,
 		Responder: rs, Idempotency: idem, Now: d.Now,
