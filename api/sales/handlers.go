@@ -1,0 +1,240 @@
+package sales
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+
+	"github.com/odata-pos/pos/api/authz"
+	"github.com/odata-pos/pos/api/cmdhttp"
+	"github.com/odata-pos/pos/api/httpx"
+	"github.com/odata-pos/pos/commands"
+	"github.com/odata-pos/pos/domain/rules"
+	"github.com/odata-pos/pos/domain/sale"
+)
+
+// Handlers serve the /sales routes.
+type Handlers struct {
+	Sales       *commands.Sales
+	Authorizer  *authz.Authorizer
+	Approvals   cmdhttp.ApprovalConsumer
+	Responder   *httpx.Responder
+	Idempotency *cmdhttp.Idempotency
+	Now         func() time.Time
+}
+
+// Register registers the sale routes: writes need sales.write, reads sales.read, and every
+// route checks that the caller may act in the sale's store.
+func (h *Handlers) Register(routes *authz.Routes) {
+	rs, idem := h.Responder, h.Idempotency
+	write, read := authz.Perm(authz.SalesWrite), authz.Perm(authz.SalesRead)
+	routes.Handle(http.MethodPost, "/sales", write, idem.Wrap(rs.Handle(h.create)))
+	routes.Handle(http.MethodGet, "/sales/{id}", read, rs.Handle(h.get))
+	routes.Handle(http.MethodPost, "/sales/{id}/lines", write, idem.Wrap(rs.Handle(h.addLine)))
+	routes.Handle(http.MethodDelete, "/sales/{id}/lines/{line_id}", write, rs.Handle(h.removeLine))
+	routes.Handle(http.MethodPost, "/sales/{id}/discounts", write, idem.Wrap(rs.Handle(h.discount)))
+	routes.Handle(http.MethodPost, "/sales/{id}/payments", write, idem.Wrap(rs.Handle(h.payment)))
+	routes.Handle(http.MethodPost, "/sales/{id}/complete", write, idem.Wrap(rs.Handle(h.complete)))
+	routes.Handle(http.MethodPost, "/sales/{id}/void", write, idem.Wrap(rs.Handle(h.void)))
+}
+
+// unlimited reports whether the caller is free of the cashier limits (managers, admins).
+func unlimited(r *http.Request) bool {
+	p, _ := authz.PrincipalFrom(r.Context())
+	return p.HasRole(authz.RoleAdmin) || p.HasRole(authz.RoleManager)
+}
+
+// approved runs a command without an approval first. Only when the decider asks for one and
+// the request carries X-Approval-Token is the token spent — for the action the decider named
+// and this resource — and the command run again with it, the approver recorded in the events'
+// metadata. A retried request that replays finds its events and spends nothing.
+func (h *Handlers) approved(r *http.Request, resourceID string, cmd *commands.Context, run func(*rules.Approval) (commands.Result, error)) (commands.Result, error) {
+	res, err := run(nil)
+	var rerr *rules.RuleError
+	if err == nil || r.Header.Get(cmdhttp.HeaderApprovalToken) == "" || !errors.As(err, &rerr) ||
+		rerr.Code != rules.ErrApprovalRequired.Code || rerr.Action == "" {
+		return res, err
+	}
+	a, aerr := cmdhttp.Approval(r, h.Approvals, rerr.Action, resourceID)
+	if aerr != nil {
+		return res, aerr
+	}
+	cmd.ApproverID = a.ApproverID
+	return run(a)
+}
+
+func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
+	var req createRequest
+	if err := httpx.Decode(r, &req); err != nil {
+		return err
+	}
+	c, err := req.command()
+	if err != nil {
+		return err
+	}
+	if err := h.Authorizer.CheckStore(r, c.StoreID.String()); err != nil {
+		return err
+	}
+	c.Unlimited = unlimited(r)
+	cmd, err := cmdhttp.Command(r, "sale.create:"+c.SaleID.String()+":"+commands.Fingerprint(c),
+		c.StoreID.String(), c.RegisterID.String(), c.OccurredAt, h.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := h.approved(r, c.SaleID.String(), &cmd, func(a *rules.Approval) (commands.Result, error) {
+		c.Approval = a
+		return h.Sales.Create(r.Context(), cmd, c)
+	}); err != nil {
+		return err
+	}
+	return h.respond(w, r, http.StatusCreated, c.SaleID)
+}
+
+// target returns the sale of the path after checking the caller may act in its store.
+func (h *Handlers) target(r *http.Request) (sale.State, error) {
+	id, err := uuid.Parse(mux.Vars(r)["id"])
+	if err != nil {
+		return sale.State{}, httpx.NotFound("sale_not_found", "no such sale")
+	}
+	l, err := h.Sales.Get(r.Context(), id)
+	if errors.Is(err, rules.ErrNotFound) {
+		return sale.State{}, httpx.NotFound("sale_not_found", "no such sale")
+	}
+	if err != nil {
+		return sale.State{}, err
+	}
+	if err := h.Authorizer.CheckStore(r, l.State.StoreID.String()); err != nil {
+		return sale.State{}, err
+	}
+	return l.State, nil
+}
+
+// update runs one command on the sale of the path: body (when not nil) is decoded first, then
+// the sale loaded and its store checked, then run given the command context.
+func (h *Handlers) update(w http.ResponseWriter, r *http.Request, body any, commandID func(sale.State) (string, error),
+	run func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error)) error {
+	if body != nil {
+		if err := httpx.Decode(r, body); err != nil {
+			return err
+		}
+	}
+	s, err := h.target(r)
+	if err != nil {
+		return err
+	}
+	id, err := commandID(s)
+	if err != nil {
+		return err
+	}
+	cmd, err := cmdhttp.Command(r, id, s.StoreID.String(), s.RegisterID.String(), time.Time{}, h.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := run(r.Context(), &cmd, s); err != nil {
+		return err
+	}
+	return h.respond(w, r, http.StatusOK, s.ID)
+}
+
+func (h *Handlers) addLine(w http.ResponseWriter, r *http.Request) error {
+	var req lineRequest
+	var l commands.SaleLine
+	return h.update(w, r, &req, func(s sale.State) (string, error) {
+		var f fields
+		l = req.line(&f, "")
+		return "sale.line:" + s.ID.String() + ":" + l.LineID.String() + ":" + commands.Fingerprint(l), f.err()
+	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
+		return h.approved(r, s.ID.String(), cmd, func(a *rules.Approval) (commands.Result, error) {
+			return h.Sales.AddLine(ctx, *cmd, s.ID, l, unlimited(r), a)
+		})
+	})
+}
+
+func (h *Handlers) removeLine(w http.ResponseWriter, r *http.Request) error {
+	lineID, perr := uuid.Parse(mux.Vars(r)["line_id"])
+	return h.update(w, r, nil, func(s sale.State) (string, error) {
+		if perr != nil {
+			return "", httpx.NotFound("line_not_found", "no such line")
+		}
+		return "sale.line.remove:" + s.ID.String() + ":" + lineID.String(), nil
+	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
+		return h.approved(r, s.ID.String(), cmd, func(a *rules.Approval) (commands.Result, error) {
+			return h.Sales.RemoveLine(ctx, *cmd, s.ID, lineID, a)
+		})
+	})
+}
+
+func (h *Handlers) discount(w http.ResponseWriter, r *http.Request) error {
+	var req discountRequest
+	var lineID uuid.UUID
+	return h.update(w, r, &req, func(s sale.State) (string, error) {
+		var f fields
+		if req.LineID != "" {
+			lineID = f.id("line_id", req.LineID)
+		}
+		// A discount has no client ID of its own; setting the same rule again records nothing.
+		return cmdhttp.CommandID(r, "sale.discount", s.ID.String()), f.err()
+	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
+		return h.approved(r, s.ID.String(), cmd, func(a *rules.Approval) (commands.Result, error) {
+			return h.Sales.ApplyDiscount(ctx, *cmd, s.ID, lineID, req.discount(), unlimited(r), a)
+		})
+	})
+}
+
+func (h *Handlers) payment(w http.ResponseWriter, r *http.Request) error {
+	var req paymentRequest
+	var p sale.Payment
+	return h.update(w, r, &req, func(s sale.State) (string, error) {
+		var f fields
+		p = req.payment(&f, "")
+		return "sale.payment:" + s.ID.String() + ":" + p.ID.String() + ":" + commands.Fingerprint(p), f.err()
+	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
+		return h.Sales.AddPayment(ctx, *cmd, s.ID, p)
+	})
+}
+
+func (h *Handlers) complete(w http.ResponseWriter, r *http.Request) error {
+	return h.update(w, r, nil, func(s sale.State) (string, error) {
+		return "sale.complete.request:" + s.ID.String(), nil
+	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
+		return h.Sales.Complete(ctx, *cmd, s.ID)
+	})
+}
+
+func (h *Handlers) void(w http.ResponseWriter, r *http.Request) error {
+	var req voidRequest
+	return h.update(w, r, &req, func(s sale.State) (string, error) {
+		return "sale.void:" + s.ID.String(), nil
+	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
+		return h.approved(r, s.ID.String(), cmd, func(a *rules.Approval) (commands.Result, error) {
+			return h.Sales.Void(ctx, *cmd, s.ID, req.Reason, a)
+		})
+	})
+}
+
+func (h *Handlers) get(w http.ResponseWriter, r *http.Request) error {
+	s, err := h.target(r)
+	if err != nil {
+		return err
+	}
+	return h.respond(w, r, http.StatusOK, s.ID)
+}
+
+// respond renders the sale as folded now, with its revision as ETag.
+func (h *Handlers) respond(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID) error {
+	l, err := h.Sales.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v, err := viewOf(l)
+	if err != nil {
+		return err
+	}
+	w.Header().Set(cmdhttp.HeaderETag, cmdhttp.ETag(l.Revision))
+	h.Responder.JSON(w, r, status, v)
+	return nil
+}

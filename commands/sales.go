@@ -1,0 +1,229 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/domain/money"
+	"github.com/odata-pos/pos/domain/quantity"
+	"github.com/odata-pos/pos/domain/rules"
+	"github.com/odata-pos/pos/domain/sale"
+	"github.com/odata-pos/pos/domain/store"
+)
+
+// MaxClockSkew is how far in the future a client's occurred_at may lie.
+const MaxClockSkew = 5 * time.Minute
+
+// Sales handles the sale commands. Every command loads what its decider needs from the
+// write side (store settings, register, shift, and each product with its tax code as in force
+// at the sale's time) and decides on the sale stream; completion spans the sale, shift and
+// register streams (see Complete).
+type Sales struct {
+	h   *Handler
+	now func() time.Time
+}
+
+// NewSales returns the sale command handlers.
+func NewSales(h *Handler, now func() time.Time) *Sales {
+	return &Sales{h: h, now: now}
+}
+
+// SaleLine is a line to add to a sale.
+type SaleLine struct {
+	LineID    uuid.UUID         `json:"id"`
+	ProductID uuid.UUID         `json:"product_id"`
+	Quantity  quantity.Quantity `json:"quantity"`
+	// UnitPrice, when set and not the catalog price, is a price override.
+	UnitPrice *money.Money  `json:"unit_price,omitempty"`
+	Discount  sale.Discount `json:"discount,omitzero"`
+}
+
+// CreateSale is the input of Sales.Create: a cart to open, or (Complete) a whole sale.
+type CreateSale struct {
+	SaleID     uuid.UUID      `json:"id"`
+	StoreID    uuid.UUID      `json:"store_id"`
+	RegisterID uuid.UUID      `json:"register_id"`
+	ShiftID    uuid.UUID      `json:"shift_id"`
+	Lines      []SaleLine     `json:"lines"`
+	Discount   *sale.Discount `json:"discount,omitempty"`
+	Payments   []sale.Payment `json:"payments"`
+	Complete   bool           `json:"complete"`
+	// OccurredAt, when set, makes the sale an offline upload judged at that time: the shift
+	// open then, the prices and activity then. It is never refused for arriving late.
+	OccurredAt time.Time `json:"occurred_at,omitzero"`
+	// Unlimited lifts the cashier limits (managers and admins).
+	Unlimited bool `json:"-"`
+	// Approval is a manager's approval, applied where the deciders ask for its action.
+	Approval *rules.Approval `json:"-"`
+}
+
+// step is a sale command and the request field its validation errors belong to.
+type step struct {
+	cmd   sale.Command
+	field string
+}
+
+// Get returns a sale folded from its stream, or rules.ErrNotFound.
+func (s *Sales) Get(ctx context.Context, saleID uuid.UUID) (Loaded[sale.State], error) {
+	l, err := Load(ctx, s.h, SaleStream(saleID), SaleAggregate)
+	if err != nil {
+		return l, err
+	}
+	if !l.Exists {
+		return l, rules.ErrNotFound
+	}
+	return l, nil
+}
+
+// Create opens a sale with its lines, discount and payments, in one append; with Complete it
+// then completes it (see Complete). The lines are priced as at the sale's time.
+func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (Result, error) {
+	now := s.now()
+	upload := !c.OccurredAt.IsZero()
+	at := now
+	if upload {
+		if c.OccurredAt.After(now.Add(MaxClockSkew)) {
+			return Result{}, fieldError("occurred_at", "lies in the future")
+		}
+		at = c.OccurredAt
+	}
+	st, err := loadStoreState(ctx, s.h, c.StoreID, "store_id")
+	if err != nil {
+		return Result{}, err
+	}
+	reg, err := loadRegisterOf(ctx, s.h, c.RegisterID, c.StoreID, "register_id")
+	if err != nil {
+		return Result{}, err
+	}
+	info, _, err := loadShiftInfo(ctx, s.h, c.ShiftID, reg.State, now)
+	if err != nil {
+		return Result{}, err
+	}
+	limits := limitsOf(st, c.Unlimited)
+	steps := []step{{cmd: sale.OpenSale{SaleID: c.SaleID, Store: storeInfo(st), RegisterID: c.RegisterID, Shift: info,
+		CashierID: cmd.UserID, OccurredAt: c.OccurredAt, Upload: upload}}}
+	pl := &productLoader{h: s.h, store: st, at: at}
+	for i, l := range c.Lines {
+		f := fmt.Sprintf("lines[%d]", i)
+		p, err := pl.product(ctx, l.ProductID, f+".product_id")
+		if err != nil {
+			return Result{}, err
+		}
+		steps = append(steps, step{sale.AddLine{LineID: l.LineID, Product: p, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
+			Discount: l.Discount, Limits: limits, Approval: c.Approval}, f})
+	}
+	if c.Discount != nil {
+		steps = append(steps, step{sale.ApplyDiscount{Discount: *c.Discount, Limits: limits, Approval: c.Approval}, ""})
+	}
+	for i, p := range c.Payments {
+		steps = append(steps, step{sale.AddPayment{Payment: p}, fmt.Sprintf("payments[%d]", i)})
+	}
+	if c.Complete {
+		steps = append(steps, step{cmd: sale.StartCheckout{Shift: info}})
+	}
+	res, err := Execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, func(sl sale.State) ([]sale.Event, error) {
+		return decideSteps(sl, steps, now)
+	})
+	if err != nil || !c.Complete {
+		return res, err
+	}
+	return s.Complete(ctx, cmd, c.SaleID)
+}
+
+// decideSteps decides steps one after the other (as sale.DecideAll), naming the request field
+// of a step's validation errors ("lines[1].quantity").
+func decideSteps(s sale.State, steps []step, now time.Time) ([]sale.Event, error) {
+	var all []sale.Event
+	for _, st := range steps {
+		evs, err := sale.Decide(s, st.cmd, now)
+		if err != nil {
+			return nil, prefixFields(err, st.field)
+		}
+		for _, e := range evs {
+			s = sale.Evolve(s, e)
+		}
+		all = append(all, evs...)
+	}
+	return all, nil
+}
+
+// prefixFields puts prefix before the field paths of a validation error.
+func prefixFields(err error, prefix string) error {
+	var verr *rules.ValidationError
+	if prefix == "" || !errors.As(err, &verr) {
+		return err
+	}
+	fields := make([]rules.FieldError, len(verr.Fields))
+	for i, f := range verr.Fields {
+		fields[i] = rules.FieldError{Field: prefix + "." + f.Field, Message: f.Message}
+	}
+	return &rules.ValidationError{Fields: fields}
+}
+
+// decideOn runs one sale command on an existing sale.
+func (s *Sales) decideOn(ctx context.Context, cmd Context, saleID uuid.UUID, c sale.Command, field string) (Result, error) {
+	now := s.now()
+	if _, err := s.Get(ctx, saleID); err != nil {
+		return Result{}, err
+	}
+	return Execute(ctx, s.h, SaleStream(saleID), SaleAggregate, cmd, func(sl sale.State) ([]sale.Event, error) {
+		return decideSteps(sl, []step{{c, field}}, now)
+	})
+}
+
+// saleStore loads a sale and its store.
+func (s *Sales) saleStore(ctx context.Context, saleID uuid.UUID) (sale.State, store.State, error) {
+	l, err := s.Get(ctx, saleID)
+	if err != nil {
+		return sale.State{}, store.State{}, err
+	}
+	st, err := loadStoreState(ctx, s.h, l.State.StoreID, "store_id")
+	return l.State, st, err
+}
+
+// AddLine adds a line, priced as at the sale's time (an upload's occurred_at, else now).
+func (s *Sales) AddLine(ctx context.Context, cmd Context, saleID uuid.UUID, l SaleLine, unlimited bool, approval *rules.Approval) (Result, error) {
+	sl, st, err := s.saleStore(ctx, saleID)
+	if err != nil {
+		return Result{}, err
+	}
+	at := s.now()
+	if sl.Upload {
+		at = sl.OpenedAt
+	}
+	pl := &productLoader{h: s.h, store: st, at: at}
+	p, err := pl.product(ctx, l.ProductID, "product_id")
+	if err != nil {
+		return Result{}, err
+	}
+	return s.decideOn(ctx, cmd, saleID, sale.AddLine{LineID: l.LineID, Product: p, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
+		Discount: l.Discount, Limits: limitsOf(st, unlimited), Approval: approval}, "")
+}
+
+// RemoveLine voids a line; after a payment it needs a sale.void approval.
+func (s *Sales) RemoveLine(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, approval *rules.Approval) (Result, error) {
+	return s.decideOn(ctx, cmd, saleID, sale.RemoveLine{LineID: lineID, Approval: approval}, "")
+}
+
+// ApplyDiscount sets the discount of a line (lineID set) or of the whole sale.
+func (s *Sales) ApplyDiscount(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, d sale.Discount, unlimited bool, approval *rules.Approval) (Result, error) {
+	_, st, err := s.saleStore(ctx, saleID)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.decideOn(ctx, cmd, saleID, sale.ApplyDiscount{LineID: lineID, Discount: d, Limits: limitsOf(st, unlimited), Approval: approval}, "")
+}
+
+// AddPayment takes a tender.
+func (s *Sales) AddPayment(ctx context.Context, cmd Context, saleID uuid.UUID, p sale.Payment) (Result, error) {
+	return s.decideOn(ctx, cmd, saleID, sale.AddPayment{Payment: p}, "")
+}
+
+// Void cancels an open sale; with payments taken it needs a sale.void approval.
+func (s *Sales) Void(ctx context.Context, cmd Context, saleID uuid.UUID, reason string, approval *rules.Approval) (Result, error) {
+	return s.decideOn(ctx, cmd, saleID, sale.VoidSale{Reason: reason, Approval: approval}, "")
+}
