@@ -20,6 +20,8 @@ import (
 	"github.com/odata-pos/pos/api/httpx"
 	inventoryapi "github.com/odata-pos/pos/api/inventory"
 	returnsapi "github.com/odata-pos/pos/api/returns"
+	"github.com/odata-pos/pos/api/sales"
+	"github.com/odata-pos/pos/api/shifts"
 	"github.com/odata-pos/pos/api/users"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain"
@@ -162,6 +164,14 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	// Route areas of the write and read sides. Each area is one package with a Handlers type
 	// whose Register method adds its routes; add new areas here, one block each.
 	// areas:
+	(&sales.Handlers{
+		Sales: commands.NewSales(handler, d.Now), Authorizer: az, Approvals: approvals,
+		Responder: rs, Idempotency: idem, Now: d.Now,
+	}).Register(routes)
+	(&shifts.Handlers{
+		Shifts: commands.NewShifts(handler, d.Now), Authorizer: az, Approvals: approvals,
+		Responder: rs, Idempotency: idem, Now: d.Now,
+	}).Register(routes)
 	(&catalogapi.Handlers{
 		Stores: commands.NewStores(handler, d.Now), Catalog: commands.NewCatalog(handler, d.Now),
 		Authorizer: az, Responder: rs, Idempotency: idem, Now: d.Now,

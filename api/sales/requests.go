@@ -62,7 +62,9 @@ type voidRequest struct {
 // rules come later (422).
 type fields []httpx.FieldError
 
-func (f *fields) add(field, msg string) { *f = append(*f, httpx.FieldError{Field: field, Message: msg}) }
+func (f *fields) add(field, msg string) {
+	*f = append(*f, httpx.FieldError{Field: field, Message: msg})
+}
 
 // id parses a required UUID.
 func (f *fields) id(field, s string) uuid.UUID {
