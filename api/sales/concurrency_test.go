@@ -1,0 +1,126 @@
+package sales_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/api/authz"
+	"github.com/odata-pos/pos/api/sales/salestest"
+)
+
+// TestReceiptNumbersUnderConcurrentCompletions completes ten sales of one register at once:
+// receipts 1..10, no gap, no duplicate; the shift counts every cash sale.
+func TestReceiptNumbersUnderConcurrentCompletions(t *testing.T) {
+	w := newWorld(t)
+	const n = 10
+	receipts := make([]int64, n)
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			token := salestest.Token(t, w.API.Tokens, fmt.Sprint("till-", i), authz.RoleCashier, w.storeA.String())
+			body := w.saleBody(uuid.New(), []map[string]any{line(w.bread, "1")}, []map[string]any{pay("cash", 500)}, true)
+			r := w.Do("POST", "/api/v1/sales", token, body)
+			statuses[i] = r.Status
+			if r.Status == http.StatusCreated {
+				receipts[i] = w.sale(r).ReceiptNumber
+			}
+		}()
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != http.StatusCreated {
+			t.Fatalf("sale %d: status %d", i, s)
+		}
+	}
+	slices.Sort(receipts)
+	for i, r := range receipts {
+		if r != int64(i+1) {
+			t.Fatalf("receipt numbers %v, want 1..%d", receipts, n)
+		}
+	}
+	rep := w.Must(http.StatusOK, "GET", "/api/v1/shifts/"+w.shiftA.String()+"/report", w.cashier, nil).Map(t)
+	if rep["sales_count"] != float64(n) || rep["cash_sales"].(map[string]any)["amount"] != float64(n*299) {
+		t.Fatalf("shift after %d cash sales of 2.99: %v", n, rep)
+	}
+}
+
+// TestTwentyClientsHammeringOneSale: twenty clients add lines and payments to one open sale
+// at once. Every answer is 2xx or 409 (never a 5xx), and the final sale holds exactly the
+// lines and payments that were acknowledged, adds up, and completes.
+func TestTwentyClientsHammeringOneSale(t *testing.T) {
+	w := newWorld(t)
+	id := uuid.New()
+	base := "/api/v1/sales/" + id.String()
+	w.Must(http.StatusCreated, "POST", "/api/v1/sales", w.cashier, w.saleBody(id, []map[string]any{line(w.wine, "1")}, nil, false))
+	const clients = 20
+	var mu sync.Mutex
+	lines, payments := map[string]bool{}, map[string]int64{}
+	counts := map[int]int{}
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			token := salestest.Token(t, w.API.Tokens, fmt.Sprint("hammer-", i), authz.RoleCashier, w.storeA.String())
+			record := func(status int) {
+				mu.Lock()
+				counts[status]++
+				mu.Unlock()
+			}
+			for range 2 {
+				l := line(w.bread, "1")
+				r := w.Do("POST", base+"/lines", token, l)
+				record(r.Status)
+				if r.Status == http.StatusOK {
+					mu.Lock()
+					lines[l["id"].(uuid.UUID).String()] = true
+					mu.Unlock()
+				}
+				p := pay("cash", 150)
+				for range 2 { // the second is a client retry of the same payment
+					r = w.Do("POST", base+"/payments", token, p)
+					record(r.Status)
+					if r.Status == http.StatusOK {
+						mu.Lock()
+						payments[p["id"].(uuid.UUID).String()] = 150
+						mu.Unlock()
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for status, n := range counts {
+		if status != http.StatusOK && status != http.StatusConflict {
+			t.Fatalf("statuses %v: %d answers with %d", counts, n, status)
+		}
+	}
+	v := w.sale(w.Must(http.StatusOK, "GET", base, w.cashier, nil))
+	if len(v.Lines) != len(lines)+1 || len(v.Payments) != len(payments) {
+		t.Fatalf("sale has %d lines and %d payments; acknowledged %d lines (+1) and %d payments (statuses %v)",
+			len(v.Lines), len(v.Payments), len(lines), len(payments), counts)
+	}
+	for _, p := range v.Payments {
+		if payments[p.ID] != p.Amount.Amount {
+			t.Fatalf("payment %s of %d was not acknowledged", p.ID, p.Amount.Amount)
+		}
+	}
+	want := int64(1000 + 299*len(lines))
+	checkTotals(t, v, want, 0, v.Totals.Tax.Amount, want, int64(150*len(payments)), max(0, int64(150*len(payments))-want))
+	if v.Totals.Due.Amount > 0 {
+		w.Must(http.StatusOK, "POST", base+"/payments", w.cashier, pay("cash", v.Totals.Due.Amount))
+	}
+	done := w.sale(w.Must(http.StatusOK, "POST", base+"/complete", w.cashier, nil))
+	if done.Status != "completed" || done.Totals.Paid.Amount-done.Totals.Change.Amount != done.Totals.Total.Amount {
+		t.Fatalf("completed = %+v", done)
+	}
+	t.Logf("answers: %v; %d lines, %d payments", counts, len(lines), len(payments))
+}
