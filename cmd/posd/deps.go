@@ -7,7 +7,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/odata-pos/pos/api/httpx"
 	"github.com/odata-pos/pos/api/ops"
 	"github.com/odata-pos/pos/internal/config"
 	"github.com/odata-pos/pos/monitoring"
@@ -68,7 +67,6 @@ func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *deps
 		store:      store,
 		db:         db,
 		registry:   reg,
-		responder:  httpx.NewResponder(log),
 		signingKey: key,
 	}
 	if cfg.RedisEnabled() {

@@ -1,21 +1,20 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
-	"net/http"
 
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/api/httpx"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/internal/config"
 )
-
-// APIPrefix is the base path of the versioned API.
-const APIPrefix = "/api/v1"
 
 // deps are the long-lived dependencies that the API and the workers are built from. run owns
 // them and closes them after the server and the workers have stopped.
@@ -26,18 +25,29 @@ type deps struct {
 	db         *pgxpool.Pool        // read models
 	redis      *redis.Client        // nil when POS_REDIS_URL is empty
 	registry   *prometheus.Registry // for the packages' own metrics
-	responder  *httpx.Responder     // the one error → problem+json mapping
 	signingKey []byte               // JWT signing key
 }
 
-// routes mounts the API of the other packages under /api/v1 on r. It is the one place where
-// handlers meet their dependencies; /healthz, /readyz and /metrics are mounted by run.
-//
-// Each API package exposes a constructor taking what it needs from d and a method that
-// registers its routes on the subrouter, e.g. auth.NewHandler(…).Register(api).
-func routes(r *mux.Router, d *deps) {
-	api := r.PathPrefix(APIPrefix).Subrouter()
-	api.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		d.responder.Error(w, req, httpx.NotFound("route_not_found", "no such API route"))
-	})
+// routes mounts the HTTP API (package api: every route area under /api/v1, behind
+// authentication and rate limiting) on r, and returns the responder that the outer middleware
+// must use so that every error maps to problem+json the same way. /healthz, /readyz and
+// /metrics are mounted by run.
+func routes(ctx context.Context, r *mux.Router, d *deps) (*httpx.Responder, error) {
+	ad := api.Deps{
+		Log:               d.log,
+		Store:             d.store,
+		DB:                d.db,
+		Registry:          d.registry,
+		SigningKey:        d.signingKey,
+		BootstrapUsername: d.cfg.BootstrapAdminUsername,
+		BootstrapPassword: d.cfg.BootstrapAdminPassword,
+	}
+	if d.redis != nil { // a nil *redis.Client in the interface would not read as "disabled"
+		ad.Redis = d.redis
+	}
+	mounted, err := api.Mount(ctx, r, ad)
+	if err != nil {
+		return nil, fmt.Errorf("mount api: %w", err)
+	}
+	return mounted.Responder, nil
 }

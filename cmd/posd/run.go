@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/api/httpx"
 	"github.com/odata-pos/pos/api/ops"
 	"github.com/odata-pos/pos/internal/config"
@@ -72,20 +73,16 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 
 	router := mux.NewRouter()
 	ops.Mount(router, readiness, reg)
+	rs := httpx.NewResponder(log)
 	if cfg.RunsAPI() {
-		routes(router, d)
+		if rs, err = routes(ctx, router, d); err != nil {
+			return err
+		}
 	}
 	if h.routes != nil {
 		h.routes(router)
 	}
-	handler := httpx.Chain(ops.Instrument(monitoring.NewHTTPMetrics(reg), router),
-		httpx.RequestID(),
-		httpx.AccessLog(log),
-		httpx.Recover(d.responder),
-		httpx.SecurityHeaders(),
-		httpx.CORS(cfg.CORSOrigins),
-		httpx.BodyLimit(d.responder, httpx.MaxBodyBytes),
-	)
+	handler := api.Handler(ops.Instrument(monitoring.NewHTTPMetrics(reg), router), rs, log, cfg.CORSOrigins)
 
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.HTTPAddr)
 	if err != nil {

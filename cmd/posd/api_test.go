@@ -1,0 +1,54 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestServerMountsTheAPIWithBootstrapAdmin(t *testing.T) {
+	env := testEnv(t)
+	env["POS_BOOTSTRAP_ADMIN_USERNAME"] = "admin"
+	env["POS_BOOTSTRAP_ADMIN_PASSWORD"] = "correct-horse-battery-staple"
+	s := startServer(t, env, nil, nil)
+
+	resp, err := http.Post(s.base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"username":"admin","password":"correct-horse-battery-staple"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var login struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&login); err != nil || resp.StatusCode != http.StatusOK || login.AccessToken == "" {
+		t.Fatalf("login = %d %+v (%v), want 200 with a token", resp.StatusCode, login, err)
+	}
+
+	req, err := http.NewRequest(http.MethodGet, s.base+"/api/v1/auth/me", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+login.AccessToken)
+	me, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer me.Body.Close()
+	var who struct {
+		Username string   `json:"username"`
+		Roles    []string `json:"roles"`
+	}
+	if err := json.NewDecoder(me.Body).Decode(&who); err != nil || me.StatusCode != http.StatusOK || who.Username != "admin" {
+		t.Errorf("me = %d %+v (%v), want the bootstrap admin", me.StatusCode, who, err)
+	}
+
+	if code, _ := s.get(t, "/api/v1/auth/me"); code != http.StatusUnauthorized {
+		t.Errorf("me without a token = %d, want 401", code)
+	}
+	if _, metrics := s.get(t, "/metrics"); !strings.Contains(metrics, `route="/api/v1/auth/login"`) {
+		t.Error("API requests are not measured by route template")
+	}
+}
