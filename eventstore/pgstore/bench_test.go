@@ -1,0 +1,216 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/pgstore"
+	"github.com/odata-pos/pos/internal/pgtest"
+)
+
+// Run with, for example:
+//
+//	go test -run '^$' -bench . -benchtime 5s ./eventstore/pgstore/
+//
+// Each benchmark run gets its own database. Compare BenchmarkAppend/events=1/writers=32 with
+// BenchmarkRawInsertBaseline/writers=32 (one INSERT per autocommit transaction) of the same run.
+
+var benchWriters = []int{1, 8, 32}
+
+// openBenchStore opens a store on a fresh database with a pool large enough for writers.
+func openBenchStore(b *testing.B, writers int) (*pgstore.Store, string) {
+	b.Helper()
+	url := pgtest.NewDatabase(b)
+	s, err := pgstore.Open(context.Background(), url, pgstore.Options{MaxConns: int32(writers + 4), Logger: quietLogger})
+	if err != nil {
+		b.Fatalf("open: %v", err)
+	}
+	return s, url
+}
+
+// parallel runs op b.N times spread over writers goroutines (each with its own index) and
+// reports events/s.
+func parallel(b *testing.B, writers, eventsPerOp int, op func(w, i int) error) {
+	b.Helper()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	b.ResetTimer()
+	start := time.Now()
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				if next.Add(1) > int64(b.N) {
+					return
+				}
+				if err := op(w, i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	select {
+	case err := <-errs:
+		b.Fatal(err)
+	default:
+	}
+	b.ReportMetric(float64(b.N*eventsPerOp)/elapsed.Seconds(), "events/s")
+}
+
+// BenchmarkAppend appends batches of 1 or 10 events, each writer to its own streams at the
+// exact expected revision, as command handlers do.
+func BenchmarkAppend(b *testing.B) {
+	for _, n := range []int{1, 10} {
+		for _, writers := range benchWriters {
+			b.Run(fmt.Sprintf("events=%d/writers=%d", n, writers), func(b *testing.B) {
+				s, _ := openBenchStore(b, writers)
+				defer s.Close()
+				ctx := context.Background()
+				revs := make([]int64, writers) // each writer's stream revision, -1: new
+				for i := range revs {
+					revs[i] = -1
+				}
+				batches := make([][]eventstore.EventData, b.N) // made before the clock starts
+				for i := range batches {
+					batches[i] = events(n)
+				}
+				var next atomic.Int64
+				parallel(b, writers, n, func(w, i int) error {
+					batch := batches[next.Add(1)-1]
+					exp := eventstore.NoStream
+					if revs[w] >= 0 {
+						exp = eventstore.Exact(uint64(revs[w]))
+					}
+					res, err := s.Append(ctx, fmt.Sprintf("bench-%d", w), exp, batch)
+					if err != nil {
+						return err
+					}
+					revs[w] = int64(res.Revision)
+					return nil
+				})
+			})
+		}
+	}
+}
+
+// BenchmarkRawInsertBaseline is the bar for BenchmarkAppend: one plain INSERT of one row per
+// autocommit transaction into a table with a bigserial key.
+func BenchmarkRawInsertBaseline(b *testing.B) {
+	for _, writers := range benchWriters {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			url := pgtest.NewDatabase(b)
+			ctx := context.Background()
+			cfg, err := pgxpool.ParseConfig(url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg.MaxConns = int32(writers + 4)
+			pool, err := pgxpool.NewWithConfig(ctx, cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer pool.Close()
+			if _, err := pool.Exec(ctx, `CREATE TABLE raw_baseline (id bigserial PRIMARY KEY, stream text, data jsonb)`); err != nil {
+				b.Fatal(err)
+			}
+			data := string(events(1)[0].Data)
+			parallel(b, writers, 1, func(w, i int) error {
+				_, err := pool.Exec(ctx, `INSERT INTO raw_baseline (stream, data) VALUES ($1, $2)`, fmt.Sprintf("bench-%d", w), data)
+				return err
+			})
+		})
+	}
+}
+
+// fill appends total events in batches of 100 to a few streams.
+func fill(b *testing.B, s eventstore.Store, total int) {
+	b.Helper()
+	ctx := context.Background()
+	for i := 0; i < total; i += 100 {
+		if _, err := s.Append(ctx, fmt.Sprintf("fill-%d", i%10), eventstore.Any, events(min(100, total-i))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadAll pages through $all, 500 events a page.
+func BenchmarkReadAll(b *testing.B) {
+	s, _ := openBenchStore(b, 1)
+	defer s.Close()
+	ctx := context.Background()
+	fill(b, s, b.N)
+	b.ResetTimer()
+	start := time.Now()
+	from, n := eventstore.Start, 0
+	for n < b.N {
+		evs, err := s.ReadAll(ctx, from, 500, eventstore.Filter{})
+		if err != nil || len(evs) == 0 {
+			b.Fatalf("read after %d: %d events, err %v", from, len(evs), err)
+		}
+		n += len(evs)
+		from = evs[len(evs)-1].Position
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
+}
+
+// BenchmarkSubscribe delivers b.N events to a subscriber: half history, half appended live by
+// 8 writers while it runs.
+func BenchmarkSubscribe(b *testing.B) {
+	s, _ := openBenchStore(b, 8)
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	history := b.N / 2
+	fill(b, s, history)
+	b.ResetTimer()
+	start := time.Now()
+	sub, err := s.SubscribeAll(ctx, eventstore.Start, eventstore.Filter{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sub.Close()
+	live := b.N - history
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w * 10; i < live; i += 80 {
+				if _, err := s.Append(ctx, fmt.Sprintf("live-%d", w), eventstore.Any, events(min(10, live-i))); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	var last eventstore.Position
+	for n := 0; n < b.N; n++ {
+		select {
+		case e, ok := <-sub.Events():
+			if !ok {
+				b.Fatalf("subscription ended: %v", sub.Err())
+			}
+			if e.Position <= last {
+				b.Fatalf("position %d after %d", e.Position, last)
+			}
+			last = e.Position
+		case <-time.After(30 * time.Second):
+			b.Fatalf("no event after %d of %d", n, b.N)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	wg.Wait()
+}

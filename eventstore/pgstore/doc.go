@@ -1,0 +1,81 @@
+// Package pgstore is the PostgreSQL backend of eventstore.Store (pgx v5). It is the default
+// event store when no EventStoreDB is configured: one PostgreSQL serves a single shop or a
+// small chain with nothing else to run.
+//
+// # Schema
+//
+// Open applies embedded, versioned migrations (goose, version table pos_eventstore_migrations,
+// serialised between processes by an advisory lock); Migrate does the same alone. Tables:
+// streams(stream_id, revision, deleted) and events(position, event_id, stream_id, revision,
+// type, data, metadata, recorded_at). data and metadata are json, not jsonb, so the exact
+// bytes appended are kept (tamper evidence hashes them); analysts cast to jsonb. Positions
+// come from the sequence events_position_seq (CACHE 1) and start at 1; eventstore.Start is 0.
+//
+// # Appends
+//
+// An append is one round trip in autocommit: SELECT FROM append_events(stream, expected, ids,
+// types, data, metadata). The function locks the stream row (creating it when absent), answers
+// an idempotent retry with the original result without writing, checks the expected revision,
+// inserts the events with positions in revision order and returns a status row (ok,
+// wrong_expected with the actual revision, deleted, duplicate_event_id) rather than raising.
+// Appends to different streams never wait for each other, so commits group in the WAL.
+//
+// # Gap-free $all reads
+//
+// A sequence alone does not give a gap-free log: the append that took position 10 may commit
+// after the one that took 11, so a reader that saw 11 and checkpointed it would skip 10 for
+// good. Readers here deliver positions only while they are contiguous, or up to a bound below
+// which every hole is proven dead, and stop at the first unproven hole. The proof uses
+// PostgreSQL's own locks, not timers:
+//
+//  1. Every appender holds RowExclusiveLock on events from before it takes a position until
+//     it commits or aborts. (The INSERT's relation lock is taken when the statement is
+//     planned or its cached plan locked, before nextval runs in its executor; locks are
+//     released only at transaction end, after the commit became visible.)
+//  2. A prover reads, in one statement, max(position) = M under snapshot S and then, after S
+//     was taken, the set V of transactions holding RowExclusiveLock on events.
+//  3. Any transaction T that took a position p < M took it before the transaction that took M
+//     did (sequence order, CACHE 1), which committed before S. So T held its lock from before
+//     S on. If T is still running when V is read, T is in V; otherwise it has already ended.
+//  4. The prover waits (polling pg_locks, 1 ms doubling to 20 ms) until no member of V holds
+//     the lock any more. Every transaction that took a position <= M has now finished, and
+//     its commit is visible to any later snapshot. A hole <= M that a later snapshot still
+//     shows is dead forever: a rolled-back append, or a position taken by a failed insert.
+//  5. The store records M as settled (an atomic high-water mark). A reader loads it before it
+//     sends its query, so its snapshot is later than the proof and it may deliver any rows <=
+//     settled regardless of holes; above settled it needs contiguity.
+//
+// One proof runs at a time per Store and serves every waiting reader. The checkpoint is the
+// position alone, because nothing is ever delivered past an unproven hole: a resumed reader
+// cannot skip. This is what the xid8 + pg_snapshot_xmin technique gets wrong unless its
+// checkpoint is the (xid, position) pair; and because nothing here depends on transaction IDs,
+// a logical dump and restore (pg_dump restores the sequence) keeps readers correct.
+//
+// Limits. Only appends in flight hold readers back; long transactions elsewhere in the
+// database do not (unlike snapshot-xmin techniques). An append is one short function call in
+// autocommit; the pool sets statement_timeout (Options.StatementTimeout, 30 s by default) so
+// that no append can hold readers longer. A reader held back for Options.HoleWarnAfter logs a
+// warning naming the blocking backends' pids and virtual transactions, and Options.OnHoleWait
+// reports every wait for metrics. ReadAll and HeadPosition wait at most
+// Options.ReadAllHoleWait and then return what is safe; subscriptions wait as long as it
+// takes. Positions must only be taken by inserting into events (append_events does): a
+// position taken with a bare nextval and inserted later by another statement would not be
+// covered by the proof. Polling pg_locks briefly takes the lock manager's partition locks,
+// which is why the proof is shared and its polling backs off.
+//
+// HeadPosition returns the gap-free high-water mark (the highest position a reader can see
+// with nothing missing below it), not merely max(position).
+//
+// # Subscriptions
+//
+// SubscribeAll runs one goroutine per subscription: catch-up by pages, then live. Wake-ups
+// come from one shared LISTEN connection per Store (started with the first subscription), with
+// polling every Options.PollInterval as the fallback. NOTIFY is not sent inside appends:
+// PostgreSQL serialises the commits of notifying transactions, which would defeat group
+// commit. Instead a notifier goroutine wakes the store's own subscriptions at once and sends
+// one coalesced pg_notify per millisecond at most, and only while another session listens: a
+// LISTEN connection holds a shared session advisory lock (0x706f7365, 1), which the notifier
+// looks for in pg_locks once a second. A listener that appears is thus notified within about a
+// second and polls meanwhile; nothing is lost either way. A lost connection (pg_terminate_backend, a restart) is retried with jittered
+// exponential backoff capped at 5 s, resuming after the last position looked at.
+package pgstore

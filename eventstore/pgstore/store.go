@@ -1,0 +1,238 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/odata-pos/pos/eventstore"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxConns         = 32
+	DefaultStatementTimeout = 30 * time.Second
+	DefaultPollInterval     = 500 * time.Millisecond
+	DefaultReadAllHoleWait  = 250 * time.Millisecond
+	DefaultHoleWarnAfter    = 5 * time.Second
+)
+
+// Options tune a Store. The zero value is ready to use.
+type Options struct {
+	// Logger receives warnings (readers held back by a slow append, lost connections) and
+	// migration notes. Default: slog.Default().
+	Logger *slog.Logger
+	// MaxConns caps the connection pool. Default: pool_max_conns from the URL when given,
+	// otherwise DefaultMaxConns. Give at least as many as concurrent appenders.
+	MaxConns int32
+	// StatementTimeout bounds every statement of the store's pool on the server, appends
+	// included (so that an append can never hold readers back for longer). Default
+	// DefaultStatementTimeout, unless the URL sets statement_timeout; negative disables it.
+	StatementTimeout time.Duration
+	// PollInterval is how often an idle subscription polls for new events when no
+	// notification arrives (writes by processes that do not notify). Default DefaultPollInterval.
+	PollInterval time.Duration
+	// ReadAllHoleWait is how long ReadAll and HeadPosition wait for an append in flight below
+	// newer committed events before returning what they can safely return. Subscriptions wait
+	// as long as it takes. Default DefaultReadAllHoleWait.
+	ReadAllHoleWait time.Duration
+	// HoleWarnAfter is how long a reader may be held back by an append in flight before a
+	// warning naming the blocking backends is logged. Default DefaultHoleWarnAfter.
+	HoleWarnAfter time.Duration
+	// OnHoleWait, when set, is called after each wait of the readers for appends in flight
+	// (for a metric such as a histogram of HoleWait.Waited). It must not block.
+	OnHoleWait func(HoleWait)
+	// SkipMigrations leaves the schema alone in Open (run Migrate beforehand).
+	SkipMigrations bool
+}
+
+// HoleWait describes one wait of the $all readers for appends that had taken positions but
+// not yet committed.
+type HoleWait struct {
+	// Through is the position up to which every append is known to have finished afterwards.
+	Through eventstore.Position
+	// Waited is how long the readers waited.
+	Waited time.Duration
+	// Blockers is the number of appends in flight that were waited for.
+	Blockers int
+	// Err is set when the wait ended without a result (store closed, connection lost).
+	Err error
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.ReadAllHoleWait <= 0 {
+		o.ReadAllHoleWait = DefaultReadAllHoleWait
+	}
+	if o.HoleWarnAfter <= 0 {
+		o.HoleWarnAfter = DefaultHoleWarnAfter
+	}
+	if o.StatementTimeout == 0 {
+		o.StatementTimeout = DefaultStatementTimeout
+	}
+	return o
+}
+
+// Store is the PostgreSQL event store. It implements eventstore.Store and is safe for
+// concurrent use. Create it with Open and release it with Close.
+type Store struct {
+	pool *pgxpool.Pool
+	opts Options
+	log  *slog.Logger
+
+	ctx    context.Context // cancelled by Close; parent of the store's goroutines
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	closed sync.Once
+
+	// settled: every append that took a position at or below it has finished (doc.go).
+	settled atomic.Uint64
+	prover  prover
+
+	// lastAppended and appended feed the notifier goroutine.
+	lastAppended atomic.Uint64
+	appended     chan struct{}
+	wake         hub
+
+	subsMu  sync.Mutex
+	subs    map[*subscription]struct{}
+	closing bool // set by Close: no new subscriptions
+	// listening is set once the shared LISTEN goroutine runs.
+	listening bool
+	// listenerPID is the backend of the store's own LISTEN connection (0: none), which the
+	// notifier need not notify.
+	listenerPID atomic.Uint32
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// Open connects to the database at databaseURL, applies the event store migrations (unless
+// opts.SkipMigrations) and starts the store's notifier. A URL may carry pgxpool settings such
+// as pool_max_conns.
+func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
+	opts = opts.withDefaults()
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("open event store: parse database url: %w", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	} else if !hasParam(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
+	}
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "pos-eventstore"
+	}
+	if !opts.SkipMigrations {
+		mcfg := cfg.ConnConfig.Copy()
+		delete(mcfg.RuntimeParams, "statement_timeout") // a migration may rightly take long
+		if err := migrate(ctx, mcfg, opts.Logger); err != nil {
+			return nil, fmt.Errorf("open event store: %w", err)
+		}
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open event store: %w", unavailable(err))
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open event store: %w", unavailable(err))
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	s := &Store{
+		pool:     pool,
+		opts:     opts,
+		log:      opts.Logger.With(slog.String("component", "pgstore")),
+		ctx:      sctx,
+		cancel:   cancel,
+		appended: make(chan struct{}, 1),
+		subs:     map[*subscription]struct{}{},
+	}
+	s.wake.init()
+	s.wg.Add(1)
+	go s.runNotifier()
+	return s, nil
+}
+
+// Close ends the store's subscriptions that are still open, stops its goroutines and closes
+// its connections. It is safe to call more than once.
+func (s *Store) Close() error {
+	s.closed.Do(func() {
+		s.subsMu.Lock()
+		s.closing = true
+		subs := make([]*subscription, 0, len(s.subs))
+		for sub := range s.subs {
+			subs = append(subs, sub)
+		}
+		s.subsMu.Unlock()
+		for _, sub := range subs {
+			_ = sub.Close()
+		}
+		s.cancel()
+		s.wg.Wait()
+		s.pool.Close()
+	})
+	return nil
+}
+
+// retry runs op up to three times while it fails because the connection was lost (a killed
+// backend, a server restart): the pool then replaces the broken connection. Only operations
+// that are safe to repeat are retried; appends are, thanks to idempotent event IDs.
+func (s *Store) retry(ctx context.Context, op func() error) error {
+	const attempts = 3
+	delay := 10 * time.Millisecond
+	var err error
+	for i := range attempts {
+		if err = op(); err == nil || !errors.Is(err, eventstore.ErrUnavailable) || i == attempts-1 {
+			return err
+		}
+		if werr := sleep(ctx, jitter(delay)); werr != nil {
+			return err
+		}
+		delay *= 4
+	}
+	return err
+}
+
+// sleep waits for d or until ctx ends, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// jitter returns a random duration in [d/2, d).
+func jitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2)
+}
+
+// hasParam reports whether the connection string sets the named parameter (URL query or
+// keyword/value form).
+func hasParam(databaseURL, name string) bool {
+	return strings.Contains(databaseURL, name+"=") || strings.Contains(databaseURL, name+" =")
+}
