@@ -23,11 +23,11 @@ type report struct {
 	SalesCount   int    `json:"sales_count"`
 	ApprovedBy   string `json:"approved_by"`
 	OpeningFloat struct{ Amount int64 }
-	CashSales    struct{ Amount int64 } `json:"cash_sales"`
-	CashRefunds  struct{ Amount int64 } `json:"cash_refunds"`
-	PaidIn       struct{ Amount int64 } `json:"paid_in"`
-	PaidOut      struct{ Amount int64 } `json:"paid_out"`
-	ExpectedCash struct{ Amount int64 } `json:"expected_cash"`
+	CashSales    struct{ Amount int64 }  `json:"cash_sales"`
+	CashRefunds  struct{ Amount int64 }  `json:"cash_refunds"`
+	PaidIn       struct{ Amount int64 }  `json:"paid_in"`
+	PaidOut      struct{ Amount int64 }  `json:"paid_out"`
+	ExpectedCash struct{ Amount int64 }  `json:"expected_cash"`
 	CountedCash  *struct{ Amount int64 } `json:"counted_cash"`
 	OverShort    *struct{ Amount int64 } `json:"over_short"`
 	Revision     uint64                  `json:"revision"`

@@ -1,0 +1,161 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/commands"
+	"github.com/odata-pos/pos/domain"
+	"github.com/odata-pos/pos/domain/catalog"
+	"github.com/odata-pos/pos/domain/money"
+	"github.com/odata-pos/pos/domain/register"
+	"github.com/odata-pos/pos/domain/sale"
+	"github.com/odata-pos/pos/domain/store"
+	"github.com/odata-pos/pos/domain/taxcode"
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/memstore"
+)
+
+// flakyStore fails the next append to a stream with the given prefix once armed.
+type flakyStore struct {
+	eventstore.Store
+	prefix string
+	armed  atomic.Bool
+}
+
+var errLost = errors.New("connection lost")
+
+func (f *flakyStore) Append(ctx context.Context, stream string, exp eventstore.ExpectedRevision, evs []eventstore.EventData) (eventstore.AppendResult, error) {
+	if strings.HasPrefix(stream, f.prefix) && f.armed.CompareAndSwap(true, false) {
+		return eventstore.AppendResult{}, errLost
+	}
+	return f.Store.Append(ctx, stream, exp, evs)
+}
+
+type saleWorld struct {
+	sales  *commands.Sales
+	shifts *commands.Shifts
+	h      *commands.Handler
+	store  *flakyStore
+	st     uuid.UUID
+	reg    uuid.UUID
+	shift  uuid.UUID
+	bread  uuid.UUID
+}
+
+func newSaleWorld(t *testing.T) *saleWorld {
+	t.Helper()
+	codec := eventstore.NewCodec()
+	domain.RegisterWriteSide(codec)
+	fs := &flakyStore{Store: memstore.New()}
+	h := commands.NewHandler(fs, codec, commands.Options{})
+	w := &saleWorld{sales: commands.NewSales(h, time.Now), shifts: commands.NewShifts(h, time.Now), h: h, store: fs,
+		st: uuid.New(), reg: uuid.New(), shift: uuid.New(), bread: uuid.New()}
+	ctx, now := context.Background(), time.Now()
+	tax := uuid.New()
+	steps := []error{
+		run(ctx, h, commands.StoreStream(w.st), commands.StoreAggregate, func(s store.State) ([]store.Event, error) {
+			return store.Decide(s, store.CreateStore{StoreID: w.st, Code: "S", Name: "S", Currency: "EUR", Timezone: "UTC", Settings: store.DefaultSettings()}, now)
+		}),
+		run(ctx, h, commands.RegisterStream(w.reg), commands.RegisterAggregate, func(s register.State) ([]register.Event, error) {
+			return register.Decide(s, register.CreateRegister{RegisterID: w.reg, StoreID: w.st, Code: "R"}, now)
+		}),
+		func() error {
+			_, err := commands.Claim(ctx, h, commands.Context{ID: "tax"}, commands.TaxCodeKey("STD"), tax.String())
+			return err
+		}(),
+		run(ctx, h, commands.TaxCodeStream(tax), commands.TaxCodeAggregate, func(s taxcode.State) ([]taxcode.Event, error) {
+			return taxcode.Decide(s, taxcode.CreateTaxCode{TaxCodeID: tax, Code: "STD", RateBP: 2100}, now)
+		}),
+		run(ctx, h, commands.ProductStream(w.bread), commands.ProductAggregate, func(s catalog.State) ([]catalog.Event, error) {
+			return catalog.Decide(s, catalog.CreateProduct{ProductID: w.bread, SKU: "B", Name: "Bread", Price: money.New(299, "EUR"), TaxCode: "STD"}, now)
+		}),
+	}
+	if err := errors.Join(steps...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.shifts.Open(ctx, commands.Context{ID: "open", UserID: "u"}, commands.OpenShift{ShiftID: w.shift, RegisterID: w.reg, OpeningFloat: money.New(0, "EUR")}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func run[S, E any](ctx context.Context, h *commands.Handler, stream string, agg commands.Aggregate[S, E], decide func(S) ([]E, error)) error {
+	_, err := commands.Execute(ctx, h, stream, agg, commands.Context{ID: "fixture:" + stream}, decide)
+	return err
+}
+
+func (w *saleWorld) cashSale() commands.CreateSale {
+	return commands.CreateSale{SaleID: uuid.New(), StoreID: w.st, RegisterID: w.reg, ShiftID: w.shift,
+		Lines:    []commands.SaleLine{{LineID: uuid.New(), ProductID: w.bread, Quantity: 1000}},
+		Payments: []sale.Payment{{ID: uuid.New(), Tender: sale.TenderCash, Amount: money.New(500, "EUR")}}}
+}
+
+// TestCompleteResumesAfterAFailureAtEveryStep: completion fails once at the shift, the
+// register and the sale step in turn; each retry resumes, takes no second receipt number and
+// records the cash once.
+func TestCompleteResumesAfterAFailureAtEveryStep(t *testing.T) {
+	w := newSaleWorld(t)
+	ctx := context.Background()
+	for i, prefix := range []string{commands.ShiftPrefix, commands.RegisterPrefix, commands.SalePrefix} {
+		c := w.cashSale()
+		cmd := commands.Context{ID: "create:" + c.SaleID.String(), UserID: "u"}
+		if _, err := w.sales.Create(ctx, cmd, c); err != nil {
+			t.Fatal(err)
+		}
+		w.store.prefix = prefix
+		w.store.armed.Store(true)
+		if _, err := w.sales.Complete(ctx, cmd, c.SaleID); !errors.Is(err, errLost) {
+			t.Fatalf("step %s: err = %v, want the lost connection", prefix, err)
+		}
+		if _, err := w.sales.Complete(ctx, cmd, c.SaleID); err != nil {
+			t.Fatalf("retry after a failure at %s: %v", prefix, err)
+		}
+		l, err := w.sales.Get(ctx, c.SaleID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.State.Status != sale.StatusCompleted || l.State.ReceiptNumber != int64(i+1) {
+			t.Fatalf("sale %d: %s with receipt %d, want completed with %d", i, l.State.Status, l.State.ReceiptNumber, i+1)
+		}
+	}
+	sh, err := w.shifts.Get(ctx, w.shift)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.State.SalesCount != 3 || sh.State.CashSales.Amount != 3*362 { // 2.99 + 21 % tax (prices exclude tax)
+		t.Fatalf("shift counted %d sales, %d cash; want 3 and %d", sh.State.SalesCount, sh.State.CashSales.Amount, 3*362)
+	}
+}
+
+// TestACloseOrdersTheSalesOfItsShift: a sale locked for checkout before the close cannot
+// slip its cash past it: completing it afterwards is refused and the close's figures hold.
+func TestACloseOrdersTheSalesOfItsShift(t *testing.T) {
+	w := newSaleWorld(t)
+	ctx := context.Background()
+	c := w.cashSale()
+	c.Complete = true
+	// Fail the shift step: the sale is locked in checkout, its cash not yet on the shift.
+	w.store.prefix = commands.ShiftPrefix
+	w.store.armed.Store(true)
+	if _, err := w.sales.Create(ctx, commands.Context{ID: "c1", UserID: "u"}, c); !errors.Is(err, errLost) {
+		t.Fatalf("err = %v", err)
+	}
+	res, closed, err := w.shifts.Close(ctx, commands.Context{ID: "close", UserID: "u"}, commands.CloseShift{ShiftID: w.shift, CountedCash: money.New(0, "EUR")})
+	if err != nil || closed.Close.ZNumber != 1 || closed.Close.ExpectedCash.Amount != 0 || !res.Exists {
+		t.Fatalf("close = %+v, %v", closed.Close, err)
+	}
+	if _, err := w.sales.Complete(ctx, commands.Context{ID: "c1", UserID: "u"}, c.SaleID); !errors.Is(err, sale.ErrShiftNotOpen) {
+		t.Fatalf("completing after the close: %v", err)
+	}
+	sh, _ := w.shifts.Get(ctx, w.shift)
+	if sh.State.CashSales.Amount != 0 || sh.State.LateSales != 0 {
+		t.Fatalf("the refused sale reached the closed shift: %+v", sh.State)
+	}
+}
