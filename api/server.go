@@ -19,6 +19,7 @@ import (
 	"github.com/odata-pos/pos/api/cmdhttp"
 	"github.com/odata-pos/pos/api/httpx"
 	inventoryapi "github.com/odata-pos/pos/api/inventory"
+	reportsapi "github.com/odata-pos/pos/api/reports"
 	returnsapi "github.com/odata-pos/pos/api/returns"
 	"github.com/odata-pos/pos/api/sales"
 	"github.com/odata-pos/pos/api/shifts"
@@ -164,6 +165,12 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	// Route areas of the write and read sides. Each area is one package with a Handlers type
 	// whose Register method adds its routes; add new areas here, one block each.
 	// areas:
+	if err := (&reportsapi.Handlers{
+		DB: d.DB, Store: d.Store, Redis: d.Redis, KeyPrefix: prefix,
+		Fallbacks: fallbacks.WithLabelValues("reports"), Authorizer: az, Responder: rs,
+	}).Register(routes); err != nil {
+		return nil, err
+	}
 	(&sales.Handlers{
 		Sales: commands.NewSales(handler, d.Now), Authorizer: az, Approvals: approvals,
 		Responder: rs, Idempotency: idem, Now: d.Now,
