@@ -43,7 +43,7 @@ func ring(e *readtest.Env, store uuid.UUID, at time.Time, receipt int64, qty int
 		sale.PaymentAdded{SaleID: id, Payment: sale.Payment{ID: uuid.New(), Tender: "cash", Amount: eur(100*qty + 50)}},
 		sale.CheckoutStarted{SaleID: id, Totals: totals},
 		sale.SaleCompleted{SaleID: id, StoreID: store, RegisterID: reg, ShiftID: shift, CashierID: "cashier-1", ReceiptNumber: receipt,
-			Lines: []sale.PricedLine{{Line: l, Amount: total, Discount: eur(0), Net: total, Tax: tax, Total: total}},
+			Lines:  []sale.PricedLine{{Line: l, Amount: total, Discount: eur(0), Net: total, Tax: tax, Total: total}},
 			Totals: totals, CompletedAt: at.Add(time.Minute)})
 	return id
 }
