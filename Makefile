@@ -28,7 +28,7 @@ setup: ## make PostgreSQL and Redis answer and create the PostgreSQL role posd's
 
 .PHONY: build
 build: ## build every command (posd, …) into bin/
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 .PHONY: run
 run: setup build ## set up, build and run posd on its defaults (http://127.0.0.1:8080)

@@ -122,7 +122,7 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down", slog.String("reason", context.Cause(ctx).Error()),
-			slog.Duration("timeout", cfg.ShutdownTimeout))
+			slog.String("timeout", cfg.ShutdownTimeout.String()))
 	case err := <-serveErr:
 		runErr = fmt.Errorf("http server: %w", err)
 	case err := <-workErr:
