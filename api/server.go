@@ -19,6 +19,7 @@ import (
 	"github.com/odata-pos/pos/api/cmdhttp"
 	"github.com/odata-pos/pos/api/httpx"
 	inventoryapi "github.com/odata-pos/pos/api/inventory"
+	queriesapi "github.com/odata-pos/pos/api/queries"
 	reportsapi "github.com/odata-pos/pos/api/reports"
 	returnsapi "github.com/odata-pos/pos/api/returns"
 	"github.com/odata-pos/pos/api/sales"
@@ -29,6 +30,7 @@ import (
 	"github.com/odata-pos/pos/domain/user"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/internal/credentials"
+	"github.com/odata-pos/pos/projections/readmodels"
 )
 
 // Prefix is the base path of the versioned API.
@@ -165,6 +167,13 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	// Route areas of the write and read sides. Each area is one package with a Handlers type
 	// whose Register method adds its routes; add new areas here, one block each.
 	// areas:
+	queryWaiter, err := queriesapi.NewWaiter(d.DB, d.Store, codec)
+	if err != nil {
+		return nil, err
+	}
+	(&queriesapi.Handlers{
+		Queries: readmodels.NewQueries(d.DB), Waiter: queryWaiter, Authorizer: az, Responder: rs,
+	}).Register(routes)
 	if err := (&reportsapi.Handlers{
 		DB: d.DB, Store: d.Store, Redis: d.Redis, KeyPrefix: prefix,
 		Fallbacks: fallbacks.WithLabelValues("reports"), Authorizer: az, Responder: rs,

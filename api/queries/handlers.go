@@ -1,0 +1,138 @@
+package queries
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/odata-pos/pos/api/authz"
+	"github.com/odata-pos/pos/api/httpx"
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/projections"
+	"github.com/odata-pos/pos/projections/readkit"
+	"github.com/odata-pos/pos/projections/readmodels"
+)
+
+// HeaderConsistentWith names the header carrying the $all position a query must reflect.
+const HeaderConsistentWith = "X-Consistent-With"
+
+// DefaultConsistencyTimeout bounds the wait for X-Consistent-With.
+const DefaultConsistencyTimeout = 5 * time.Second
+
+// Waiter waits until a projection has applied a position; *projections.Runner is one (it need
+// not run the projections itself: a non-leading runner polls their checkpoints).
+type Waiter interface {
+	WaitFor(ctx context.Context, name string, position eventstore.Position) error
+}
+
+// Handlers serve the query routes.
+type Handlers struct {
+	Queries    readmodels.Queries
+	Waiter     Waiter
+	Authorizer *authz.Authorizer
+	Responder  *httpx.Responder
+	// ConsistencyTimeout bounds X-Consistent-With waits; zero means DefaultConsistencyTimeout.
+	ConsistencyTimeout time.Duration
+}
+
+// Register registers the routes, each guarded by the read permission of its area. GET
+// /inventory belongs to the inventory area (one level, folded from the write side); the list
+// of levels from the read model is GET /inventory/levels.
+func (h *Handlers) Register(routes *authz.Routes) {
+	get := func(path string, perm authz.Permission, f httpx.HandlerFunc) {
+		routes.Handle(http.MethodGet, path, authz.Perm(perm), h.Responder.Handle(f))
+	}
+	get("/stores", authz.StoresRead, h.stores)
+	get("/stores/{id}/registers", authz.StoresRead, h.registers)
+	get("/tax-codes", authz.CatalogRead, h.taxCodes)
+	get("/products", authz.CatalogRead, h.products)
+	get("/inventory/levels", authz.InventoryRead, h.levels)
+	get("/sales", authz.SalesRead, h.sales)
+	get("/sales/{id}/lines", authz.SalesRead, h.saleLines)
+	get("/returns", authz.ReturnsRead, h.returns)
+	get("/shifts", authz.ShiftsRead, h.shifts)
+	get("/users", authz.UsersRead, h.users)
+}
+
+// scope returns the stores the caller may see: nil for every store, else their IDs (possibly
+// none). A storeID asked for explicitly must be in scope (403 store_forbidden otherwise).
+func (h *Handlers) scope(r *http.Request, storeID uuid.UUID) ([]uuid.UUID, error) {
+	p, ok := authz.PrincipalFrom(r.Context())
+	if !ok {
+		return nil, httpx.Unauthorized(authz.CodeUnauthenticated, "authentication required")
+	}
+	if storeID != uuid.Nil {
+		if err := h.Authorizer.CheckStore(r, storeID.String()); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.StoreIDs) == 0 && p.InStore("") {
+		return nil, nil
+	}
+	ids := make([]uuid.UUID, 0, len(p.StoreIDs))
+	for _, s := range p.StoreIDs {
+		if id, err := uuid.Parse(s); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// wait honours X-Consistent-With for the projection name: 400 for a malformed position, 503
+// consistency_timeout when the read model has not applied it within the timeout.
+func (h *Handlers) wait(r *http.Request, name string) error {
+	raw := r.Header.Get(HeaderConsistentWith)
+	if raw == "" {
+		return nil
+	}
+	pos, err := strconv.ParseUint(raw, 10, 63)
+	if err != nil {
+		return httpx.Invalid(httpx.FieldError{Field: HeaderConsistentWith, Message: "must be a position (a non-negative integer)"})
+	}
+	timeout := h.ConsistencyTimeout
+	if timeout <= 0 {
+		timeout = DefaultConsistencyTimeout
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	defer cancel()
+	err = h.Waiter.WaitFor(ctx, name, eventstore.Position(pos))
+	switch {
+	case err == nil:
+		return nil
+	case r.Context().Err() != nil:
+		return r.Context().Err()
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return &httpx.Error{Kind: httpx.KindUnavailable, Code: "consistency_timeout", RetryAfter: time.Second, Err: err,
+			Detail: "the read model has not reached position " + raw + " yet; retry later"}
+	default:
+		return err
+	}
+}
+
+// respond writes a page, mapping the read models' errors: an invalid list parameter is a 400
+// naming it, a read model that was never set up a 503.
+func respond[T any](h *Handlers, w http.ResponseWriter, r *http.Request, page readkit.Page[T], err error) error {
+	if err != nil {
+		if fe, ok := errors.AsType[*readkit.FilterError](err); ok {
+			return httpx.Invalid(httpx.FieldError{Field: fe.Field, Message: fe.Message})
+		}
+		if errors.Is(err, readkit.ErrNotReady) {
+			return httpx.Unavailable("read_model_not_ready", "the read model is not built yet; retry later", err)
+		}
+		return err
+	}
+	h.Responder.JSON(w, r, http.StatusOK, page)
+	return nil
+}
+
+// NewWaiter returns a Waiter for the read models of readmodels.All over pool and store: a
+// projections.Runner that is never started, so WaitFor polls the checkpoint table (every
+// 50 ms). Prefer the process's running Runner when there is one: it wakes on the commit itself.
+func NewWaiter(pool *pgxpool.Pool, store eventstore.Store, codec *eventstore.Codec) (Waiter, error) {
+	return projections.New(projections.Config{Pool: pool, Store: store, Projections: readmodels.All(codec)})
+}
