@@ -12,13 +12,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 
-	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/api/cmdhttp"
 	"github.com/odata-pos/pos/api/httpx"
 	"github.com/odata-pos/pos/api/sales"
 	"github.com/odata-pos/pos/api/sales/salestest"
 	"github.com/odata-pos/pos/commands"
+	"github.com/odata-pos/pos/domain"
 	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/eventstore"
 )
@@ -40,7 +40,9 @@ type harness struct {
 func newHarness(tb testing.TB, store eventstore.Store, registers int) *harness {
 	tb.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := commands.NewHandler(store, api.NewCodec(), commands.Options{})
+	codec := eventstore.NewCodec()
+	domain.RegisterWriteSide(codec)
+	h := commands.NewHandler(store, codec, commands.Options{})
 	hs := &harness{cmds: h, sales: commands.NewSales(h, time.Now)}
 	hs.store = salestest.NewStore(tb, h, "H", salestest.Settings(false))
 	salestest.NewTaxCode(tb, h, "STD", 2100)
