@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -177,8 +179,13 @@ func appendOther(t testing.TB, s eventstore.Store) eventstore.Position {
 
 // fastConfig is a runner configuration with short intervals for tests.
 func fastConfig(pool *pgxpool.Pool, store eventstore.Store, ps ...projections.Projection) projections.Config {
+	var logger *slog.Logger
+	if os.Getenv("POS_TEST_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
 	return projections.Config{
-		Pool: pool, Store: store, Projections: ps, Registerer: prometheus.NewRegistry(),
+		Logger: logger,
+		Pool:   pool, Store: store, Projections: ps, Registerer: prometheus.NewRegistry(),
 		BatchSize: 100, BatchWait: 10 * time.Millisecond, PollInterval: 200 * time.Millisecond,
 		IdleInterval: 20 * time.Millisecond, Retries: 2, RetryInterval: 10 * time.Millisecond,
 	}

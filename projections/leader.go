@@ -54,9 +54,21 @@ func (r *Runner) contend(ctx context.Context, d *dispatcher, p Projection) {
 			case got:
 				log.Info("projection leadership acquired")
 				err := r.lead(ctx, d, p, conn)
+				// Unlock before closing: the server may take a moment to notice a closed
+				// socket, and Status should not report a leader that has left.
+				uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				_, _ = conn.Exec(uctx, `SELECT pg_advisory_unlock($1)`, lockKey(p.Name()))
+				cancel()
 				release()
 				if err != nil {
 					log.Warn("projection leadership lost", "error", err)
+					// A replica whose lock connection broke is likely the unhealthy one: give
+					// the others two polls to take over before trying again.
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(2 * r.cfg.PollInterval):
+					}
 				} else {
 					log.Info("projection leadership released")
 				}
@@ -201,8 +213,8 @@ func (l *leader) start(ctx context.Context, cp checkpoint) {
 	rt := &running{t: t, cancel: cancel, done: make(chan struct{})}
 	l.tracks[cp.Schema] = rt
 	go func() {
-		defer close(rt.done)
 		rt.err = t.run(tctx)
+		close(rt.done) // before the poke: reap must find it done
 		select {
 		case l.changed <- struct{}{}:
 		default:

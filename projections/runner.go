@@ -42,8 +42,9 @@ type Config struct {
 	IdleInterval time.Duration
 	// Retries is how many times a failed batch is retried (exponential backoff from
 	// RetryInterval, doubling, at most 5 s) before its events are tried one by one and a
-	// failing event stops the projection; default 3 and 100 ms.
-	Retries       int
+	// failing event stops the projection; default 3.
+	Retries int
+	// RetryInterval is the first backoff interval of those retries; default 100 ms.
 	RetryInterval time.Duration
 }
 

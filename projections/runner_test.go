@@ -151,6 +151,7 @@ func TestLeaderConnectionKilledFencesAndHandsOver(t *testing.T) {
 	appendItems(t, store, 0, 50)
 	eventually(t, "runner a applies", func() bool { _, by := tr.snapshot(); return by["a"] > 0 })
 	b := start(t, newCfg("b"))
+	time.Sleep(300 * time.Millisecond) // b is contending
 	// Kill a's lock session as a crashed host would lose it; a keeps its pool and may be mid-batch.
 	if _, err := pool.Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_locks
 		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`); err != nil {
