@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -28,8 +27,6 @@ type decoded struct {
 // Apply folds batch into the report tables of schema: decode, load the rows the batch needs,
 // fold in memory, write every table with one upsert in one pipelined batch.
 func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch []eventstore.RecordedEvent) error {
-	t0 := time.Now()
-	defer func() { fmt.Fprintf(os.Stderr, "apply %d: total %s\n", len(batch), time.Since(t0)) }()
 	evs := make([]decoded, 0, len(batch))
 	for _, e := range batch {
 		v, err := p.codec.Decode(e.Type, e.Data)
@@ -38,9 +35,7 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch 
 		}
 		evs = append(evs, decoded{e: e, v: v})
 	}
-	t1 := time.Now()
 	f, err := p.load(ctx, tx, schema, evs)
-	fmt.Fprintf(os.Stderr, "decode %s load %s\n", t1.Sub(t0), time.Since(t1))
 	if err != nil {
 		return err
 	}
