@@ -195,3 +195,42 @@ func TestCursorStableUnderInserts(t *testing.T) {
 		t.Fatal("limit 501 accepted")
 	}
 }
+
+// TestFoldAcrossBatches completes a sale opened in an earlier batch (the statement-per-event
+// path) and checks it ends as a sale rung up in one batch does.
+func TestFoldAcrossBatches(t *testing.T) {
+	e, q := start(t)
+	ctx := context.Background()
+	id, l1, l2 := uuid.New(), uuid.New(), uuid.New()
+	md := eventstore.Metadata{UserID: "cashier-1"}
+	e.Append("sale-"+id.String(), md, sale.SaleOpened{SaleID: id, StoreID: storeA, RegisterID: reg, ShiftID: shift, CashierID: "cashier-1",
+		Currency: "EUR", OpenedAt: day})
+	e.Sync(sales.Name)
+	line := func(lid uuid.UUID) sale.Line {
+		return sale.Line{ID: lid, ProductID: uuid.New(), SKU: "S", Name: "N", Quantity: quantity.FromInt(2), UnitPrice: eur(150)}
+	}
+	e.Append("sale-"+id.String(), md, sale.LineAdded{SaleID: id, Line: line(l1)}, sale.LineAdded{SaleID: id, Line: line(l2)})
+	e.Sync(sales.Name)
+	e.Append("sale-"+id.String(), md, sale.LineRemoved{SaleID: id, LineID: l2},
+		sale.PaymentAdded{SaleID: id, Payment: sale.Payment{ID: uuid.New(), Tender: "card", Amount: eur(300)}})
+	e.Sync(sales.Name)
+	p, _ := q.List(ctx, sales.Filter{}, readkit.Request{})
+	if s := p.Items[0]; s.LineCount != 1 || s.Totals.Paid.Amount != 300 || s.Status != "open" {
+		t.Fatalf("open across batches: %+v", s)
+	}
+	totals := sale.Totals{Subtotal: eur(300), Tax: eur(50), Total: eur(300), Paid: eur(300)}
+	e.Append("sale-"+id.String(), md, sale.CheckoutStarted{SaleID: id, Totals: totals})
+	e.Sync(sales.Name)
+	e.Append("sale-"+id.String(), md, sale.SaleCompleted{SaleID: id, StoreID: storeA, RegisterID: reg, ShiftID: shift, CashierID: "cashier-1",
+		ReceiptNumber: 9, Totals: totals, CompletedAt: day.Add(time.Minute),
+		Lines: []sale.PricedLine{{Line: line(l1), Amount: eur(300), Net: eur(300), Tax: eur(50), Total: eur(300)}}})
+	e.Sync(sales.Name)
+	p, _ = q.List(ctx, sales.Filter{}, readkit.Request{})
+	if s := p.Items[0]; s.Status != "completed" || s.ReceiptNumber == nil || *s.ReceiptNumber != 9 || s.LineCount != 1 || s.Totals.Tax.Amount != 50 {
+		t.Fatalf("completed across batches: %+v", s)
+	}
+	lines, _ := q.Lines(ctx, id, nil, readkit.Request{})
+	if len(lines.Items) != 1 || lines.Items[0].ID != l1 || !lines.Items[0].Priced || lines.Items[0].Tax.Amount != 50 {
+		t.Fatalf("lines across batches: %+v", lines.Items)
+	}
+}

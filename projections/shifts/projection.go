@@ -3,7 +3,6 @@ package shifts
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -63,10 +62,13 @@ CREATE TABLE %[2]s (
 	return err
 }
 
-// Apply folds a batch: one or two pipelined statements per event.
+// Apply folds a batch. Openings and closes are one pipelined statement each, in order; the
+// counters (cash, sales, returns) and tender sums are added up per shift in memory and written
+// at the end with one multi-row update and one multi-row upsert.
 func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch []eventstore.RecordedEvent) error {
 	shifts, tenders := projections.Table(schema, "shifts"), projections.Table(schema, "shift_tenders")
 	b := &pgx.Batch{}
+	sums := newSums()
 	err := readkit.Decode(p.codec, batch, func(e eventstore.RecordedEvent, v any) error {
 		switch ev := v.(type) {
 		case shift.ShiftOpened:
@@ -74,22 +76,25 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch 
 				VALUES ($1, $2, $3, $4, 'open', $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
 				ev.ShiftID, ev.StoreID, ev.RegisterID, cashier(ev.CashierID, e), ev.OpeningFloat.Currency, ev.OpeningFloat.Amount, ev.OpenedAt.UTC())
 		case shift.CashMovementRecorded:
-			col := "paid_out"
 			if ev.Type == shift.PaidIn {
-				col = "paid_in"
-			}
-			b.Queue(`UPDATE `+shifts+` SET `+col+` = `+col+` + $2 WHERE id = $1`, ev.ShiftID, ev.Amount.Amount)
-		case shift.CashSaleRecorded:
-			if ev.AfterClose {
-				b.Queue(`UPDATE `+shifts+` SET late_sales = late_sales + 1 WHERE id = $1`, ev.ShiftID)
+				sums.of(ev.ShiftID)[paidIn] += ev.Amount.Amount
 			} else {
-				b.Queue(`UPDATE `+shifts+` SET cash_sales = cash_sales + $2, sales_count = sales_count + 1 WHERE id = $1`, ev.ShiftID, ev.Amount.Amount)
+				sums.of(ev.ShiftID)[paidOut] += ev.Amount.Amount
+			}
+		case shift.CashSaleRecorded:
+			c := sums.of(ev.ShiftID)
+			if ev.AfterClose {
+				c[lateSales]++
+			} else {
+				c[cashSales] += ev.Amount.Amount
+				c[salesCount]++
 			}
 		case shift.CashRefundRecorded:
+			c := sums.of(ev.ShiftID)
 			if ev.AfterClose {
-				b.Queue(`UPDATE `+shifts+` SET late_refunds = late_refunds + 1 WHERE id = $1`, ev.ShiftID)
+				c[lateRefunds]++
 			} else {
-				b.Queue(`UPDATE `+shifts+` SET cash_refunds = cash_refunds + $2 WHERE id = $1`, ev.ShiftID, ev.Amount.Amount)
+				c[cashRefunds] += ev.Amount.Amount
 			}
 		case register.ShiftClosed:
 			b.Queue(`UPDATE `+shifts+` SET status = 'closing', z_number = $2 WHERE id = $1 AND status = 'open'`, ev.ShiftID, ev.ZNumber)
@@ -99,9 +104,11 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch 
 				ev.CountedCash.Amount, ev.OverShort.Amount, ev.ApprovedBy, ev.ClosedAt.UTC())
 		case sale.SaleCompleted:
 			t := ev.Totals
-			b.Queue(`UPDATE `+shifts+` SET completed_sales = completed_sales + 1, gross_sales = gross_sales + $2,
-				sales_tax = sales_tax + $3, sales_discount = sales_discount + $4 WHERE id = $1`,
-				ev.ShiftID, t.Total.Amount, t.Tax.Amount, t.Discount.Amount)
+			c := sums.of(ev.ShiftID)
+			c[completedSales]++
+			c[grossSales] += t.Total.Amount
+			c[salesTax] += t.Tax.Amount
+			c[salesDiscount] += t.Discount.Amount
 			amounts := map[string]int64{}
 			for _, pay := range ev.Payments {
 				amounts[pay.Tender] += pay.Amount.Amount
@@ -109,46 +116,27 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch 
 			if t.Change.Amount != 0 {
 				amounts[sale.TenderCash] -= t.Change.Amount
 			}
-			queueTenders(b, tenders, "sales", ev.ShiftID, amounts)
+			sums.tender(ev.ShiftID, amounts, false)
 		case dreturns.ReturnRecorded:
 			if ev.ShiftID == uuid.Nil {
 				return nil
 			}
-			b.Queue(`UPDATE `+shifts+` SET returns_count = returns_count + 1, returns_total = returns_total + $2 WHERE id = $1`,
-				ev.ShiftID, ev.Total.Amount)
+			c := sums.of(ev.ShiftID)
+			c[returnsCount]++
+			c[returnsTotal] += ev.Total.Amount
 			amounts := map[string]int64{}
 			for _, r := range ev.Refunds {
 				amounts[r.Tender] += r.Amount.Amount
 			}
-			queueTenders(b, tenders, "refunds", ev.ShiftID, amounts)
+			sums.tender(ev.ShiftID, amounts, true)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	sums.flush(b, shifts, tenders)
 	return projections.SendBatch(ctx, tx, b)
-}
-
-// queueTenders adds amounts (by tender) to the column col of a shift's tender rows, counting
-// one transaction per tender; one statement for all tenders, in tender order.
-func queueTenders(b *pgx.Batch, table, col string, shiftID uuid.UUID, amounts map[string]int64) {
-	if len(amounts) == 0 {
-		return
-	}
-	names := make([]string, 0, len(amounts))
-	for t := range amounts {
-		names = append(names, t)
-	}
-	slices.Sort(names)
-	values := make([]int64, len(names))
-	for i, t := range names {
-		values[i] = amounts[t]
-	}
-	b.Queue(`INSERT INTO `+table+` AS t (shift_id, tender, `+col+`, count)
-		SELECT $1, u.tender, u.amount, 1 FROM unnest($2::text[], $3::bigint[]) AS u (tender, amount)
-		ON CONFLICT (shift_id, tender) DO UPDATE SET `+col+` = t.`+col+` + excluded.`+col+`, count = t.count + 1`,
-		shiftID, names, values)
 }
 
 // cashier is the shift's cashier: the event's, else the user who issued the command.

@@ -3,6 +3,9 @@ package stock
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/jackc/pgx/v5"
 
@@ -50,42 +53,91 @@ CREATE TABLE %[2]s (product_id uuid PRIMARY KEY, track_stock boolean NOT NULL, l
 	return err
 }
 
-// Apply folds a batch: one pipelined upsert per level touched.
+// Apply folds a batch. Levels are coalesced in memory (the last on-hand figure of each level,
+// the sum of its in-transit changes) and written with one multi-row upsert; products with one
+// more.
 func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch []eventstore.RecordedEvent) error {
-	levels := projections.Table(schema, "levels")
-	setOnHand := `INSERT INTO ` + levels + ` AS l (location_id, product_id, on_hand, updated_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (location_id, product_id) DO UPDATE SET on_hand = excluded.on_hand, updated_at = excluded.updated_at`
-	addTransit := `INSERT INTO ` + levels + ` AS l (location_id, product_id, in_transit, updated_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (location_id, product_id) DO UPDATE SET in_transit = l.in_transit + excluded.in_transit, updated_at = excluded.updated_at`
-	b := &pgx.Batch{}
+	type key struct{ loc, prod uuid.UUID }
+	type change struct {
+		onHand  *int64
+		transit int64
+		at      time.Time
+	}
+	changes := map[key]*change{}
+	var order []key
+	touch := func(loc, prod uuid.UUID, at time.Time) *change {
+		k := key{loc, prod}
+		c := changes[k]
+		if c == nil {
+			c = &change{}
+			changes[k] = c
+			order = append(order, k)
+		}
+		c.at = at
+		return c
+	}
+	var products []dcatalog.ProductCreated
 	err := readkit.Decode(p.codec, batch, func(e eventstore.RecordedEvent, v any) error {
 		at := readkit.OccurredAt(e)
 		switch ev := v.(type) {
 		case dstock.StockMoved:
-			b.Queue(setOnHand, ev.LocationID, ev.ProductID, ev.OnHand.Milli(), at)
+			n := ev.OnHand.Milli()
+			touch(ev.LocationID, ev.ProductID, at).onHand = &n
 		case dstock.StockCounted:
-			b.Queue(setOnHand, ev.LocationID, ev.ProductID, ev.Counted.Milli(), at)
+			n := ev.Counted.Milli()
+			touch(ev.LocationID, ev.ProductID, at).onHand = &n
 		case transfer.TransferDispatched:
 			for _, l := range ev.Lines {
-				b.Queue(addTransit, ev.FromLocationID, l.ProductID, l.Quantity.Milli(), at)
+				touch(ev.FromLocationID, l.ProductID, at).transit += l.Quantity.Milli()
 			}
 		case transfer.TransferReceived:
 			for _, l := range ev.Lines {
-				b.Queue(addTransit, ev.FromLocationID, l.ProductID, -l.Quantity.Milli(), at)
+				touch(ev.FromLocationID, l.ProductID, at).transit -= l.Quantity.Milli()
 			}
 		case dcatalog.ProductCreated:
-			var threshold *int64
-			if ev.LowStockThreshold != nil {
-				m := ev.LowStockThreshold.Milli()
-				threshold = &m
-			}
-			b.Queue(`INSERT INTO `+projections.Table(schema, "products")+` (product_id, track_stock, low_stock_threshold)
-				VALUES ($1, $2, $3) ON CONFLICT (product_id) DO NOTHING`, ev.ProductID, ev.TrackStock, threshold)
+			products = append(products, ev)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	b := &pgx.Batch{}
+	// On-hand figures and in-transit changes go in two upserts: they set different columns, so
+	// their order does not matter.
+	var hl, hp, tl, tp []uuid.UUID
+	var hv, tv []int64
+	var ha, ta []time.Time
+	for _, k := range order {
+		c := changes[k]
+		if c.onHand != nil {
+			hl, hp, hv, ha = append(hl, k.loc), append(hp, k.prod), append(hv, *c.onHand), append(ha, c.at)
+		}
+		if c.transit != 0 {
+			tl, tp, tv, ta = append(tl, k.loc), append(tp, k.prod), append(tv, c.transit), append(ta, c.at)
+		}
+	}
+	levels := projections.Table(schema, "levels")
+	if len(hl) > 0 {
+		b.Queue(`INSERT INTO `+levels+` AS l (location_id, product_id, on_hand, updated_at)
+			SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[])
+			ON CONFLICT (location_id, product_id) DO UPDATE SET on_hand = excluded.on_hand,
+				updated_at = greatest(l.updated_at, excluded.updated_at)`, hl, hp, hv, ha)
+	}
+	if len(tl) > 0 {
+		b.Queue(`INSERT INTO `+levels+` AS l (location_id, product_id, in_transit, updated_at)
+			SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::timestamptz[])
+			ON CONFLICT (location_id, product_id) DO UPDATE SET in_transit = l.in_transit + excluded.in_transit,
+				updated_at = greatest(l.updated_at, excluded.updated_at)`, tl, tp, tv, ta)
+	}
+	for _, ev := range products {
+		var threshold *int64
+		if ev.LowStockThreshold != nil {
+			m := ev.LowStockThreshold.Milli()
+			threshold = &m
+		}
+		b.Queue(`INSERT INTO `+projections.Table(schema, "products")+` (product_id, track_stock, low_stock_threshold)
+			VALUES ($1, $2, $3) ON CONFLICT (product_id) DO NOTHING`, ev.ProductID, ev.TrackStock, threshold)
 	}
 	return projections.SendBatch(ctx, tx, b)
 }
