@@ -154,6 +154,7 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 		rs.Error(w, r, httpx.NotFound("route_not_found", "no such API route"))
 	})
 	routes := authz.NewRoutes(v1, az)
+	routes.Handle(http.MethodGet, "/openapi.yaml", authz.Public(), OpenAPIHandler())
 
 	finder := users.NewFinder(userCmds)
 	(&auth.Handlers{
