@@ -54,6 +54,12 @@ type RecordedEvent struct {
 	Metadata Metadata
 	// RecordedAt is the store's own time of the append.
 	RecordedAt time.Time
+	// RawMetadata is the metadata exactly as stored (the bytes the chain hash covers; without
+	// the backend's own chain member, see eventstore/chain). Empty when a backend cannot tell.
+	RawMetadata json.RawMessage
+	// Hash is the event's tamper-evidence chain hash (eventstore/chain), nil when the event
+	// was stored without one.
+	Hash []byte
 }
 
 // AppendResult reports where an append landed.

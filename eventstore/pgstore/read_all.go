@@ -20,7 +20,7 @@ import (
 // LIKE patterns (escaped prefixes followed by %); empty arrays select everything.
 const readAllSQL = `
 SELECT x.position, x.event_id, x.stream_id, x.revision, x.type, x.recorded_at, x.m,
-       CASE WHEN x.m THEN x.data END, CASE WHEN x.m THEN x.metadata END
+       CASE WHEN x.m THEN x.data END, CASE WHEN x.m THEN x.metadata END, CASE WHEN x.m THEN x.hash END
   FROM (SELECT e.*,
                (e.stream_id NOT LIKE '$%' AND e.type NOT LIKE '$%'
                 AND (cardinality($3::text[]) = 0 OR e.stream_id LIKE ANY ($3::text[]))
@@ -78,10 +78,10 @@ func (s *Store) readAll(ctx context.Context, from eventstore.Position, max int, 
 		var row eventstore.RecordedEvent
 		var id uuid.UUID
 		var matched bool
-		var data, meta []byte
+		var data, meta, hash []byte
 		var pos, rev int64
 		var decodeErr error
-		_, err = pgx.ForEachRow(rows, []any{&pos, &id, &row.Stream, &rev, &row.Type, &row.RecordedAt, &matched, &data, &meta}, func() error {
+		_, err = pgx.ForEachRow(rows, []any{&pos, &id, &row.Stream, &rev, &row.Type, &row.RecordedAt, &matched, &data, &meta, &hash}, func() error {
 			n++
 			p := eventstore.Position(pos)
 			top = p
@@ -99,6 +99,7 @@ func (s *Store) readAll(ctx context.Context, from eventstore.Position, max int, 
 			ev := row
 			ev.ID, ev.Revision, ev.Position = id, uint64(rev), p
 			ev.Data = json.RawMessage(data)
+			ev.RawMetadata, ev.Hash = json.RawMessage(meta), hash
 			if err := json.Unmarshal(meta, &ev.Metadata); err != nil {
 				decodeErr = fmt.Errorf("decode metadata of event at position %d: %w", p, err)
 				return decodeErr

@@ -17,7 +17,7 @@ import (
 // events in range") joined with one page of its events, in one statement and so one snapshot.
 const (
 	readStreamForwardSQL = `
-SELECT s.deleted, s.revision, e.position, e.event_id, e.revision, e.type, e.data, e.metadata, e.recorded_at
+SELECT s.deleted, s.revision, e.position, e.event_id, e.revision, e.type, e.data, e.metadata, e.recorded_at, e.hash
   FROM streams s
   LEFT JOIN LATERAL (
         SELECT * FROM events e
@@ -28,7 +28,7 @@ SELECT s.deleted, s.revision, e.position, e.event_id, e.revision, e.type, e.data
  ORDER BY e.revision`
 
 	readStreamBackwardSQL = `
-SELECT s.deleted, s.revision, e.position, e.event_id, e.revision, e.type, e.data, e.metadata, e.recorded_at
+SELECT s.deleted, s.revision, e.position, e.event_id, e.revision, e.type, e.data, e.metadata, e.recorded_at, e.hash
   FROM streams s
   LEFT JOIN LATERAL (
         SELECT * FROM events e
@@ -81,10 +81,11 @@ func (s *Store) readStream(ctx context.Context, stream string, dir eventstore.Di
 		recordedAt     *time.Time
 		typ            *string
 		data, meta     []byte
+		hash           []byte
 		events         []eventstore.RecordedEvent
 		decodeErr      error
 	)
-	_, err = pgx.ForEachRow(rows, []any{&deleted, &streamRev, &pos, &id, &rev, &typ, &data, &meta, &recordedAt}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&deleted, &streamRev, &pos, &id, &rev, &typ, &data, &meta, &recordedAt, &hash}, func() error {
 		found = true
 		if deleted || pos == nil || rev == nil || typ == nil || recordedAt == nil {
 			return nil
@@ -92,6 +93,7 @@ func (s *Store) readStream(ctx context.Context, stream string, dir eventstore.Di
 		ev := eventstore.RecordedEvent{
 			ID: id.Bytes, Type: *typ, Stream: stream, Revision: uint64(*rev),
 			Position: eventstore.Position(*pos), Data: json.RawMessage(data), RecordedAt: *recordedAt,
+			RawMetadata: json.RawMessage(meta), Hash: hash,
 		}
 		if err := json.Unmarshal(meta, &ev.Metadata); err != nil {
 			decodeErr = fmt.Errorf("decode metadata of event %d: %w", ev.Revision, err)

@@ -1,0 +1,99 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/chain"
+)
+
+// schemaSQL creates the checkpoint table. It lives in the read-model database, which exists
+// whatever the event store backend, so it is created here rather than by pgstore.
+const schemaSQL = `
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+    position    bigint      PRIMARY KEY,
+    event_count bigint      NOT NULL,
+    chain_hash  bytea       NOT NULL,
+    mac         bytea       NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE audit_checkpoints IS 'Keyed (HMAC-SHA256) seals of the event log up to a position; see eventstore/audit.'`
+
+// EnsureSchema creates the checkpoint table if it does not exist.
+func EnsureSchema(ctx context.Context, db *pgxpool.Pool) error {
+	// Serialise concurrent creators (CREATE TABLE IF NOT EXISTS races on the catalog).
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("audit schema: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(0x706f735f61756431)); err != nil {
+		return fmt.Errorf("audit schema: %w", err)
+	}
+	if _, err := tx.Exec(ctx, schemaSQL); err != nil {
+		return fmt.Errorf("audit schema: %w", err)
+	}
+	return tx.Commit(ctx)
+}
+
+// Checkpoints reads and writes audit_checkpoints.
+type Checkpoints struct{ db *pgxpool.Pool }
+
+// NewCheckpoints returns the checkpoint table of db (created by EnsureSchema).
+func NewCheckpoints(db *pgxpool.Pool) *Checkpoints { return &Checkpoints{db: db} }
+
+// Latest returns the checkpoint with the highest position, and false when there is none.
+func (c *Checkpoints) Latest(ctx context.Context) (Checkpoint, bool, error) {
+	cps, err := c.list(ctx, `SELECT position, event_count, chain_hash, mac FROM audit_checkpoints ORDER BY position DESC LIMIT 1`)
+	if err != nil || len(cps) == 0 {
+		return Checkpoint{}, false, err
+	}
+	return cps[0], true, nil
+}
+
+// All returns every checkpoint in position order.
+func (c *Checkpoints) All(ctx context.Context) ([]Checkpoint, error) {
+	return c.list(ctx, `SELECT position, event_count, chain_hash, mac FROM audit_checkpoints ORDER BY position`)
+}
+
+func (c *Checkpoints) list(ctx context.Context, query string) ([]Checkpoint, error) {
+	rows, err := c.db.Query(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	var out []Checkpoint
+	var pos, count int64
+	var hash, mac []byte
+	_, err = pgx.ForEachRow(rows, []any{&pos, &count, &hash, &mac}, func() error {
+		h, err := chain.FromBytes(hash)
+		if err != nil {
+			h = chain.Hash{} // a mangled row: its MAC will not verify
+		}
+		out = append(out, Checkpoint{Position: eventstore.Position(pos), Count: uint64(count), Hash: h, MAC: append([]byte(nil), mac...)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read audit checkpoints: %w", err)
+	}
+	return out, nil
+}
+
+// Insert stores cp; a checkpoint already stored at its position is left alone (checkpoints
+// are deterministic, so a concurrent checkpointer wrote the same one).
+func (c *Checkpoints) Insert(ctx context.Context, cp Checkpoint) error {
+	if cp.Position > eventstore.Position(1<<63-1) || cp.Count > 1<<63-1 {
+		return errors.New("audit checkpoint out of range")
+	}
+	_, err := c.db.Exec(ctx, `INSERT INTO audit_checkpoints (position, event_count, chain_hash, mac)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (position) DO NOTHING`,
+		int64(cp.Position), int64(cp.Count), cp.Hash[:], cp.MAC)
+	if err != nil {
+		return fmt.Errorf("insert audit checkpoint at %d: %w", cp.Position, err)
+	}
+	return nil
+}

@@ -1,0 +1,42 @@
+// Package audit makes the event log provable to an auditor: keyed checkpoints over the whole
+// of $all, verification of every stream's hash chain and of every checkpoint, and the query
+// layer of the history API.
+//
+// # Stream chains
+//
+// Every event carries a hash chaining it to the previous event of its stream
+// (eventstore/chain). Both backends compute it on append: PostgreSQL in SQL inside
+// append_events, EventStoreDB in Go inside the adapter. Anyone can recompute these hashes, so
+// they alone prove nothing against someone with write access to the database.
+//
+// # Checkpoints
+//
+// A checkpoint seals a prefix of $all: the table audit_checkpoints(position, event_count,
+// chain_hash, mac, created_at) in PostgreSQL (for both backends: PostgreSQL always holds the
+// read models). chain_hash folds every event in $all order:
+//
+//	c_0 = 32 zero bytes
+//	c_k = SHA-256("pos.audit.fold.v1" ‖ c_{k-1} ‖ position ‖ recorded_at (Unix ns) ‖ event hash)
+//
+// covering what the stream chain does not (the position and the store's time), and
+// mac = HMAC-SHA256(key, "pos.audit.checkpoint.v1" ‖ position ‖ event_count ‖ chain_hash),
+// integers as 8-byte big-endian. Without the key nobody can write a checkpoint that verifies,
+// so after editing, deleting, inserting or reordering any sealed event the fold no longer
+// matches a MAC'd checkpoint. A Checkpointer (run by posd in the projector role) extends the
+// checkpoints every few seconds, reading $all with the store's gap-free ReadAll.
+//
+// The key is POS_AUDIT_KEY when set, otherwise derived from the JWT signing key with HKDF
+// (DeriveKey, label "odata-pos audit checkpoint key v1"), so that a deployment has one by
+// default. Set POS_AUDIT_KEY explicitly before ever rotating the JWT key: checkpoints made
+// with the old key would not verify under a key derived from the new one.
+//
+// # Limits
+//
+// Events after the last checkpoint are protected only by their stream chains and, on
+// PostgreSQL, by streams.last_hash: an attacker who appends a well-formed event, or deletes a
+// stream's newest events and rewrites its streams row, before the next checkpoint is not
+// detected. Checkpoints run every few seconds to keep that window short; the Report says how
+// far checkpoints reach. Deleting checkpoint rows cannot forge anything but shortens what is
+// sealed: an auditor who keeps the last Report (position, count, chain hash) can demand that
+// later verifications reach at least as far (Options.MinCheckpoint).
+package audit
