@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	auditapi "github.com/odata-pos/pos/api/audit"
 	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/api/authz"
 	catalogapi "github.com/odata-pos/pos/api/catalog"
@@ -29,6 +30,7 @@ import (
 	"github.com/odata-pos/pos/domain"
 	"github.com/odata-pos/pos/domain/user"
 	"github.com/odata-pos/pos/eventstore"
+	evaudit "github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/credentials"
 	"github.com/odata-pos/pos/projections/readmodels"
 )
@@ -46,6 +48,8 @@ type Deps struct {
 	// SigningKey signs access tokens; PreviousKeys still verify tokens signed before a rotation.
 	SigningKey   []byte
 	PreviousKeys [][]byte
+	// AuditKey is the audit checkpoint key (POS_AUDIT_KEY); empty derives it from SigningKey.
+	AuditKey []byte
 	// RedisPrefix prefixes every Redis key of the API (tests use a random one).
 	RedisPrefix string
 	// Tokens overrides token lifetimes; zero fields take the defaults.
@@ -168,6 +172,12 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	// Route areas of the write and read sides. Each area is one package with a Handlers type
 	// whose Register method adds its routes; add new areas here, one block each.
 	// areas:
+	if err := (&auditapi.Handlers{
+		Store: d.Store, DB: d.DB, Key: d.AuditKey, SigningKey: d.SigningKey, Codec: codec,
+		PGEvents: evaudit.InPostgres(d.Store), Authorizer: az, Responder: rs, Now: d.Now,
+	}).Register(routes); err != nil {
+		return nil, err
+	}
 	queryWaiter, err := queriesapi.NewWaiter(d.DB, d.Store, codec)
 	if err != nil {
 		return nil, err
