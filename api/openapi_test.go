@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -164,4 +166,54 @@ func TestOpenAPIOpsEndpoints(t *testing.T) {
 		t.Fatalf("readyz %v", rep)
 	}
 	c.do(http.StatusOK, http.MethodGet, "/metrics", "", nil, "Accept", "text/plain")
+}
+
+// TestOpenAPIValidationRejectsWhatTheDocumentForbids shows the validation the other tests rely
+// on bites: a sale answer without its fields, an undocumented status and a quantity with four
+// decimals are all refused.
+func TestOpenAPIValidationRejectsWhatTheDocumentForbids(t *testing.T) {
+	router, err := gorillamux.NewRouter(loadOpenAPI(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	input := func(method, path, body string) *openapi3filter.RequestValidationInput {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer x")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		return &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: bearerAuth}}
+	}
+	respond := func(in *openapi3filter.RequestValidationInput, status int, contentType, body string) error {
+		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status,
+			Header: http.Header{"Content-Type": {contentType}}, Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+		return openapi3filter.ValidateResponse(ctx, out.SetBodyBytes([]byte(body)))
+	}
+	get := input(http.MethodGet, "/api/v1/sales/"+"0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11", "")
+	if err := respond(get, http.StatusOK, "application/json", `{"id":"0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11"}`); err == nil {
+		t.Error("a sale without status, lines and totals validated")
+	}
+	if err := respond(get, http.StatusTeapot, "application/problem+json", `{"type":"t","title":"t","status":418,"code":"x"}`); err == nil {
+		t.Error("an undocumented status validated")
+	}
+	if err := respond(get, http.StatusNotFound, "application/problem+json", `{"title":"t","status":404}`); err == nil {
+		t.Error("a problem without code validated")
+	}
+	line := func(qty string) string {
+		return `{"id":"0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11","store_id":"0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11",` +
+			`"register_id":"0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11","shift_id":"0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11",` +
+			`"lines":[{"id":"0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11","product_id":"0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11","quantity":` + qty + `}]}`
+	}
+	if err := openapi3filter.ValidateRequest(ctx, input(http.MethodPost, "/api/v1/sales", line("1.375"))); err != nil {
+		t.Errorf("a quantity with three decimals was refused: %v", err)
+	}
+	if err := openapi3filter.ValidateRequest(ctx, input(http.MethodPost, "/api/v1/sales", line("1.3755"))); err == nil {
+		t.Error("a quantity with four decimals validated")
+	}
 }
