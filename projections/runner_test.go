@@ -154,7 +154,8 @@ func TestLeaderConnectionKilledFencesAndHandsOver(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // b is contending
 	// Kill a's lock session as a crashed host would lose it; a keeps its pool and may be mid-batch.
 	if _, err := pool.Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_locks
-		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`); err != nil {
+		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`); err != nil {
 		t.Fatal(err)
 	}
 	last := appendItems(t, store, 50, 150)
