@@ -130,7 +130,7 @@ func TestOpenAPIRequestsAndResponsesMatchTheHandlers(t *testing.T) {
 	// sales: one shot, step by step, and one discounted with a manager's approval and voided
 	sale, line := uuid.NewString(), uuid.NewString()
 	s := c.do(201, post, "/api/v1/sales", cashier, map[string]any{"id": sale, "store_id": store, "register_id": reg, "shift_id": shift,
-		"lines": []any{map[string]any{"id": line, "product_id": coffee, "quantity": 2}, map[string]any{"id": uuid.New(), "product_id": apples, "quantity": json.Number("0.375")}},
+		"lines":    []any{map[string]any{"id": line, "product_id": coffee, "quantity": 2}, map[string]any{"id": uuid.New(), "product_id": apples, "quantity": json.Number("0.375")}},
 		"payments": []any{map[string]any{"id": uuid.New(), "tender": "cash", "amount": oaEUR(2000)}}, "complete": true})
 	if st := s.Map(t)["status"]; st != "completed" {
 		t.Fatalf("one-shot sale %v: %s", st, s.Body)
