@@ -1,0 +1,13 @@
+// Command posctl is the operator and auditor CLI of O'Data POS. It reads the same POS_*
+// configuration as posd (environment, or a .env file given with --config before the command).
+//
+//	posctl audit verify [--json] [--min-checkpoint N]   verify hash chains and checkpoints
+//	posctl audit checkpoint                             extend the keyed checkpoints now
+//	posctl audit export --from T --to T --format jsonl|csv [--time recorded|occurred] [--out FILE]
+//	posctl audit compare <database URL A> <database URL B>
+//	posctl replay --into <database URL>                 rebuild every read model into an empty database
+//
+// The audit key is POS_AUDIT_KEY, or derived from the JWT signing key (eventstore/audit).
+// Exit codes: 0 success, 1 failure or a difference or broken link found, 2 usage or
+// configuration error.
+package main

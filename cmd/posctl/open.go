@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/odata-pos/pos/eventstore"
+	evaudit "github.com/odata-pos/pos/eventstore/audit"
+	"github.com/odata-pos/pos/eventstore/esdb"
+	"github.com/odata-pos/pos/eventstore/pgstore"
+	"github.com/odata-pos/pos/internal/config"
+)
+
+// backend is the event store and read-model database of the configuration.
+type backend struct {
+	cfg   config.Config
+	store eventstore.Store
+	db    *pgxpool.Pool
+	// pg is true when the events live in db (no EventStoreDB configured).
+	pg bool
+}
+
+// loadConfig reads the POS_* configuration (and --config).
+func loadConfig(e env) (config.Config, error) {
+	var args []string
+	if e.configFile != "" {
+		args = []string{"--config", e.configFile}
+	}
+	cfg, err := config.Load(args, e.lookup, io.Discard)
+	if err != nil {
+		return cfg, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return cfg, nil
+}
+
+// open connects to the configured event store and database; close releases both.
+func open(ctx context.Context, e env) (*backend, func(), error) {
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("database: %w", err)
+	}
+	b := &backend{cfg: cfg, db: db}
+	quiet := slog.New(slog.DiscardHandler)
+	if cfg.ESDBURL != "" {
+		b.store, err = esdb.Open(ctx, cfg.ESDBURL, esdb.Options{Logger: quiet})
+	} else {
+		b.store, err = pgstore.Open(ctx, cfg.DatabaseURL, pgstore.Options{Logger: quiet, SkipMigrations: true})
+		b.pg = true
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("event store: %w", err)
+	}
+	return b, func() { _ = b.store.Close(); db.Close() }, nil
+}
+
+// auditKey resolves the checkpoint key: POS_AUDIT_KEY, else derived from the JWT key.
+func auditKey(e env, cfg config.Config) ([]byte, error) {
+	if v, ok := e.lookup(evaudit.KeyEnv); ok && v != "" {
+		return evaudit.ParseKey(v)
+	}
+	key, source, err := cfg.SigningKey()
+	if err != nil {
+		return nil, fmt.Errorf("audit key: set %s, or the JWT key posd uses: %w", evaudit.KeyEnv, err)
+	}
+	if source == config.KeyGenerated {
+		return nil, fmt.Errorf("audit key: no %s and no JWT key (one was just generated, so nothing would verify); configure the key posd uses", evaudit.KeyEnv)
+	}
+	return evaudit.DeriveKey(key)
+}
