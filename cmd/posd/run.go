@@ -68,6 +68,15 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	}
 	defer closeDeps()
 
+	// The projector role's workers are built (and their tables migrated) before the server
+	// starts, so a failure here stops posd before it serves anything.
+	var workers []worker
+	if cfg.RunsProjector() {
+		if workers, err = projectors(ctx, d); err != nil {
+			return err
+		}
+	}
+
 	reg := d.registry
 	readiness := ops.NewReadiness(log, monitoring.NewDependencyMetrics(reg), ops.DefaultCheckTimeout, checkers(d)...)
 
@@ -97,10 +106,6 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	var wg sync.WaitGroup
 	workErr := make(chan error, 1)
 	wg.Go(func() { readiness.Watch(ctx, readinessWatchInterval) })
-	var workers []worker
-	if cfg.RunsProjector() {
-		workers = projectors(d)
-	}
 	for _, w := range workers {
 		wg.Go(func() {
 			if err := w.run(ctx); err != nil && ctx.Err() == nil {

@@ -2,6 +2,17 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/odata-pos/pos/api"
+	"github.com/odata-pos/pos/commands"
+	"github.com/odata-pos/pos/commands/policies"
+	"github.com/odata-pos/pos/internal/pgcheckpoint"
+	"github.com/odata-pos/pos/projections"
+	"github.com/odata-pos/pos/projections/readmodels"
+	"github.com/odata-pos/pos/projections/reports"
 )
 
 // worker is a long-running part of posd (a projection runner, a policy) that runs until its
@@ -11,9 +22,41 @@ type worker struct {
 	run  func(ctx context.Context) error
 }
 
-// projectors returns the projection workers the projector role runs. Each projection package
-// contributes its runner here, built from d.
-func projectors(d *deps) []worker {
-	_ = d
-	return nil
+// projectors returns the workers of the projector role: the projection runner (every read
+// model and the analysts' report tables; each projection runs in exactly one replica at a
+// time) and the policies that turn completed sales and returns into stock movements. Both
+// resume from their checkpoints in PostgreSQL.
+func projectors(ctx context.Context, d *deps) ([]worker, error) {
+	host, _ := os.Hostname()
+	codec := api.NewCodec()
+	runner, err := projections.New(projections.Config{
+		Pool:        d.db,
+		Store:       d.store,
+		Projections: append(readmodels.All(codec), reports.All()...),
+		Registerer:  d.registry,
+		Logger:      d.log.With(slog.String("component", "projections")),
+		ID:          fmt.Sprintf("%s/%d", host, os.Getpid()),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("projection runner: %w", err)
+	}
+	if err := runner.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("projection runner migrations: %w", err)
+	}
+	checkpoints, err := pgcheckpoint.New(ctx, d.db)
+	if err != nil {
+		return nil, fmt.Errorf("policy checkpoints: %w", err)
+	}
+	policyRunner, err := policies.New(policies.Config{
+		Handler:     commands.NewHandler(d.store, codec, commands.Options{}),
+		Checkpoints: checkpoints,
+		Logger:      d.log.With(slog.String("component", "policies")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("policy runner: %w", err)
+	}
+	return []worker{
+		{name: "projections", run: runner.Run},
+		{name: "policies", run: policyRunner.Run},
+	}, nil
 }

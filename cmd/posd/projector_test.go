@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+)
+
+// call sends a JSON request to s and decodes the JSON answer into out (when not nil).
+func (s *server) call(t *testing.T, method, path, token string, body any, out any, headers ...string) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// TestServerProjectsWhatItRecords runs posd in both roles: a product created over the API
+// reaches the product list (a read model folded by the projector worker), and a client that
+// sends the command's position in X-Consistent-With reads its own write.
+func TestServerProjectsWhatItRecords(t *testing.T) {
+	env := testEnv(t)
+	env["POS_BOOTSTRAP_ADMIN_USERNAME"] = "admin"
+	env["POS_BOOTSTRAP_ADMIN_PASSWORD"] = "correct-horse-battery-staple"
+	s := startServer(t, env, nil, nil)
+
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	if code := s.call(t, "POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "correct-horse-battery-staple"}, &login); code != 200 {
+		t.Fatalf("login = %d", code)
+	}
+	tok := login.AccessToken
+	if code := s.call(t, "POST", "/api/v1/tax-codes", tok, map[string]any{"code": "STD", "name": "Standard", "rate_bp": 2100}, nil); code != 201 {
+		t.Fatalf("create tax code = %d", code)
+	}
+	var product struct {
+		ID       string `json:"id"`
+		Position uint64 `json:"position"`
+	}
+	if code := s.call(t, "POST", "/api/v1/products", tok, map[string]any{
+		"sku": "COF-1", "name": "Coffee beans", "category": "coffee", "tax_code": "STD",
+		"price": map[string]any{"amount": 1299, "currency": "EUR"}, "track_stock": true,
+	}, &product); code != 201 || product.Position == 0 {
+		t.Fatalf("create product = %d %+v", code, product)
+	}
+	var list struct {
+		Items []struct {
+			ID  string `json:"id"`
+			SKU string `json:"sku"`
+		} `json:"items"`
+	}
+	code := s.call(t, "GET", "/api/v1/products?q=coffee", tok, nil, &list, "X-Consistent-With", fmt.Sprint(product.Position))
+	if code != 200 || len(list.Items) != 1 || list.Items[0].ID != product.ID {
+		t.Fatalf("products after the create = %d %+v, want the new product", code, list)
+	}
+}
