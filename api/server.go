@@ -20,6 +20,7 @@ import (
 	"github.com/odata-pos/pos/api/cmdhttp"
 	"github.com/odata-pos/pos/api/httpx"
 	inventoryapi "github.com/odata-pos/pos/api/inventory"
+	"github.com/odata-pos/pos/api/projectionsapi"
 	queriesapi "github.com/odata-pos/pos/api/queries"
 	reportsapi "github.com/odata-pos/pos/api/reports"
 	returnsapi "github.com/odata-pos/pos/api/returns"
@@ -32,7 +33,9 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	evaudit "github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/credentials"
+	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
+	"github.com/odata-pos/pos/projections/reports"
 )
 
 // Prefix is the base path of the versioned API.
@@ -172,6 +175,17 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	// Route areas of the write and read sides. Each area is one package with a Handlers type
 	// whose Register method adds its routes; add new areas here, one block each.
 	// areas:
+	// The projection control routes use a runner that is never started here: status, rebuild
+	// and skip go through the checkpoint table to the replica that runs each projection.
+	control, err := projections.New(projections.Config{Pool: d.DB, Store: d.Store,
+		Projections: append(readmodels.All(codec), reports.All()...)})
+	if err != nil {
+		return nil, err
+	}
+	if err := control.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("projection tables: %w", err)
+	}
+	(&projectionsapi.Handlers{Runner: control, Responder: rs, Security: security}).Register(routes)
 	if err := (&auditapi.Handlers{
 		Store: d.Store, DB: d.DB, Key: d.AuditKey, SigningKey: d.SigningKey, Codec: codec,
 		PGEvents: evaudit.InPostgres(d.Store), Authorizer: az, Responder: rs, Now: d.Now,
