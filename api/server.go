@@ -59,6 +59,8 @@ type Deps struct {
 	Tokens auth.TokenConfig
 	// Bootstrap creates the first admin when no user exists (both empty: no bootstrap).
 	BootstrapUsername, BootstrapPassword string
+	// APILimit overrides the per-user API rate limit (zero: auth.DefaultAPILimit()).
+	APILimit auth.Limit
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -156,7 +158,7 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 
 	v1 := router.PathPrefix(Prefix).Subrouter()
 	v1.Use(mux.MiddlewareFunc(tokens.Authenticate(rs)),
-		mux.MiddlewareFunc(auth.RateLimit(limiter, rs, auth.DefaultAPILimit(), auth.PerUserKey)))
+		mux.MiddlewareFunc(auth.RateLimit(limiter, rs, apiLimit(d.APILimit), auth.PerUserKey)))
 	v1.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rs.Error(w, r, httpx.NotFound("route_not_found", "no such API route"))
 	})
@@ -235,4 +237,12 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 		Responder: rs, Routes: routes, Codec: codec, Commands: handler, Users: userCmds,
 		Tokens: tokens, Passwords: passwords, Approvals: approvals, Authorizer: az,
 	}, nil
+}
+
+// apiLimit returns l, or the default per-user API limit when l is zero.
+func apiLimit(l auth.Limit) auth.Limit {
+	if l.Rate <= 0 {
+		return auth.DefaultAPILimit()
+	}
+	return l
 }

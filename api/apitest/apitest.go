@@ -22,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/odata-pos/pos/api"
+	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/pgtest"
@@ -41,6 +42,8 @@ type Options struct {
 	RedisURL string
 	// Now is the API's clock; nil means time.Now.
 	Now func() time.Time
+	// APILimit overrides the per-user rate limit (zero: the production default).
+	APILimit auth.Limit
 }
 
 // Env is a running API.
@@ -102,7 +105,7 @@ func New(t testing.TB, opts Options) *Env {
 	a, err := api.Mount(ctx, router, api.Deps{
 		Log: quietLogger(), Store: store, DB: db, Redis: rdb,
 		SigningKey: []byte("apitest-signing-key-0123456789abcdef"), RedisPrefix: prefix,
-		BootstrapUsername: AdminUsername, BootstrapPassword: AdminPassword, Now: opts.Now,
+		BootstrapUsername: AdminUsername, BootstrapPassword: AdminPassword, Now: opts.Now, APILimit: opts.APILimit,
 	})
 	if err != nil {
 		t.Fatalf("apitest: mount api: %v", err)
