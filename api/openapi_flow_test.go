@@ -105,6 +105,8 @@ func TestOpenAPIRequestsAndResponsesMatchTheHandlers(t *testing.T) {
 	c.do(200, post, "/api/v1/users/"+maria+"/stores", admin, map[string]any{"store_ids": []string{store, storeB}})
 	c.do(200, post, "/api/v1/users/"+maria+"/disable", admin, map[string]any{"reason": "holiday"})
 	c.do(200, post, "/api/v1/users/"+maria+"/enable", admin, nil)
+	c.do(200, post, "/api/v1/users/"+maria+"/disable", admin, nil)
+	c.do(200, post, "/api/v1/users/"+maria+"/enable", admin, nil)
 	c.do(200, post, "/api/v1/users/"+maria+"/password", admin, map[string]any{"password": "user-password-1"})
 	_, cashier := env.CreateUser("carl", []string{"cashier"}, []string{store})
 	c.do(403, get, "/api/v1/users", cashier, nil)
@@ -125,7 +127,7 @@ func TestOpenAPIRequestsAndResponsesMatchTheHandlers(t *testing.T) {
 		"lines": []any{map[string]any{"product_id": coffee, "quantity": 2}}})
 	c.do(200, get, "/api/v1/inventory/transfers/"+transfer, admin, nil)
 	c.do(200, post, "/api/v1/inventory/transfers/"+transfer+"/receive", admin, nil)
-	c.do(200, get, "/api/v1/inventory?location_id="+store+"&product_id="+coffee, admin, nil)
+	c.do(200, get, "/api/v1/inventory/stock/"+store+"/"+coffee, admin, nil)
 
 	// sales: one shot, step by step, and one discounted with a manager's approval and voided
 	sale, line := uuid.NewString(), uuid.NewString()
@@ -174,7 +176,7 @@ func TestOpenAPIRequestsAndResponsesMatchTheHandlers(t *testing.T) {
 	// lists of the read models, consistent with the last command
 	cw := c.consistent()
 	for _, path := range []string{"/stores", "/stores/" + store + "/registers", "/tax-codes", "/products?q=coffee", "/products?limit=1",
-		"/inventory/levels?location_id=" + store, "/sales?store_id=" + store + "&status=completed", "/sales/" + sale + "/lines",
+		"/inventory?location_id=" + store, "/inventory?low_stock=true", "/sales?store_id=" + store + "&status=completed", "/sales/" + sale + "/lines",
 		"/returns", "/shifts?status=closed", "/users?role=manager"} {
 		c.do(200, get, "/api/v1"+path, admin, nil, cw...)
 	}
@@ -203,6 +205,6 @@ func TestOpenAPIRequestsAndResponsesMatchTheHandlers(t *testing.T) {
 	c.malformed(400, post, "/api/v1/products", admin, map[string]any{"sku": "X", "name": "X", "price": oaEUR(1), "tax_code": "STD", "colour": "red"})
 	c.malformed(400, post, "/api/v1/sales", cashier, map[string]any{"id": "not-a-uuid", "store_id": store, "register_id": reg, "shift_id": shift})
 	c.malformed(400, get, "/api/v1/sales?limit=0", admin, nil)
-	c.malformed(400, get, "/api/v1/inventory?location_id="+store, admin, nil)
+	c.malformed(400, get, "/api/v1/inventory?low_stock=maybe", admin, nil)
 	c.malformed(415, post, "/api/v1/tax-codes", admin, nil, "Content-Type", "text/plain")
 }

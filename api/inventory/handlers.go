@@ -39,7 +39,7 @@ func (h *Handlers) Register(routes *authz.Routes) {
 	routes.Handle(http.MethodPost, "/inventory/transfers", write, idem.Wrap(rs.Handle(h.dispatch)))
 	routes.Handle(http.MethodPost, "/inventory/transfers/{id}/receive", write, idem.Wrap(rs.Handle(h.receive)))
 	routes.Handle(http.MethodGet, "/inventory/transfers/{id}", read, rs.Handle(h.getTransfer))
-	routes.Handle(http.MethodGet, "/inventory", read, rs.Handle(h.level))
+	routes.Handle(http.MethodGet, "/inventory/stock/{location_id}/{product_id}", read, rs.Handle(h.level))
 }
 
 // LineView is one line of a stock document after it was applied.

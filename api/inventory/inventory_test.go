@@ -2,6 +2,7 @@ package inventory_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -63,11 +64,9 @@ type level struct {
 
 func (f *fixture) level(loc, product uuid.UUID) level {
 	f.t.Helper()
-	var out struct {
-		Items []level `json:"items"`
-	}
-	f.env.Must(http.StatusOK, http.MethodGet, "/api/v1/inventory?location_id="+loc.String()+"&product_id="+product.String(), f.adminToken, nil).JSON(f.t, &out)
-	return out.Items[0]
+	var out level
+	f.env.Must(http.StatusOK, http.MethodGet, "/api/v1/inventory/stock/"+loc.String()+"/"+product.String(), f.adminToken, nil).JSON(f.t, &out)
+	return out
 }
 
 func (f *fixture) post(want int, path string, body any) map[string]any {
@@ -190,9 +189,35 @@ func TestMalformedInventoryRequestsAreClientErrors(t *testing.T) {
 			t.Errorf("case %d %s: %d %s", i, c.path, r.Status, r.Body)
 		}
 	}
-	for _, q := range []string{"", "?location_id=x&product_id=y", "?location_id=" + f.a.String()} {
-		if r := f.env.Do(http.MethodGet, "/api/v1/inventory"+q, f.adminToken, nil); r.Status < 400 || r.Status >= 500 {
+	for _, q := range []string{"/x/y", "/" + f.a.String() + "/y", "/" + f.a.String()} {
+		if r := f.env.Do(http.MethodGet, "/api/v1/inventory/stock"+q, f.adminToken, nil); r.Status < 400 || r.Status >= 500 {
 			t.Errorf("GET %q: %d", q, r.Status)
 		}
+	}
+}
+
+// TestStockLevelReadsTheWriteSide reads one level right after a write (no projection lag), with
+// its stream revision as ETag, and keeps it to the caller's stores.
+func TestStockLevelReadsTheWriteSide(t *testing.T) {
+	f := newFixture(t)
+	f.post(http.StatusCreated, "receipts", map[string]any{"id": uuid.New(), "location_id": f.a, "lines": lines(
+		map[string]any{"product_id": f.tea, "quantity": 3})})
+	path := "/api/v1/inventory/stock/" + f.a.String() + "/" + f.tea.String()
+	r := f.env.Must(http.StatusOK, http.MethodGet, path, f.adminToken, nil)
+	m := r.Map(t)
+	if m["location_id"] != f.a.String() || m["product_id"] != f.tea.String() || m["on_hand"] != 3.0 || m["in_transit"] != 0.0 || m["low_stock"] != false {
+		t.Fatalf("level %v", m)
+	}
+	if want := fmt.Sprintf(`"%v"`, m["revision"]); r.Header.Get("ETag") != want {
+		t.Fatalf("ETag %q, want %s", r.Header.Get("ETag"), want)
+	}
+	// Nothing ever moved: zero stock, no stream to name in an ETag.
+	r = f.env.Must(http.StatusOK, http.MethodGet, "/api/v1/inventory/stock/"+f.b.String()+"/"+f.tea.String(), f.adminToken, nil)
+	if m := r.Map(t); m["on_hand"] != 0.0 || r.Header.Get("ETag") != "" {
+		t.Fatalf("level never moved: %v, ETag %q", m, r.Header.Get("ETag"))
+	}
+	_, cashierB := f.env.CreateUser("cashier-b", []string{"cashier"}, []string{f.b.String()})
+	if r := f.env.Do(http.MethodGet, path, cashierB, nil); r.Status != http.StatusForbidden {
+		t.Fatalf("level of store a as a cashier of b: %d %s", r.Status, r.Body)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/gorilla/mux"
 
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/api/cmdhttp"
@@ -140,15 +141,14 @@ type LevelView struct {
 	cmdhttp.Written
 }
 
-// level answers GET /inventory for one location and product from the write side, as a list
-// of one item. The unfiltered list (and low_stock) needs the inventory read model.
+// level answers GET /inventory/stock/{location_id}/{product_id}: the stock of one product at
+// one location folded from the write side (strongly consistent), with the revision of its
+// stock stream as ETag when the stream exists. The filtered list of levels, GET /inventory, is
+// the inventory read model's.
 func (h *Handlers) level(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	if q.Get("location_id") == "" || q.Get("product_id") == "" {
-		return httpx.BadRequest("filters_required", "location_id and product_id are required")
-	}
+	vars := mux.Vars(r)
 	var f fields
-	loc, prod := f.id("location_id", q.Get("location_id")), f.id("product_id", q.Get("product_id"))
+	loc, prod := f.id("location_id", vars["location_id"]), f.id("product_id", vars["product_id"])
 	if err := f.err(); err != nil {
 		return err
 	}
@@ -159,9 +159,12 @@ func (h *Handlers) level(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	item := LevelView{LocationID: loc.String(), ProductID: prod.String(), OnHand: l.OnHand, InTransit: l.InTransit, LowStock: l.LowStock,
-		Written: cmdhttp.Written{Revision: l.Revision, Position: l.Position}}
-	h.Responder.JSON(w, r, http.StatusOK, map[string]any{"items": []LevelView{item}})
+	if l.Exists {
+		w.Header().Set(cmdhttp.HeaderETag, cmdhttp.ETag(l.Revision))
+	}
+	h.Responder.JSON(w, r, http.StatusOK, LevelView{LocationID: loc.String(), ProductID: prod.String(),
+		OnHand: l.OnHand, InTransit: l.InTransit, LowStock: l.LowStock,
+		Written: cmdhttp.Written{Revision: l.Revision, Position: l.Position}})
 	return nil
 }
 

@@ -41,8 +41,8 @@ type Handlers struct {
 }
 
 // Register registers the routes, each guarded by the read permission of its area. GET
-// /inventory belongs to the inventory area (one level, folded from the write side); the list
-// of levels from the read model is GET /inventory/levels.
+// /inventory is the list of stock levels from the read model; the strongly consistent level
+// of one product at one location is the inventory area's GET /inventory/stock/{location_id}/{product_id}.
 func (h *Handlers) Register(routes *authz.Routes) {
 	get := func(path string, perm authz.Permission, f httpx.HandlerFunc) {
 		routes.Handle(http.MethodGet, path, authz.Perm(perm), h.Responder.Handle(f))
@@ -51,7 +51,7 @@ func (h *Handlers) Register(routes *authz.Routes) {
 	get("/stores/{id}/registers", authz.StoresRead, h.registers)
 	get("/tax-codes", authz.CatalogRead, h.taxCodes)
 	get("/products", authz.CatalogRead, h.products)
-	get("/inventory/levels", authz.InventoryRead, h.levels)
+	get("/inventory", authz.InventoryRead, h.levels)
 	get("/sales", authz.SalesRead, h.sales)
 	get("/sales/{id}/lines", authz.SalesRead, h.saleLines)
 	get("/returns", authz.ReturnsRead, h.returns)

@@ -167,18 +167,24 @@ func TestSalesShiftsInventoryOverHTTP(t *testing.T) {
 		t.Fatalf("cashier of B sees shifts: %+v", got.Items)
 	}
 
-	levels := w.list(t, "/inventory/levels?location_id="+w.storeA+"&product_id="+w.coffee, cashierA)
+	levels := w.list(t, "/inventory?location_id="+w.storeA+"&product_id="+w.coffee, cashierA)
 	if len(levels.Items) != 1 {
 		t.Fatalf("levels: %+v", levels.Items)
 	}
-	if l := levels.Items[0]; l["location_id"] != w.storeA || l["product_id"] != w.coffee || l["in_transit"] != 0.0 {
+	if l := levels.Items[0]; l["location_id"] != w.storeA || l["product_id"] != w.coffee || l["in_transit"] != 0.0 || l["low_stock"] == nil {
 		t.Fatalf("level: %+v", l)
 	}
-	raw := w.Must(http.StatusOK, http.MethodGet, "/api/v1/inventory/levels?location_id="+w.storeA, cashierA, nil, "X-Consistent-With", w.last)
+	// Unfiltered, the cashier of A sees A's levels only.
+	for _, l := range w.list(t, "/inventory", cashierA).Items {
+		if l["location_id"] != w.storeA {
+			t.Fatalf("cashier of A lists a level of %v", l["location_id"])
+		}
+	}
+	raw := w.Must(http.StatusOK, http.MethodGet, "/api/v1/inventory?location_id="+w.storeA, cashierA, nil, "X-Consistent-With", w.last)
 	if !strings.Contains(string(raw.Body), `"on_hand":7.5`) && !strings.Contains(string(raw.Body), `"on_hand":5.5`) {
 		t.Fatalf("on_hand is not a decimal number: %s", raw.Body)
 	}
-	if r := w.Do(http.MethodGet, "/api/v1/inventory/levels?location_id="+w.storeB, cashierA, nil); r.Status != http.StatusForbidden {
+	if r := w.Do(http.MethodGet, "/api/v1/inventory?location_id="+w.storeB, cashierA, nil); r.Status != http.StatusForbidden {
 		t.Fatalf("levels of B as cashier of A: %d", r.Status)
 	}
 	if got := w.list(t, "/returns", cashierA); len(got.Items) != 0 {
@@ -229,7 +235,8 @@ func TestBadFilters(t *testing.T) {
 		{"/sales?receipt_number=-1", "receipt_number"},
 		{"/sales?store=x", "store"},
 		{"/products?active=maybe", "active"},
-		{"/inventory/levels?low_stock=1x", "low_stock"},
+		{"/inventory?low_stock=1x", "low_stock"},
+		{"/inventory?location_id=x", "location_id"},
 		{"/users?role=boss", "role"},
 		{"/shifts?status=ajar", "status"},
 		{"/returns?no_receipt=2", "no_receipt"},

@@ -141,12 +141,10 @@ func (f *fixture) runPolicies() {
 func (f *fixture) onHand() string {
 	f.t.Helper()
 	var out struct {
-		Items []struct {
-			OnHand quantity.Quantity `json:"on_hand"`
-		} `json:"items"`
+		OnHand quantity.Quantity `json:"on_hand"`
 	}
-	f.env.Must(http.StatusOK, http.MethodGet, "/api/v1/inventory?location_id="+f.storeID.String()+"&product_id="+f.bread.String(), f.env.AdminToken, nil).JSON(f.t, &out)
-	return out.Items[0].OnHand.String()
+	f.env.Must(http.StatusOK, http.MethodGet, "/api/v1/inventory/stock/"+f.storeID.String()+"/"+f.bread.String(), f.env.AdminToken, nil).JSON(f.t, &out)
+	return out.OnHand.String()
 }
 
 func (f *fixture) waitOnHand(want string) {

@@ -137,11 +137,15 @@ func (h *Handlers) changeStores(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// disable takes an optional body: none means no reason.
 func (h *Handlers) disable(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	return h.update(w, r, "user.disable", &req, func(ctx context.Context, cmd commands.Context, id string) (commands.Result, error) {
+	if err := decodeOptional(r, &req); err != nil {
+		return err
+	}
+	return h.update(w, r, "user.disable", nil, func(ctx context.Context, cmd commands.Context, id string) (commands.Result, error) {
 		return h.Users.Disable(ctx, cmd, id, user.Disable{Reason: req.Reason})
 	})
 }

@@ -103,3 +103,21 @@ func TestConcurrentRegistrationsOfOneUsername(t *testing.T) {
 		t.Fatalf("%d of %v created the user, want exactly 1", created, statuses)
 	}
 }
+
+// TestDisableWithoutBody disables a user with no body at all (no reason); a body that is sent
+// is still decoded strictly.
+func TestDisableWithoutBody(t *testing.T) {
+	e := apitest.New(t, apitest.Options{})
+	id, _ := e.CreateUser("dora", []string{"cashier"}, []string{"s1"})
+	path := "/api/v1/users/" + id + "/disable"
+	e.Must(http.StatusBadRequest, "POST", path, e.AdminToken, `{"reason":"x","colour":"red"}`)
+	e.Must(http.StatusBadRequest, "POST", path, e.AdminToken, `{"reason":`)
+	if r := e.Do("POST", path, e.AdminToken, nil); r.Status != http.StatusOK || r.Map(t)["disabled"] != true {
+		t.Fatalf("disable without a body: %d %s", r.Status, r.Body)
+	}
+	e.Must(http.StatusUnauthorized, "POST", "/api/v1/auth/login", "", map[string]string{"username": "dora", "password": "user-password-1"})
+	e.Must(http.StatusOK, "POST", "/api/v1/users/"+id+"/enable", e.AdminToken, nil)
+	if r := e.Must(http.StatusOK, "POST", path, e.AdminToken, `{}`); r.Map(t)["disabled"] != true {
+		t.Fatalf("disable with {}: %s", r.Body)
+	}
+}
