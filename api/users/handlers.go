@@ -207,15 +207,24 @@ func (h *Handlers) Bootstrap(ctx context.Context, username, password string) err
 	if err != nil || n > 0 {
 		return err
 	}
+	_, err = RegisterAdmin(ctx, h.Users, h.Passwords, h.Now(), "system", username, password)
+	return err
+}
+
+// RegisterAdmin validates and hashes password and registers username as an admin of every
+// store, as by (the metadata's user_id). The ID derives from the username, so a retry of the
+// same registration writes nothing more; it returns the ID. Bootstrap and posctl users
+// create-admin use it.
+func RegisterAdmin(ctx context.Context, users *commands.Users, passwords *auth.Passwords, now time.Time, by, username, password string) (string, error) {
 	if err := auth.ValidatePassword(password); err != nil {
-		return err
+		return "", err
 	}
-	hash, err := h.Passwords.Hash(ctx, password)
+	hash, err := passwords.Hash(ctx, password)
 	if err != nil {
-		return err
+		return "", err
 	}
 	id := uuid.NewSHA1(uuid.NameSpaceOID, []byte("pos-bootstrap-admin:"+user.NormalizeUsername(username))).String()
-	cmd := commands.Context{ID: "user.bootstrap:" + id, CorrelationID: "bootstrap", UserID: "system", OccurredAt: h.Now().UTC()}
-	_, err = h.Users.Register(ctx, cmd, user.RegisterUser{UserID: id, Username: username, Roles: []string{user.RoleAdmin}}, hash)
-	return err
+	cmd := commands.Context{ID: "user.bootstrap:" + id, CorrelationID: "bootstrap", UserID: by, OccurredAt: now.UTC()}
+	_, err = users.Register(ctx, cmd, user.RegisterUser{UserID: id, Username: username, Roles: []string{user.RoleAdmin}}, hash)
+	return id, err
 }

@@ -6,6 +6,9 @@
 //	posctl audit export --from T --to T --format jsonl|csv [--time recorded|occurred] [--out FILE]
 //	posctl audit compare <database URL A> <database URL B>
 //	posctl replay --into <database URL>                 rebuild every read model into an empty database
+//	posctl migrate                                      apply the event store, projection and credentials migrations
+//	posctl users create-admin --username NAME           create an admin (password asked without echo, or stdin)
+//	posctl projections status [--json] | rebuild NAME | skip NAME POSITION
 //
 // The audit key is POS_AUDIT_KEY, or derived from the JWT signing key (eventstore/audit).
 // Exit codes: 0 success, 1 failure or a difference or broken link found, 2 usage or

@@ -25,12 +25,16 @@ type env struct {
 	lookup         func(string) (string, bool)
 	stdout, stderr io.Writer
 	configFile     string
+	stdin          io.Reader // nil means os.Stdin
 }
 
 // subcommands maps a command name to its implementation. Add new commands here, one line each.
 var subcommands = map[string]func(ctx context.Context, e env) error{
-	"audit":  runAudit,
-	"replay": runReplay,
+	"audit":       runAudit,
+	"replay":      runReplay,
+	"migrate":     runMigrate,
+	"users":       runUsers,
+	"projections": runProjections,
 }
 
 func main() {
