@@ -93,7 +93,7 @@ func auditCheckpoint(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	cp, err := (&evaudit.Checkpointer{Store: b.store, DB: b.db, Key: key, Every: *every}).Extend(ctx)
+	cp, err := (&evaudit.Checkpointer{Store: b.store, DB: b.db, Key: key, Every: *every, Index: b.pg}).Extend(ctx)
 	if err != nil {
 		return err
 	}

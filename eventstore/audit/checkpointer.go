@@ -36,6 +36,9 @@ type Checkpointer struct {
 	// DefaultCheckpointInterval): the longest time a new event stays unsealed, plus one run.
 	Interval time.Duration
 	Log      *slog.Logger
+	// Index also writes every event's filter columns to audit_event_index, for PGReader. Set
+	// it when the events live in DB (InPostgres).
+	Index bool
 
 	schemaReady bool
 }
@@ -90,6 +93,11 @@ func (c *Checkpointer) Extend(ctx context.Context) (Checkpoint, error) {
 	if found && !last.Valid(c.Key) {
 		return last, fmt.Errorf("%w: position %d", ErrCheckpointForged, last.Position)
 	}
+	if c.Index {
+		if err := catchUpIndex(ctx, c.Store, c.DB, last.Position); err != nil {
+			return last, err
+		}
+	}
 	fold := Fold{Position: last.Position, Count: last.Count, Hash: last.Hash}
 	seal := func() error {
 		cp := Checkpoint{Position: fold.Position, Count: fold.Count, Hash: fold.Hash}
@@ -104,6 +112,11 @@ func (c *Checkpointer) Extend(ctx context.Context) (Checkpoint, error) {
 		evs, err := c.Store.ReadAll(ctx, fold.Position, readPage, eventstore.Filter{})
 		if err != nil {
 			return last, fmt.Errorf("audit checkpoint: %w", err)
+		}
+		if c.Index && len(evs) > 0 {
+			if err := writeIndex(ctx, c.DB, evs); err != nil {
+				return last, err
+			}
 		}
 		for i := range evs {
 			fold.Add(&evs[i])

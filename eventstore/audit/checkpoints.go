@@ -12,7 +12,7 @@ import (
 	"github.com/odata-pos/pos/eventstore/chain"
 )
 
-// schemaSQL creates the checkpoint table. It lives in the read-model database, which exists
+// schemaSQL creates the checkpoint table and the audit event index. It lives in the read-model database, which exists
 // whatever the event store backend, so it is created here rather than by pgstore.
 const schemaSQL = `
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
@@ -22,7 +22,24 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
     mac         bytea       NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE audit_checkpoints IS 'Keyed (HMAC-SHA256) seals of the event log up to a position; see eventstore/audit.'`
+COMMENT ON TABLE audit_checkpoints IS 'Keyed (HMAC-SHA256) seals of the event log up to a position; see eventstore/audit.';
+CREATE TABLE IF NOT EXISTS audit_event_index (
+    position    bigint      PRIMARY KEY,
+    type        text        NOT NULL,
+    category    text        NOT NULL,
+    user_id     text,
+    store_id    text,
+    occurred_at timestamptz,
+    recorded_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_event_index_type ON audit_event_index (type, position);
+CREATE INDEX IF NOT EXISTS audit_event_index_category ON audit_event_index (category, position);
+CREATE INDEX IF NOT EXISTS audit_event_index_user ON audit_event_index (user_id, position);
+CREATE INDEX IF NOT EXISTS audit_event_index_store ON audit_event_index (store_id, position);
+CREATE INDEX IF NOT EXISTS audit_event_index_occurred ON audit_event_index (occurred_at, position);
+CREATE INDEX IF NOT EXISTS audit_event_index_recorded ON audit_event_index (recorded_at, position);
+COMMENT ON TABLE audit_event_index IS 'Filter columns of the PostgreSQL events table for the audit query layer, one row per event, '
+    'maintained by the audit checkpointer in position order (not on the append path); see eventstore/audit.'`
 
 // EnsureSchema creates the checkpoint table if it does not exist.
 func EnsureSchema(ctx context.Context, db *pgxpool.Pool) error {

@@ -75,7 +75,7 @@ END $$`, streams, perStream, batch, prefix)
 
 func (e *env) checkpoint(t testing.TB, every int) audit.Checkpoint {
 	t.Helper()
-	cp, err := (&audit.Checkpointer{Store: e.store, DB: e.db, Key: testKey, Every: every}).Extend(ctxT(t, 10*time.Minute))
+	cp, err := (&audit.Checkpointer{Store: e.store, DB: e.db, Key: testKey, Every: every, Index: true}).Extend(ctxT(t, 10*time.Minute))
 	if err != nil {
 		t.Fatalf("checkpoint: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -83,55 +84,91 @@ func Category(stream string) string {
 	return c
 }
 
-// PGReader reads pgstore's events table directly, with the indexes of its migration 0002,
-// never past the store's gap-free head (so a cursor never skips an append in flight).
+// PGReader reads pgstore's events table directly, never past the store's gap-free head (so a
+// cursor never skips an append in flight). Filters other than the stream use the indexed
+// columns of audit_event_index, which the Checkpointer (with Index) maintains off the append
+// path; the few events past its watermark are filtered on their JSON metadata.
 type PGReader struct {
 	DB    *pgxpool.Pool
 	Store eventstore.Store
+
+	mu    sync.Mutex
+	ready bool
 }
+
+const eventColumns = `e.position, e.event_id, e.stream_id, e.revision, e.type, e.data, e.metadata, e.recorded_at, e.hash`
 
 // Events answers q.
 func (r *PGReader) Events(ctx context.Context, q Query) (Page, error) {
+	if err := r.ensure(ctx); err != nil {
+		return Page{}, err
+	}
 	head, err := r.Store.HeadPosition(ctx)
 	if err != nil {
 		return Page{}, err
 	}
-	args := []any{int64(q.After), int64(head)}
-	where := []string{"e.position > $1", "e.position <= $2"}
-	add := func(cond string, v any) {
+	w, err := indexWatermark(ctx, r.DB)
+	if err != nil {
+		return Page{}, err
+	}
+	args := []any{int64(q.After), int64(head), int64(w)}
+	var idx, raw []string
+	add := func(idxCond, rawCond string, v any) {
 		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
+		n := len(args)
+		idx = append(idx, fmt.Sprintf(idxCond, n))
+		raw = append(raw, fmt.Sprintf(rawCond, n))
 	}
 	if q.Type != "" {
-		add("e.type = $%d", q.Type)
-	}
-	if q.Stream != "" {
-		add("e.stream_id = $%d", q.Stream)
+		add("i.type = $%d", "e.type = $%d", q.Type)
 	}
 	if c := strings.TrimSuffix(q.Category, "-"); c != "" {
-		add("pos_stream_category(e.stream_id) = $%d", c)
+		add("i.category = $%d", "split_part(e.stream_id, '-', 1) = $%d", c)
 	}
 	if q.UserID != "" {
-		add("e.metadata->>'user_id' = $%d", q.UserID)
+		add("i.user_id = $%d", "e.metadata->>'user_id' = $%d", q.UserID)
 	}
 	if q.StoreID != "" {
-		add("e.metadata->>'store_id' = $%d", q.StoreID)
+		add("i.store_id = $%d", "e.metadata->>'store_id' = $%d", q.StoreID)
 	}
-	col := "e.recorded_at"
-	if q.Axis == AxisOccurred {
-		col = "pos_occurred_at(e.metadata)" // indexed; events without a client time never match
+	idxTime, rawTime := "i.recorded_at", "e.recorded_at"
+	if q.Axis == AxisOccurred { // events without a client time never match a bound
+		idxTime, rawTime = "i.occurred_at", "(e.metadata->>'occurred_at')::timestamptz"
 	}
 	if !q.From.IsZero() {
-		add(col+" >= $%d", q.From)
+		add(idxTime+" >= $%d", rawTime+" >= $%d", q.From)
 	}
 	if !q.To.IsZero() {
-		add(col+" < $%d", q.To)
+		add(idxTime+" < $%d", rawTime+" < $%d", q.To)
 	}
-	limit := q.Limit
-	args = append(args, limit+1)
-	sql := `SELECT e.position, e.event_id, e.stream_id, e.revision, e.type, e.data, e.metadata, e.recorded_at, e.hash
-	          FROM events e WHERE (` + strings.Join(where, ") AND (") + `)
-	         ORDER BY e.position LIMIT $` + fmt.Sprint(len(args))
+	args = append(args, q.Limit+1)
+	lim := fmt.Sprintf("$%d", len(args))
+	and := func(conds []string) string {
+		if len(conds) == 0 {
+			return ""
+		}
+		return " AND (" + strings.Join(conds, ") AND (") + ")"
+	}
+	var sql string
+	if q.Stream != "" || len(idx) == 0 {
+		// The stream's own index (stream_id, revision) or plain position order: no side index.
+		cond := "e.position > $1 AND e.position <= $2 AND $3::bigint >= 0" + and(raw)
+		if q.Stream != "" {
+			args = append(args, q.Stream)
+			cond += fmt.Sprintf(" AND e.stream_id = $%d", len(args))
+		}
+		sql = `SELECT ` + eventColumns + ` FROM events e WHERE ` + cond + ` ORDER BY e.position LIMIT ` + lim
+	} else {
+		sql = `SELECT ` + eventColumns + ` FROM (
+			(SELECT e.* FROM audit_event_index i JOIN events e ON e.position = i.position
+			  WHERE i.position > $1 AND i.position <= least($2::bigint, $3::bigint)` + and(idx) + `
+			  ORDER BY i.position LIMIT ` + lim + `)
+			UNION ALL
+			(SELECT e.* FROM events e
+			  WHERE e.position > greatest($1::bigint, $3::bigint) AND e.position <= $2` + and(raw) + `
+			  ORDER BY e.position LIMIT ` + lim + `)) e
+		 ORDER BY e.position LIMIT ` + lim
+	}
 	rows, err := r.DB.Query(ctx, sql, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("audit events: %w", err)
@@ -141,12 +178,26 @@ func (r *PGReader) Events(ctx context.Context, q Query) (Page, error) {
 		return Page{}, err
 	}
 	var p Page
-	if len(evs) > limit {
-		evs = evs[:limit]
-		p.Next = evs[limit-1].Position
+	if len(evs) > q.Limit {
+		evs = evs[:q.Limit]
+		p.Next = evs[q.Limit-1].Position
 	}
 	p.Events = evs
 	return p, nil
+}
+
+// ensure creates the audit tables once.
+func (r *PGReader) ensure(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ready {
+		return nil
+	}
+	if err := EnsureSchema(ctx, r.DB); err != nil {
+		return err
+	}
+	r.ready = true
+	return nil
 }
 
 // scanEvents reads rows of (position, event_id, stream_id, revision, type, data, metadata,

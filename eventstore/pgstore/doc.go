@@ -11,6 +11,17 @@
 // bytes appended are kept (tamper evidence hashes them); analysts cast to jsonb. Positions
 // come from the sequence events_position_seq (CACHE 1) and start at 1; eventstore.Start is 0.
 //
+// # Tamper evidence
+//
+// Migration 0002 adds events.hash and streams.last_hash: append_events computes every event's
+// hash in SQL (pos_event_hash, the encoding of eventstore/chain: SHA-256 over the previous hash
+// of the stream and the event's stream, revision, ID, type and exact data and metadata bytes),
+// still in the same single round trip; the migration hashed the events stored before it, in
+// revision order. It also adds the indexes of the audit query layer (eventstore/audit): type,
+// stream category (pos_stream_category), metadata user_id and occurred_at (pos_occurred_at),
+// each with position, and a BRIN index on recorded_at. Reads fill RecordedEvent.Hash and
+// RawMetadata.
+//
 // # Appends
 //
 // An append is one round trip in autocommit: SELECT FROM append_events(stream, expected, ids,

@@ -1,5 +1,6 @@
--- Tamper evidence and the audit query layer. See eventstore/chain for the hash chain and
--- eventstore/audit for checkpoints and verification.
+-- Tamper evidence. See eventstore/chain for the hash chain and eventstore/audit for
+-- checkpoints and verification. (The audit query layer's indexes are not on this table: the
+-- audit checkpointer maintains them beside it, in audit_event_index, off the append path.)
 --
 -- Every event gets hash = pos_event_hash(previous hash of its stream, its content): the chain
 -- encoding of eventstore/chain, computed here in SQL by append_events in the same single round
@@ -8,33 +9,42 @@
 
 -- +goose Up
 
+-- The chain hashes strings as UTF-8 and uses octet_length for their length: the database
+-- must be UTF8 (it is what PostgreSQL's initdb chooses for a UTF-8 locale).
+-- +goose StatementBegin
+DO $$
+BEGIN
+    IF (SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()) <> 'UTF8' THEN
+        RAISE EXCEPTION 'the event store needs a UTF8 database for its hash chain';
+    END IF;
+END $$;
+-- +goose StatementEnd
+
 ALTER TABLE events ADD COLUMN hash bytea;
 ALTER TABLE streams ADD COLUMN last_hash bytea;
 
 COMMENT ON COLUMN events.hash IS 'SHA-256 chain hash: pos_event_hash(hash of the previous event of the stream, this event). See eventstore/chain.';
 COMMENT ON COLUMN streams.last_hash IS 'Chain hash of the stream''s last event (NULL before the first).';
 
--- pos_chain_lp is the length prefix of the chain encoding: 8-byte big-endian length, then b.
-CREATE FUNCTION pos_chain_lp(b bytea) RETURNS bytea
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT int8send(length(b)::bigint) || b $$;
-
 -- pos_event_hash is eventstore/chain.Sum: SHA-256 over "pos.chain.v1" ‖ prev (32 zero bytes
 -- for a stream's first event) ‖ lp(stream) ‖ revision ‖ event id ‖ lp(type) ‖ lp(data) ‖
--- lp(metadata), strings as UTF-8, data and metadata as their exact stored JSON text. STABLE
--- (not IMMUTABLE) because convert_to is, which lets PostgreSQL inline it into callers.
+-- lp(metadata), where lp(x) is x's length in bytes (8-byte big-endian) followed by x; strings
+-- as UTF-8 (the database encoding), data and metadata as their exact stored JSON text. It is
+-- one SQL expression without helper functions so that PostgreSQL inlines it into its callers
+-- (a helper taking an argument twice would not be inlined and cost a function call per
+-- field); STABLE, not IMMUTABLE, because convert_to is.
 CREATE FUNCTION pos_event_hash(p_prev bytea, p_stream text, p_revision bigint, p_id uuid,
                                p_type text, p_data json, p_metadata json) RETURNS bytea
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 SELECT sha256('pos.chain.v1'::bytea
               || coalesce(p_prev, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea)
-              || pos_chain_lp(convert_to(p_stream, 'UTF8'))
+              || int8send(octet_length(p_stream)::bigint) || convert_to(p_stream, 'UTF8')
               || int8send(p_revision)
               || uuid_send(p_id)
-              || pos_chain_lp(convert_to(p_type, 'UTF8'))
-              || pos_chain_lp(convert_to(p_data::text, 'UTF8'))
-              || pos_chain_lp(convert_to(p_metadata::text, 'UTF8')))
+              || int8send(octet_length(p_type)::bigint) || convert_to(p_type, 'UTF8')
+              || int8send(octet_length(p_data::text)::bigint) || convert_to(p_data::text, 'UTF8')
+              || int8send(octet_length(p_metadata::text)::bigint) || convert_to(p_metadata::text, 'UTF8'))
 $$;
 
 -- Hash the events stored before this migration, stream by stream in revision order.
@@ -62,28 +72,6 @@ $do$;
 -- +goose StatementEnd
 
 ALTER TABLE events ALTER COLUMN hash SET NOT NULL;
-
--- The audit query layer (eventstore/audit) filters $all by these, in position order.
--- pos_occurred_at reads the client time of an event from its metadata. Go writes RFC 3339 with
--- an explicit offset, whose meaning does not depend on the session's TimeZone, which is why the
--- function may be IMMUTABLE; anything else yields NULL rather than failing the append.
-CREATE FUNCTION pos_occurred_at(m json) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-SELECT CASE WHEN t ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$' THEN t::timestamptz END
-  FROM (SELECT m->>'occurred_at' AS t) x
-$$;
-
--- pos_stream_category is the category of a stream: its name up to the first "-".
-CREATE FUNCTION pos_stream_category(stream text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ SELECT split_part(stream, '-', 1) $$;
-
-CREATE INDEX events_audit_type ON events (type, position);
-CREATE INDEX events_audit_category ON events (pos_stream_category(stream_id), position);
-CREATE INDEX events_audit_user ON events ((metadata->>'user_id'), position);
-CREATE INDEX events_audit_occurred ON events (pos_occurred_at(metadata), position);
-CREATE INDEX events_audit_recorded ON events USING brin (recorded_at);
 
 -- append_events as in 0001, and it also chains: each event's hash from the stream's last hash,
 -- stored in events.hash, and the last one in streams.last_hash. One event (the common case)
@@ -331,14 +319,6 @@ BEGIN
 END
 $fn$;
 -- +goose StatementEnd
-DROP INDEX events_audit_recorded;
-DROP INDEX events_audit_occurred;
-DROP INDEX events_audit_user;
-DROP INDEX events_audit_category;
-DROP INDEX events_audit_type;
-DROP FUNCTION pos_stream_category(text);
-DROP FUNCTION pos_occurred_at(json);
 DROP FUNCTION pos_event_hash(bytea, text, bigint, uuid, text, json, json);
-DROP FUNCTION pos_chain_lp(bytea);
 ALTER TABLE streams DROP COLUMN last_hash;
 ALTER TABLE events DROP COLUMN hash;
