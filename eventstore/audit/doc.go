@@ -30,6 +30,15 @@
 // default. Set POS_AUDIT_KEY explicitly before ever rotating the JWT key: checkpoints made
 // with the old key would not verify under a key derived from the new one.
 //
+// # History queries
+//
+// Reader answers the history API: PGReader reads pgstore's events table (never past the
+// store's gap-free head), StoreReader any Store through ReadAll with filters (EventStoreDB).
+// The filter columns (type, category, user, store, occurred_at, recorded_at) are indexed in
+// audit_event_index, which the Checkpointer (Index: true) fills page by page off the append
+// path, so that appends pay only for their hash; events past its watermark (the last few
+// seconds) are filtered on their JSON metadata.
+//
 // # Limits
 //
 // Events after the last checkpoint are protected only by their stream chains and, on

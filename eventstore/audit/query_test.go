@@ -16,7 +16,7 @@ func TestReadersAgree(t *testing.T) {
 	e.fill(t, "sale", 20, 15, 5)
 	// One offline upload: occurred a day before it was recorded.
 	e.exec(t, `UPDATE events SET metadata = json_build_object('user_id', 'user-9', 'occurred_at', '2020-01-02T03:04:05Z')::json WHERE position = 7`)
-	e.checkpoint(t, 100) // indexes the sales
+	e.checkpoint(t, 100)         // indexes the sales
 	e.fill(t, "shift", 5, 10, 1) // past the index watermark: filtered on their JSON
 	ctx := ctxT(t, time.Minute)
 	pg := &audit.PGReader{DB: e.db, Store: e.store}
