@@ -15,6 +15,12 @@ import (
 )
 
 // Append appends events to stream if expected holds. See eventstore.Store.
+//
+// Every event is hash-chained (eventstore/chain) in Go, so an append reads the stream's last
+// event first (its revision and hash) and then appends conditionally on exactly that revision:
+// a concurrent append in between makes the server refuse, and the append starts over when the
+// caller's expectation still allows it. The hash goes into the event's user metadata under
+// chain.MetadataKey.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events []eventstore.EventData) (eventstore.AppendResult, error) {
 	op := "append " + stream
 	proposed, err := toProposed(stream, events)
@@ -25,23 +31,50 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("%s: %w", op, err)
 	}
-	res, err := c.AppendToStream(ctx, stream, esdb.AppendToStreamOptions{ExpectedRevision: toExpected(expected)}, proposed...)
-	if err != nil {
-		var e *esdb.Error
-		if errors.As(err, &e) && e.Code() == esdb.ErrorCodeWrongExpectedVersion {
-			actual, known := actualFromAppendError(e)
-			return eventstore.AppendResult{}, s.wrongRevision(ctx, c, stream, expected, actual, known)
+	const attempts = 8
+	for range attempts {
+		window := 1
+		if _, exact := expected.Revision(); !exact && !expected.IsNoStream() {
+			window = idempotencyWindow
 		}
-		return eventstore.AppendResult{}, s.translate(ctx, c, op, err)
-	}
-	out := eventstore.AppendResult{Revision: res.NextExpectedVersion, Position: eventstore.Position(res.CommitPosition)}
-	if res.CommitPosition == 0 {
-		// Some server versions answer an idempotent retry without a position: look it up.
-		if out.Position, err = s.positionOf(ctx, c, stream, out.Revision); err != nil {
+		head, err := s.streamHead(ctx, c, stream, window)
+		if err != nil {
 			return eventstore.AppendResult{}, err
 		}
+		if res, ok, err := s.replayed(ctx, c, stream, expected, head, events); err != nil || ok {
+			return res, err
+		}
+		if !expected.Matches(head.exists, head.revision) {
+			return eventstore.AppendResult{}, &eventstore.WrongExpectedRevisionError{
+				Stream: stream, Expected: expected, Actual: eventstore.ActualRevision{Exists: head.exists, Revision: head.revision},
+			}
+		}
+		chained, err := chainProposed(stream, head, events, proposed)
+		if err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("%s: %w", op, err)
+		}
+		var cond esdb.ExpectedRevision = esdb.NoStream{}
+		if head.exists {
+			cond = esdb.Revision(head.revision)
+		}
+		res, err := c.AppendToStream(ctx, stream, esdb.AppendToStreamOptions{ExpectedRevision: cond}, chained...)
+		if err != nil {
+			var e *esdb.Error
+			if errors.As(err, &e) && e.Code() == esdb.ErrorCodeWrongExpectedVersion {
+				continue // the stream moved since it was read: read it again
+			}
+			return eventstore.AppendResult{}, s.translate(ctx, c, op, err)
+		}
+		out := eventstore.AppendResult{Revision: res.NextExpectedVersion, Position: eventstore.Position(res.CommitPosition)}
+		if res.CommitPosition == 0 {
+			// Some server versions answer an idempotent retry without a position: look it up.
+			if out.Position, err = s.positionOf(ctx, c, stream, out.Revision); err != nil {
+				return eventstore.AppendResult{}, err
+			}
+		}
+		return out, nil
 	}
-	return out, nil
+	return eventstore.AppendResult{}, fmt.Errorf("%s: %w: the stream kept moving during %d attempts", op, eventstore.ErrUnavailable, attempts)
 }
 
 // Tombstone deletes stream for good if expected holds. See eventstore.Store.

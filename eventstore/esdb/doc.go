@@ -30,6 +30,17 @@
 //   - Duplicate event IDs are detected by the server only within one stream (that is its
 //     idempotency check), so this backend never returns eventstore.ErrDuplicateEventID for an
 //     ID reused in another stream.
+//   - Tamper evidence: the server cannot compute the hash chain of eventstore/chain, so
+//     Append does: it reads the stream's last event (its revision and hash; for Any and
+//     StreamExists the 32 newest events, to recognise a retried append as the server's own
+//     idempotency check does), checks the caller's expected revision against it, computes each
+//     new event's hash in Go and appends conditionally on exactly that revision, starting over
+//     when a concurrent append got in between. An append is thus a read plus a conditional
+//     append. The hash is stored inside the event's JSON user metadata as the reserved last
+//     member "$chain" (hex), which the hash itself excludes (chain.SplitMetadata restores the
+//     exact bytes); reads return it in RecordedEvent.Hash and the metadata without it in
+//     RecordedEvent.RawMetadata. Events written before chaining (or by other tools) have no
+//     hash: eventstore/audit.Verify reports them.
 //
 // Tests run against the in-process emulator in eventstore/esdb/esdbtest, and against a real
 // server when ESDB_URL is set.

@@ -7,6 +7,7 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/chain"
 )
 
 // ReadStream reads at most limit events of stream from revision from. See eventstore.Store.
@@ -138,19 +139,26 @@ func allPosition(p eventstore.Position) esdb.AllPosition {
 // written by another tool) leaves Metadata empty rather than failing the read.
 func toRecorded(e *esdb.RecordedEvent) eventstore.RecordedEvent {
 	var md eventstore.Metadata
+	raw, h, chainErr := chain.SplitMetadata(e.UserMetadata)
+	var hash []byte
+	if chainErr == nil {
+		hash = h[:]
+	}
 	if len(e.UserMetadata) > 0 {
 		if err := json.Unmarshal(e.UserMetadata, &md); err != nil {
 			md = eventstore.Metadata{}
 		}
 	}
 	return eventstore.RecordedEvent{
-		ID:         e.EventID,
-		Type:       e.EventType,
-		Stream:     e.StreamID,
-		Revision:   e.EventNumber,
-		Position:   eventstore.Position(e.Position.Commit),
-		Data:       json.RawMessage(e.Data),
-		Metadata:   md,
-		RecordedAt: e.CreatedDate,
+		ID:          e.EventID,
+		Type:        e.EventType,
+		Stream:      e.StreamID,
+		Revision:    e.EventNumber,
+		Position:    eventstore.Position(e.Position.Commit),
+		Data:        json.RawMessage(e.Data),
+		Metadata:    md,
+		RecordedAt:  e.CreatedDate,
+		RawMetadata: json.RawMessage(raw),
+		Hash:        hash,
 	}
 }
