@@ -73,7 +73,12 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch 
 			changes[k] = c
 			order = append(order, k)
 		}
-		c.at = at
+		// The latest occurred_at of the batch, not the last one seen: movements written by
+		// policies are not in occurred_at order in $all, so "last" would depend on where
+		// batches are cut and a rebuilt projection would differ from the live one.
+		if at.After(c.at) {
+			c.at = at
+		}
 		return c
 	}
 	var products []dcatalog.ProductCreated
