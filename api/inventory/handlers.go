@@ -91,13 +91,13 @@ type docRequest[L any] struct {
 }
 
 // decodeDoc decodes a document body and parses its IDs.
-func decodeDoc[L any](r *http.Request) (docRequest[L], uuid.UUID, uuid.UUID, fields, error) {
+func decodeDoc[L any](r *http.Request) (docRequest[L], uuid.UUID, uuid.UUID, cmdhttp.Fields, error) {
 	var body docRequest[L]
 	if err := httpx.Decode(r, &body); err != nil {
 		return body, uuid.Nil, uuid.Nil, nil, err
 	}
-	var f fields
-	id, loc := f.id("id", body.ID), f.id("location_id", body.LocationID)
+	var f cmdhttp.Fields
+	id, loc := f.ID("id", body.ID), f.ID("location_id", body.LocationID)
 	if body.ID == "" {
 		f = append(f, httpx.FieldError{Field: "id", Message: "is required"})
 	}
@@ -115,7 +115,7 @@ func (h *Handlers) receipt(w http.ResponseWriter, r *http.Request) error {
 	lines := make([]commands.ReceiptLine, len(body.Lines))
 	for i, l := range body.Lines {
 		p := fmt.Sprintf("lines[%d].", i)
-		lines[i] = commands.ReceiptLine{ProductID: f.id(p+"product_id", l.ProductID), Quantity: f.quantity(p+"quantity", l.Quantity), UnitCost: l.UnitCost}
+		lines[i] = commands.ReceiptLine{ProductID: f.ID(p+"product_id", l.ProductID), Quantity: f.Quantity(p+"quantity", l.Quantity), UnitCost: l.UnitCost}
 	}
 	return h.document(w, r, "inventory.receipt", body.OccurredAt, id, loc, f, func(cmd commands.Context) (commands.DocumentResult, error) {
 		return h.Inventory.Receive(r.Context(), cmd, id, loc, lines)
@@ -130,7 +130,7 @@ func (h *Handlers) adjustment(w http.ResponseWriter, r *http.Request) error {
 	lines := make([]commands.AdjustmentLine, len(body.Lines))
 	for i, l := range body.Lines {
 		p := fmt.Sprintf("lines[%d].", i)
-		lines[i] = commands.AdjustmentLine{ProductID: f.id(p+"product_id", l.ProductID), Delta: f.quantity(p+"delta", l.Delta), Reason: l.Reason}
+		lines[i] = commands.AdjustmentLine{ProductID: f.ID(p+"product_id", l.ProductID), Delta: f.Quantity(p+"delta", l.Delta), Reason: l.Reason}
 	}
 	return h.document(w, r, "inventory.adjustment", body.OccurredAt, id, loc, f, func(cmd commands.Context) (commands.DocumentResult, error) {
 		return h.Inventory.Adjust(r.Context(), cmd, id, loc, lines)
@@ -145,7 +145,7 @@ func (h *Handlers) count(w http.ResponseWriter, r *http.Request) error {
 	lines := make([]commands.CountLine, len(body.Lines))
 	for i, l := range body.Lines {
 		p := fmt.Sprintf("lines[%d].", i)
-		lines[i] = commands.CountLine{ProductID: f.id(p+"product_id", l.ProductID), Counted: f.quantity(p+"counted", l.Counted)}
+		lines[i] = commands.CountLine{ProductID: f.ID(p+"product_id", l.ProductID), Counted: f.Quantity(p+"counted", l.Counted)}
 	}
 	return h.document(w, r, "inventory.count", body.OccurredAt, id, loc, f, func(cmd commands.Context) (commands.DocumentResult, error) {
 		return h.Inventory.Count(r.Context(), cmd, id, loc, lines)
@@ -153,9 +153,9 @@ func (h *Handlers) count(w http.ResponseWriter, r *http.Request) error {
 }
 
 // document authorises and runs a receipt, adjustment or count and answers with its lines.
-func (h *Handlers) document(w http.ResponseWriter, r *http.Request, op string, occurredAt *time.Time, id, loc uuid.UUID, f fields,
+func (h *Handlers) document(w http.ResponseWriter, r *http.Request, op string, occurredAt *time.Time, id, loc uuid.UUID, f cmdhttp.Fields,
 	run func(commands.Context) (commands.DocumentResult, error)) error {
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := h.Authorizer.CheckStore(r, loc.String()); err != nil {

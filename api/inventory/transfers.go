@@ -44,16 +44,16 @@ func (h *Handlers) dispatch(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &body); err != nil {
 		return err
 	}
-	var f fields
-	c := transfer.Dispatch{TransferID: f.id("id", body.ID), FromLocationID: f.id("from_location_id", body.FromLocationID), ToLocationID: f.id("to_location_id", body.ToLocationID)}
+	var f cmdhttp.Fields
+	c := transfer.Dispatch{TransferID: f.ID("id", body.ID), FromLocationID: f.ID("from_location_id", body.FromLocationID), ToLocationID: f.ID("to_location_id", body.ToLocationID)}
 	for i, l := range body.Lines {
 		p := fmt.Sprintf("lines[%d].", i)
-		c.Lines = append(c.Lines, transfer.Line{ProductID: f.id(p+"product_id", l.ProductID), Quantity: f.quantity(p+"quantity", l.Quantity)})
+		c.Lines = append(c.Lines, transfer.Line{ProductID: f.ID(p+"product_id", l.ProductID), Quantity: f.Quantity(p+"quantity", l.Quantity)})
 	}
 	if body.ID == "" {
 		f = append(f, httpx.FieldError{Field: "id", Message: "is required"})
 	}
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := h.Authorizer.CheckStore(r, c.FromLocationID.String()); err != nil {
@@ -147,9 +147,9 @@ type LevelView struct {
 // the inventory read model's.
 func (h *Handlers) level(w http.ResponseWriter, r *http.Request) error {
 	vars := mux.Vars(r)
-	var f fields
-	loc, prod := f.id("location_id", vars["location_id"]), f.id("product_id", vars["product_id"])
-	if err := f.err(); err != nil {
+	var f cmdhttp.Fields
+	loc, prod := f.ID("location_id", vars["location_id"]), f.ID("product_id", vars["product_id"])
+	if err := f.Err(); err != nil {
 		return err
 	}
 	if err := h.Authorizer.CheckStore(r, loc.String()); err != nil {

@@ -100,8 +100,8 @@ type createRequest struct {
 
 // parse turns the body into a command request, reporting every malformed field at once.
 func (c createRequest) parse() (commands.ReturnRequest, error) {
-	var f fields
-	req := commands.ReturnRequest{ReturnID: f.id("id", c.ID), SaleID: f.id("sale_id", c.SaleID), StoreID: f.id("store_id", c.StoreID), ShiftID: f.id("shift_id", c.ShiftID)}
+	var f cmdhttp.Fields
+	req := commands.ReturnRequest{ReturnID: f.ID("id", c.ID), SaleID: f.ID("sale_id", c.SaleID), StoreID: f.ID("store_id", c.StoreID), ShiftID: f.ID("shift_id", c.ShiftID)}
 	if c.ID == "" {
 		f = append(f, httpx.FieldError{Field: "id", Message: "is required"})
 	}
@@ -113,7 +113,7 @@ func (c createRequest) parse() (commands.ReturnRequest, error) {
 	}
 	for i, l := range c.Lines {
 		p := fmt.Sprintf("lines[%d]", i)
-		q := f.quantity(p+".quantity", l.Quantity)
+		q := f.Quantity(p+".quantity", l.Quantity)
 		if c.SaleID != "" {
 			if l.ProductID != "" {
 				f = append(f, httpx.FieldError{Field: p + ".product_id", Message: "returns with a sale name sale_line_id"})
@@ -121,18 +121,18 @@ func (c createRequest) parse() (commands.ReturnRequest, error) {
 			if l.SaleLineID == "" {
 				f = append(f, httpx.FieldError{Field: p + ".sale_line_id", Message: "is required"})
 			}
-			req.Lines = append(req.Lines, returns.Line{SaleLineID: f.id(p+".sale_line_id", l.SaleLineID), Quantity: q, Restock: l.Restock, Reason: l.Reason})
+			req.Lines = append(req.Lines, returns.Line{SaleLineID: f.ID(p+".sale_line_id", l.SaleLineID), Quantity: q, Restock: l.Restock, Reason: l.Reason})
 			continue
 		}
 		if l.SaleLineID != "" {
 			f = append(f, httpx.FieldError{Field: p + ".sale_line_id", Message: "returns without a sale name product_id"})
 		}
-		req.ProductLines = append(req.ProductLines, commands.ReturnProductLine{ProductID: f.id(p+".product_id", l.ProductID), Quantity: q, Restock: l.Restock, Reason: l.Reason})
+		req.ProductLines = append(req.ProductLines, commands.ReturnProductLine{ProductID: f.ID(p+".product_id", l.ProductID), Quantity: q, Restock: l.Restock, Reason: l.Reason})
 	}
 	for i, r := range c.Refunds {
-		req.Refunds = append(req.Refunds, returns.Refund{ID: f.id(fmt.Sprintf("refunds[%d].id", i), r.ID), Tender: r.Tender, Amount: r.Amount})
+		req.Refunds = append(req.Refunds, returns.Refund{ID: f.ID(fmt.Sprintf("refunds[%d].id", i), r.ID), Tender: r.Tender, Amount: r.Amount})
 	}
-	return req, f.err()
+	return req, f.Err()
 }
 
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {

@@ -1,4 +1,4 @@
-package inventory
+package cmdhttp
 
 import (
 	"encoding/json"
@@ -9,11 +9,12 @@ import (
 	"github.com/odata-pos/pos/domain/quantity"
 )
 
-// fields collects the field errors of a request body.
-type fields []httpx.FieldError
+// Fields collects the field errors of a request body while its values are parsed, so that one
+// answer lists every invalid field at once.
+type Fields []httpx.FieldError
 
-// id parses an optional UUID (empty: uuid.Nil).
-func (f *fields) id(name, s string) uuid.UUID {
+// ID parses an optional UUID (empty: uuid.Nil); a malformed one is recorded against name.
+func (f *Fields) ID(name, s string) uuid.UUID {
 	if s == "" {
 		return uuid.Nil
 	}
@@ -24,8 +25,8 @@ func (f *fields) id(name, s string) uuid.UUID {
 	return u
 }
 
-// quantity parses a JSON number exactly (never through float64).
-func (f *fields) quantity(name string, n json.Number) quantity.Quantity {
+// Quantity parses a required JSON number exactly (never through float64).
+func (f *Fields) Quantity(name string, n json.Number) quantity.Quantity {
 	if n == "" {
 		*f = append(*f, httpx.FieldError{Field: name, Message: "is required"})
 		return 0
@@ -37,7 +38,8 @@ func (f *fields) quantity(name string, n json.Number) quantity.Quantity {
 	return q
 }
 
-func (f fields) err() error {
+// Err returns a 400 validation problem listing the recorded fields, or nil.
+func (f Fields) Err() error {
 	if len(f) == 0 {
 		return nil
 	}
