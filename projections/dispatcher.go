@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -14,6 +13,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/feed"
 )
 
 // job is one batch for one generation of a projection: move the checkpoint of schema from
@@ -35,7 +35,7 @@ type jobKey struct{}
 // waits for its Ack or Nack before the next, so batches of one projection apply in order.
 type dispatcher struct {
 	router *message.Router
-	feed   *feed
+	feed   *feed.Feed
 	done   chan struct{}
 	err    error
 }
@@ -60,9 +60,9 @@ func startDispatcher(ctx context.Context, r *Runner) (*dispatcher, error) {
 		Logger: logger,
 	}.Middleware, middleware.Recoverer)
 
-	f := newFeed()
+	f := feed.New()
 	for _, p := range r.cfg.Projections {
-		f.add(topic(p.Name()))
+		f.Add(topic(p.Name()))
 		router.AddConsumerHandler(p.Name(), topic(p.Name()), f, func(msg *message.Message) error {
 			j, ok := msg.Context().Value(jobKey{}).(*job)
 			if !ok {
@@ -99,7 +99,7 @@ func (d *dispatcher) stop() error {
 func (d *dispatcher) apply(ctx context.Context, j *job) error {
 	msg := message.NewMessage(watermill.NewUUID(), nil)
 	msg.SetContext(context.WithValue(ctx, jobKey{}, j))
-	if err := d.feed.send(ctx, topic(j.p.Name()), msg); err != nil {
+	if err := d.feed.Send(ctx, topic(j.p.Name()), msg); err != nil {
 		return err
 	}
 	select {
@@ -125,61 +125,5 @@ func captureError(h message.HandlerFunc) message.HandlerFunc {
 			j.err = err
 		}
 		return out, err
-	}
-}
-
-// feed is an in-process watermill Subscriber: one unbuffered channel per topic, written by
-// the workers through send.
-type feed struct {
-	mu     sync.RWMutex // send holds it shared while sending; Close exclusively while closing
-	chans  map[string]chan *message.Message
-	closed bool
-}
-
-func newFeed() *feed {
-	return &feed{chans: map[string]chan *message.Message{}}
-}
-
-func (f *feed) add(topic string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.chans[topic] = make(chan *message.Message)
-}
-
-// Subscribe returns the channel of topic; the router calls it once per handler.
-func (f *feed) Subscribe(_ context.Context, topic string) (<-chan *message.Message, error) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	ch, ok := f.chans[topic]
-	if !ok {
-		return nil, fmt.Errorf("projections: no feed for topic %s", topic)
-	}
-	return ch, nil
-}
-
-// Close ends every subscription; the router calls it when it closes.
-func (f *feed) Close() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.closed {
-		f.closed = true
-		for _, ch := range f.chans {
-			close(ch)
-		}
-	}
-	return nil
-}
-
-func (f *feed) send(ctx context.Context, topic string, msg *message.Message) error {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.closed {
-		return errors.New("projections: feed closed")
-	}
-	select {
-	case f.chans[topic] <- msg:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

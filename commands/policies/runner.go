@@ -15,6 +15,7 @@ import (
 
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/feed"
 )
 
 // Policy is one process manager: the events it follows and what it does with each.
@@ -126,9 +127,9 @@ func (r *Runner) Run(ctx context.Context) error {
 		ShouldRetry:     func(p middleware.RetryParams) bool { return !errors.Is(p.Err, context.Canceled) },
 		Logger:          logger,
 	}.Middleware, middleware.Recoverer)
-	f := newFeed()
+	f := feed.New()
 	for _, p := range r.cfg.Policies {
-		f.add(p.Name)
+		f.Add(p.Name)
 		handle := p.Handle
 		router.AddConsumerHandler(p.Name, p.Name, f, func(msg *message.Message) error {
 			d, ok := msg.Context().Value(deliveryKey{}).(*delivery)
@@ -161,7 +162,7 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 // loop follows one policy's events until ctx is done, resubscribing after failures.
-func (r *Runner) loop(ctx context.Context, p Policy, f *feed, routerDone <-chan struct{}) {
+func (r *Runner) loop(ctx context.Context, p Policy, f *feed.Feed, routerDone <-chan struct{}) {
 	pause := r.cfg.RetryInterval
 	for ctx.Err() == nil {
 		err := r.follow(ctx, p, f, routerDone)
@@ -177,7 +178,7 @@ func (r *Runner) loop(ctx context.Context, p Policy, f *feed, routerDone <-chan 
 }
 
 // follow subscribes from the checkpoint and handles events until ctx is done or it fails.
-func (r *Runner) follow(ctx context.Context, p Policy, f *feed, routerDone <-chan struct{}) error {
+func (r *Runner) follow(ctx context.Context, p Policy, f *feed.Feed, routerDone <-chan struct{}) error {
 	from, err := r.cfg.Checkpoints.Load(ctx, p.Name)
 	if err != nil {
 		return fmt.Errorf("load checkpoint: %w", err)
@@ -203,13 +204,13 @@ func (r *Runner) follow(ctx context.Context, p Policy, f *feed, routerDone <-cha
 
 // deliver hands e to the router until its handler succeeds, backing off between attempts.
 // It returns an error only when ctx is done or the router stopped.
-func (r *Runner) deliver(ctx context.Context, p Policy, f *feed, routerDone <-chan struct{}, e eventstore.RecordedEvent) error {
+func (r *Runner) deliver(ctx context.Context, p Policy, f *feed.Feed, routerDone <-chan struct{}, e eventstore.RecordedEvent) error {
 	pause := r.cfg.RetryInterval
 	for {
 		d := &delivery{event: e}
 		msg := message.NewMessage(e.ID.String(), nil)
 		msg.SetContext(context.WithValue(ctx, deliveryKey{}, d))
-		if err := f.send(ctx, p.Name, msg); err != nil {
+		if err := f.Send(ctx, p.Name, msg); err != nil {
 			return err
 		}
 		select {
@@ -258,59 +259,5 @@ func captureError(h message.HandlerFunc) message.HandlerFunc {
 			d.err = err
 		}
 		return out, err
-	}
-}
-
-// feed is an in-process watermill Subscriber: one unbuffered channel per policy, written by
-// the policy's feeder, which waits for each message's ack before sending the next.
-type feed struct {
-	mu     sync.RWMutex
-	chans  map[string]chan *message.Message
-	closed bool
-}
-
-func newFeed() *feed { return &feed{chans: map[string]chan *message.Message{}} }
-
-func (f *feed) add(topic string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.chans[topic] = make(chan *message.Message)
-}
-
-// Subscribe returns the channel of topic; the router calls it once per handler.
-func (f *feed) Subscribe(_ context.Context, topic string) (<-chan *message.Message, error) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	ch, ok := f.chans[topic]
-	if !ok {
-		return nil, fmt.Errorf("policies: no feed for %s", topic)
-	}
-	return ch, nil
-}
-
-// Close ends every subscription; the router calls it when it closes.
-func (f *feed) Close() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !f.closed {
-		f.closed = true
-		for _, ch := range f.chans {
-			close(ch)
-		}
-	}
-	return nil
-}
-
-func (f *feed) send(ctx context.Context, topic string, msg *message.Message) error {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.closed {
-		return errors.New("policies: feed closed")
-	}
-	select {
-	case f.chans[topic] <- msg:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
