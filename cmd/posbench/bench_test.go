@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/odata-pos/pos/api/apitest"
+	"github.com/odata-pos/pos/projections"
+	"github.com/odata-pos/pos/projections/readmodels"
+	"github.com/odata-pos/pos/projections/reports"
+)
+
+// TestBenchAgainstInProcessAPI runs posbench for a few seconds at a low rate against the API
+// in process with the projection runner as posd builds it (default intervals).
+func TestBenchAgainstInProcessAPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs PostgreSQL and Redis")
+	}
+	env := apitest.New(t, apitest.Options{})
+	runner, err := projections.New(projections.Config{Pool: env.DB, Store: env.Store,
+		Projections: append(readmodels.All(env.API.Codec), reports.All()...), Registerer: prometheus.NewRegistry(), ID: "posbench-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runner.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("runner: %v", err)
+		}
+	})
+
+	s, err := Run(context.Background(), Config{URL: env.Server.URL, AdminUser: apitest.AdminUsername, AdminPassword: apitest.AdminPassword,
+		Rate: 10, Duration: 3 * time.Second, Registers: 3, LagEvery: 3, Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	s.Print(&b)
+	t.Log("\n" + b.String())
+	if s.OK == 0 || s.AchievedRate <= 0 {
+		t.Fatalf("no sales recorded: %+v", s)
+	}
+	for code, n := range s.Errors {
+		if strings.HasPrefix(code, "5") || code == "0" {
+			t.Errorf("%d × status %s", n, code)
+		}
+	}
+	if len(s.Errors) > 0 {
+		t.Errorf("errors: %v", s.Errors)
+	}
+	if s.LagSamples == 0 || s.LagMs.P50 <= 0 || s.LagMs.P99 < s.LagMs.P50 {
+		t.Fatalf("no lag measured: %+v", s)
+	}
+	if s.LatencyMs.P50 <= 0 {
+		t.Fatalf("no latency measured: %+v", s.LatencyMs)
+	}
+}
+
+func TestRefusesRemoteURL(t *testing.T) {
+	_, err := Run(context.Background(), Config{URL: "http://example.com", AdminPassword: "x", Rate: 1, Duration: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Fatalf("err = %v", err)
+	}
+}
