@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/odata-pos/pos/api/ops"
+	"github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/config"
 	"github.com/odata-pos/pos/monitoring"
 )
@@ -34,6 +35,14 @@ func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *deps
 	if source == config.KeyGenerated {
 		log.Warn("generated a development JWT signing key; set POS_JWT_SECRET or POS_JWT_KEY_FILE in production",
 			slog.String("file", cfg.KeyFile()))
+	}
+
+	auditKey, err := audit.ResolveKey(cfg.AuditKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.AuditKey == "" {
+		log.Warn("audit checkpoints are keyed with a key derived from the JWT signing key; set POS_AUDIT_KEY before ever rotating the JWT key")
 	}
 
 	reg := prometheus.NewRegistry()
@@ -68,6 +77,7 @@ func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *deps
 		db:         db,
 		registry:   reg,
 		signingKey: key,
+		auditKey:   auditKey,
 	}
 	if cfg.RedisEnabled() {
 		client, err := openRedis(sctx, cfg.RedisURL, log)

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 )
 
 // call sends a JSON request to s and decodes the JSON answer into out (when not nil).
@@ -85,5 +87,36 @@ func TestServerProjectsWhatItRecords(t *testing.T) {
 	code := s.call(t, "GET", "/api/v1/products?q=coffee", tok, nil, &list, "X-Consistent-With", fmt.Sprint(product.Position))
 	if code != 200 || len(list.Items) != 1 || list.Items[0].ID != product.ID {
 		t.Fatalf("products after the create = %d %+v, want the new product", code, list)
+	}
+}
+
+// TestServerSealsTheLogForAuditors: the projector role runs the audit checkpointer, so an
+// auditor's verify reports the events as checked against a keyed checkpoint.
+func TestServerSealsTheLogForAuditors(t *testing.T) {
+	env := testEnv(t)
+	env["POS_BOOTSTRAP_ADMIN_USERNAME"] = "admin"
+	env["POS_BOOTSTRAP_ADMIN_PASSWORD"] = "correct-horse-battery-staple"
+	env["POS_AUDIT_KEY"] = "hex:" + strings.Repeat("ab", 32)
+	s := startServer(t, env, nil, nil)
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	if code := s.call(t, "POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "correct-horse-battery-staple"}, &login); code != 200 {
+		t.Fatalf("login = %d", code)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var report map[string]any
+		code := s.call(t, "GET", "/api/v1/audit/verify", login.AccessToken, nil, &report)
+		if code != 200 {
+			t.Fatalf("verify = %d %v", code, report)
+		}
+		if report["ok"] == true && report["checkpoints_checked"] != nil && report["checkpoints_checked"] != float64(0) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no keyed checkpoint verified within 30 s: %v", report)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

@@ -26,6 +26,7 @@ type deps struct {
 	redis      *redis.Client        // nil when POS_REDIS_URL is empty
 	registry   *prometheus.Registry // for the packages' own metrics
 	signingKey []byte               // JWT signing key
+	auditKey   []byte               // audit checkpoint key (POS_AUDIT_KEY or derived)
 }
 
 // routes mounts the HTTP API (package api: every route area under /api/v1, behind
@@ -39,6 +40,7 @@ func routes(ctx context.Context, r *mux.Router, d *deps) (*httpx.Responder, erro
 		DB:                d.db,
 		Registry:          d.registry,
 		SigningKey:        d.signingKey,
+		AuditKey:          d.auditKey,
 		BootstrapUsername: d.cfg.BootstrapAdminUsername,
 		BootstrapPassword: d.cfg.BootstrapAdminPassword,
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/commands/policies"
+	"github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
@@ -24,8 +25,9 @@ type worker struct {
 
 // projectors returns the workers of the projector role: the projection runner (every read
 // model and the analysts' report tables; each projection runs in exactly one replica at a
-// time) and the policies that turn completed sales and returns into stock movements. Both
-// resume from their checkpoints in PostgreSQL.
+// time), the policies that turn completed sales and returns into stock movements, and the
+// audit checkpointer that seals the log with keyed checkpoints. All resume from their
+// checkpoints in PostgreSQL.
 func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	host, _ := os.Hostname()
 	codec := api.NewCodec()
@@ -55,8 +57,13 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy runner: %w", err)
 	}
+	// The audit checkpointer seals $all with keyed checkpoints (and fills the audit filter index
+	// when the events live in PostgreSQL).
+	checkpointer := &audit.Checkpointer{Store: d.store, DB: d.db, Key: d.auditKey,
+		Index: audit.InPostgres(d.store), Log: d.log.With(slog.String("component", "audit"))}
 	return []worker{
 		{name: "projections", run: runner.Run},
 		{name: "policies", run: policyRunner.Run},
+		{name: "audit-checkpoints", run: checkpointer.Run},
 	}, nil
 }

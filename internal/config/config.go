@@ -63,6 +63,9 @@ type Config struct {
 
 	// JWTSecret is the token signing secret, given directly.
 	JWTSecret string
+	// AuditKey keys the audit checkpoints (POS_AUDIT_KEY: hex:…, base64:… or raw, at least 32
+	// bytes); empty derives it from the JWT signing key.
+	AuditKey string
 	// JWTKeyFile is a file holding the token signing secret. In development it is created on
 	// first start when missing.
 	JWTKeyFile string
@@ -173,6 +176,9 @@ func fromEnv(lookup LookupFunc) (Config, []error) {
 	if v, ok := lookup("POS_JWT_SECRET"); ok {
 		cfg.JWTSecret = v
 	}
+	if v, ok := lookup("POS_AUDIT_KEY"); ok {
+		cfg.AuditKey = v
+	}
 	if v, ok := lookup("POS_BOOTSTRAP_ADMIN_PASSWORD"); ok {
 		cfg.BootstrapAdminPassword = v
 	}
@@ -241,6 +247,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("redis_url", redactURL(c.RedisURL)),
 		slog.Bool("jwt_secret_set", c.JWTSecret != ""),
 		slog.String("jwt_key_file", c.JWTKeyFile),
+		slog.Bool("audit_key_set", c.AuditKey != ""),
 		slog.String("data_dir", c.DataDir),
 		slog.String("bootstrap_admin_username", c.BootstrapAdminUsername),
 		slog.Any("cors_origins", c.CORSOrigins),

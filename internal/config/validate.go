@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/odata-pos/pos/eventstore/audit"
 )
 
 // MinJWTSecretLen is the shortest accepted POS_JWT_SECRET, in bytes (256 bits for HS256).
@@ -66,6 +68,12 @@ func (c Config) Validate() error {
 	}
 	if c.JWTSecret == "" && c.JWTKeyFile == "" && c.DataDir == "" {
 		add("POS_DATA_DIR", "is empty, so there is nowhere to keep the generated JWT key (set it, POS_JWT_SECRET or POS_JWT_KEY_FILE)")
+	}
+
+	if c.AuditKey != "" {
+		if _, err := audit.ParseKey(c.AuditKey); err != nil {
+			add("POS_AUDIT_KEY", "%v", err)
+		}
 	}
 
 	if (c.BootstrapAdminUsername == "") != (c.BootstrapAdminPassword == "") {
