@@ -39,11 +39,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	var res eventstore.AppendResult
 	err = s.retry(ctx, func() error {
 		for race := 0; ; race++ {
-			var status string
-			var revision, position *int64
-			err := s.pool.QueryRow(ctx, appendSQL, args...).Scan(&status, &revision, &position)
-			if err != nil {
-				err = translateAppendError(err)
+			r := s.appendOnce(ctx, args)
+			if err := r.err; err != nil {
 				if errors.Is(err, errIDRace) {
 					if race == 0 {
 						continue // the committed events now answer: idempotent retry or duplicate
@@ -52,7 +49,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 				}
 				return err
 			}
-			res, err = appendOutcome(stream, expected, status, revision, position)
+			var err error
+			res, err = appendOutcome(stream, expected, r.status, r.revision, r.position)
 			return err
 		}
 	})
@@ -157,6 +155,9 @@ func actualRevision(revision *int64) eventstore.ActualRevision {
 
 // errIDRace reports that a concurrent append committed one of the event IDs first.
 var errIDRace = errors.New("event id raced")
+
+// errBatchShape reports a batch statement that did not answer one row per append.
+var errBatchShape = errors.New("append batch answered an unexpected number of rows")
 
 // translateAppendError maps a driver error of append_events to the store's errors. A unique
 // violation on event_id means that a concurrent append committed one of these IDs first

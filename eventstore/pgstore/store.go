@@ -24,6 +24,8 @@ const (
 	DefaultPollInterval     = 500 * time.Millisecond
 	DefaultReadAllHoleWait  = 250 * time.Millisecond
 	DefaultHoleWarnAfter    = 5 * time.Second
+	DefaultAppendBatchers   = 4
+	DefaultMaxAppendBatch   = 64
 )
 
 // Options tune a Store. The zero value is ready to use.
@@ -53,6 +55,12 @@ type Options struct {
 	OnHoleWait func(HoleWait)
 	// SkipMigrations leaves the schema alone in Open (run Migrate beforehand).
 	SkipMigrations bool
+	// AppendBatchers is how many goroutines commit concurrent appends together (batch.go).
+	// Default DefaultAppendBatchers; negative disables batching (each append commits alone).
+	AppendBatchers int
+	// MaxAppendBatch is the most appends committed in one statement. Default
+	// DefaultMaxAppendBatch.
+	MaxAppendBatch int
 }
 
 // HoleWait describes one wait of the $all readers for appends that had taken positions but
@@ -84,6 +92,12 @@ func (o Options) withDefaults() Options {
 	if o.StatementTimeout == 0 {
 		o.StatementTimeout = DefaultStatementTimeout
 	}
+	if o.AppendBatchers == 0 {
+		o.AppendBatchers = DefaultAppendBatchers
+	}
+	if o.MaxAppendBatch <= 0 {
+		o.MaxAppendBatch = DefaultMaxAppendBatch
+	}
 	return o
 }
 
@@ -102,6 +116,9 @@ type Store struct {
 	// settled: every append that took a position at or below it has finished (doc.go).
 	settled atomic.Uint64
 	prover  prover
+
+	// batches feeds the append batchers; nil when batching is disabled.
+	batches chan *appendRequest
 
 	// lastAppended and appended feed the notifier goroutine.
 	lastAppended atomic.Uint64
@@ -168,6 +185,13 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	s.wake.init()
 	s.wg.Add(1)
 	go s.runNotifier()
+	if opts.AppendBatchers > 0 {
+		s.batches = make(chan *appendRequest)
+		for range opts.AppendBatchers {
+			s.wg.Add(1)
+			go s.runBatcher()
+		}
+	}
 	return s, nil
 }
 
