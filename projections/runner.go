@@ -162,7 +162,7 @@ func (r *Runner) wake(name string) {
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Migrate(ctx); err != nil {
 		if ctx.Err() != nil {
-			return nil
+			return nil //nolint:nilerr // cancelled during start-up: Run returns nil after cancellation
 		}
 		return err
 	}

@@ -103,7 +103,7 @@ func TestIdempotencyReplaysAndRefusesReuse(t *testing.T) {
 		n := calls.Add(1)
 		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("ETag", `"3"`)
-		httpx.JSON(w, http.StatusCreated, map[string]any{"call": n, "echo": string(body)})
+		_ = httpx.JSON(w, http.StatusCreated, map[string]any{"call": n, "echo": string(body)})
 	}))
 	send := func(user, key, body string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodPost, "/api/v1/sales", strings.NewReader(body))

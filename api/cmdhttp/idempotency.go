@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -124,7 +125,7 @@ func (i *Idempotency) lookup(r *http.Request, key string) (stored, bool) {
 	}
 	b, err := i.rdb.Get(r.Context(), key).Bytes()
 	if err != nil {
-		if err != redis.Nil {
+		if !errors.Is(err, redis.Nil) {
 			i.log.WarnContext(r.Context(), "idempotency lookup failed; running the command again", "error", err)
 		}
 		return stored{}, false

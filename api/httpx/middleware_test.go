@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -75,7 +76,7 @@ func TestRecoverRepanicsAbort(t *testing.T) {
 		panic(http.ErrAbortHandler)
 	}))
 	defer func() {
-		if v := recover(); v != http.ErrAbortHandler {
+		if v, _ := recover().(error); !errors.Is(v, http.ErrAbortHandler) {
 			t.Errorf("recovered %v, want http.ErrAbortHandler", v)
 		}
 	}()

@@ -51,7 +51,7 @@ func auditExport(ctx context.Context, e env) error {
 		return err
 	}
 	defer closeAll()
-	var w io.Writer = e.stdout
+	w := e.stdout
 	if *out != "" {
 		f, err := os.Create(*out)
 		if err != nil {
@@ -83,7 +83,7 @@ func export(ctx context.Context, r evaudit.Reader, q evaudit.Query, format strin
 		}
 	}
 	bar := newProgress(progress, "exporting")
-	defer bar.Finish()
+	defer func() { _ = bar.Finish() }()
 	var n int64
 	for {
 		page, err := r.Events(ctx, q)

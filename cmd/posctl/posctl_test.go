@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -106,7 +107,7 @@ func TestReplayTwiceGivesIdenticalTables(t *testing.T) {
 	}
 	out.Reset()
 	err = run(ctx, []string{"audit", "compare", urlA, urlB}, lookup(nil), &out, &out)
-	if err != errFound || !strings.Contains(out.String(), "only in A") {
+	if !errors.Is(err, errFound) || !strings.Contains(out.String(), "only in A") {
 		t.Fatalf("compare after a deleted row: %v\n%s", err, out.String())
 	}
 }
@@ -139,7 +140,7 @@ func TestVerifyAndExportThroughTheCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if err := run(ctx, []string{"audit", "verify"}, vars, &out, &out); err != errFound || !strings.Contains(out.String(), "BROKEN: hash_mismatch") {
+	if err := run(ctx, []string{"audit", "verify"}, vars, &out, &out); !errors.Is(err, errFound) || !strings.Contains(out.String(), "BROKEN: hash_mismatch") {
 		t.Fatalf("verify after tampering: %v\n%s", err, out.String())
 	}
 	dir := t.TempDir()

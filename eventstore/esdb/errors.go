@@ -61,24 +61,6 @@ func isUnavailable(err error) bool {
 	return false
 }
 
-// wrongVersionRE finds the current revision in the client's wrong-expected-version message
-// ("wrong expected version: expecting '1' but got 'no_stream'"): the client exposes it only
-// there.
-var wrongVersionRE = regexp.MustCompile(`but got '([^']*)'`)
-
-// actualFromAppendError returns the actual revision a WrongExpectedVersion append error
-// carries, and false if the message has none.
-func actualFromAppendError(e *esdb.Error) (eventstore.ActualRevision, bool) {
-	if e.Err() == nil {
-		return eventstore.ActualRevision{}, false
-	}
-	m := wrongVersionRE.FindStringSubmatch(e.Err().Error())
-	if m == nil {
-		return eventstore.ActualRevision{}, false
-	}
-	return parseActual(m[1])
-}
-
 // tombstoneVersionRE finds the actual version in the server's FailedPrecondition message for
 // a delete or tombstone at a wrong expected version.
 var tombstoneVersionRE = regexp.MustCompile(`WrongExpectedVersion.*Actual version: (-?\d+)`)

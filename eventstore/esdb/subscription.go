@@ -119,7 +119,7 @@ func (sub *subscription) loop(ctx context.Context, inner *esdb.Subscription) err
 		err := sub.forward(ctx, inner, &attempt)
 		_ = inner.Close()
 		if ctx.Err() != nil {
-			return nil
+			return nil //nolint:nilerr // a cancelled subscription ends without an error (eventstore.Subscription)
 		}
 		if !retryable(err) {
 			return sub.store.translate(ctx, nil, subscribeOp, err)
@@ -138,7 +138,7 @@ func (sub *subscription) loop(ctx context.Context, inner *esdb.Subscription) err
 			switch {
 			case err == nil:
 			case ctx.Err() != nil:
-				return nil
+				return nil //nolint:nilerr // cancelled while resubscribing: no error (eventstore.Subscription)
 			case !retryable(err):
 				return sub.store.translate(ctx, c, subscribeOp, err)
 			default:

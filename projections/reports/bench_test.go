@@ -141,7 +141,9 @@ func BenchmarkRebuild(b *testing.B) {
 		total += time.Since(t0)
 		b.StopTimer()
 		cancel()
-		<-done
+		if err := <-done; err != nil {
+			b.Fatalf("runner: %v", err)
+		}
 		var sales int64
 		if err := pool.QueryRow(context.Background(), `SELECT sum(transactions) FROM reports.sales_daily`).Scan(&sales); err != nil || sales == 0 {
 			b.Fatalf("no sales folded: %d %v", sales, err)
