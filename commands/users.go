@@ -53,8 +53,17 @@ func (u *Users) Register(ctx context.Context, cmd Context, c user.RegisterUser, 
 	if _, err := Claim(ctx, u.h, cmd, usernameKey(c.Username), c.UserID); err != nil {
 		return Result{}, err
 	}
-	if err := u.creds.SetPasswordHash(ctx, c.UserID, passwordHash); err != nil {
-		return Result{}, fmt.Errorf("store password of %s: %w", c.UserID, err)
+	// The hash is stored only for a user that does not exist yet: a retried registration
+	// replays, and a registration over an existing user is refused by the decider, so neither
+	// may change a password behind the log's back.
+	existing, err := Load(ctx, u.h, UserStream(c.UserID), userAggregate)
+	if err != nil {
+		return Result{}, err
+	}
+	if !existing.Exists {
+		if err := u.creds.SetPasswordHash(ctx, c.UserID, passwordHash); err != nil {
+			return Result{}, fmt.Errorf("store password of %s: %w", c.UserID, err)
+		}
 	}
 	return Execute(ctx, u.h, UserStream(c.UserID), userAggregate, cmd, func(s user.State) ([]user.Event, error) {
 		return user.Decide(s, c, u.now())

@@ -99,9 +99,12 @@ func TestUserLifecycle(t *testing.T) {
 	if _, err := users.Register(ctx, commands.Context{ID: "r1", UserID: "admin"}, reg, "h1"); err != nil {
 		t.Fatal(err)
 	}
-	again, err := users.Register(ctx, commands.Context{ID: "r1", UserID: "admin"}, reg, "h1")
+	again, err := users.Register(ctx, commands.Context{ID: "r1", UserID: "admin"}, reg, "other-hash")
 	if err != nil || !again.Replayed {
 		t.Fatalf("retried registration = %+v, %v; want a replay", again, err)
+	}
+	if h, _, _ := users.PasswordHash(ctx, "u1"); h != "h1" {
+		t.Fatalf("a retried registration changed the password hash to %q without an event", h)
 	}
 	if _, err := users.Register(ctx, commands.Context{ID: "bad"}, user.RegisterUser{UserID: "u2", Username: "x", Roles: []string{"admin"}}, "h"); !errors.Is(err, rules.ErrValidation) {
 		t.Fatalf("invalid registration: %v", err)
