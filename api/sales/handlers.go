@@ -96,21 +96,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 
 // target returns the sale of the path after checking the caller may act in its store.
 func (h *Handlers) target(r *http.Request) (sale.State, error) {
-	id, err := uuid.Parse(mux.Vars(r)["id"])
-	if err != nil {
-		return sale.State{}, httpx.NotFound("sale_not_found", "no such sale")
-	}
-	l, err := h.Sales.Get(r.Context(), id)
-	if errors.Is(err, rules.ErrNotFound) {
-		return sale.State{}, httpx.NotFound("sale_not_found", "no such sale")
-	}
-	if err != nil {
-		return sale.State{}, err
-	}
-	if err := h.Authorizer.CheckStore(r, l.State.StoreID.String()); err != nil {
-		return sale.State{}, err
-	}
-	return l.State, nil
+	return cmdhttp.Target(r, h.Authorizer, "sale", h.Sales.Get, func(s sale.State) uuid.UUID { return s.StoreID })
 }
 
 // update runs one command on the sale of the path: body (when not nil) is decoded first, then

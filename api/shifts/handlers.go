@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/gorilla/mux"
 
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/api/cmdhttp"
@@ -104,21 +103,7 @@ func (h *Handlers) open(w http.ResponseWriter, r *http.Request) error {
 
 // target returns the shift of the path after checking the caller may act in its store.
 func (h *Handlers) target(r *http.Request) (shift.State, error) {
-	id, err := uuid.Parse(mux.Vars(r)["id"])
-	if err != nil {
-		return shift.State{}, httpx.NotFound("shift_not_found", "no such shift")
-	}
-	l, err := h.Shifts.Get(r.Context(), id)
-	if errors.Is(err, rules.ErrNotFound) {
-		return shift.State{}, httpx.NotFound("shift_not_found", "no such shift")
-	}
-	if err != nil {
-		return shift.State{}, err
-	}
-	if err := h.Authorizer.CheckStore(r, l.State.StoreID.String()); err != nil {
-		return shift.State{}, err
-	}
-	return l.State, nil
+	return cmdhttp.Target(r, h.Authorizer, "shift", h.Shifts.Get, func(s shift.State) uuid.UUID { return s.StoreID })
 }
 
 func (h *Handlers) movement(w http.ResponseWriter, r *http.Request) error {
