@@ -36,7 +36,7 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 		Store:       d.store,
 		Projections: append(readmodels.All(codec), reports.All()...),
 		Registerer:  d.registry,
-		Logger:      d.log.With(slog.String("component", "projections")),
+		Logger:      d.log, // the runner names itself (component=projections)
 		ID:          fmt.Sprintf("%s/%d", host, os.Getpid()),
 	})
 	if err != nil {
