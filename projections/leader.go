@@ -44,7 +44,13 @@ func (r *Runner) contend(ctx context.Context, d *dispatcher, p Projection) {
 		}
 		if conn != nil {
 			var got bool
-			err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, lockKey(p.Name())).Scan(&got)
+			// Not interrupted by ctx: a try-lock cancelled in flight may have taken the lock on
+			// the server while the client gives up on the connection, and the server would then
+			// release it only once it notices the closed socket (Status would report a leader
+			// that has left). Uninterrupted, a lock taken is always unlocked below.
+			qctx, qcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			err := conn.QueryRow(qctx, `SELECT pg_try_advisory_lock($1)`, lockKey(p.Name())).Scan(&got)
+			qcancel()
 			switch {
 			case err != nil:
 				if ctx.Err() == nil {
