@@ -33,6 +33,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	evaudit "github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/credentials"
+	"github.com/odata-pos/pos/internal/pgsnapshot"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/reports"
@@ -152,7 +153,11 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 		return nil, err
 	}
 	codec := NewCodec()
-	handler := commands.NewHandler(d.Store, codec, commands.Options{})
+	snapshots, err := pgsnapshot.New(ctx, d.DB)
+	if err != nil {
+		return nil, err
+	}
+	handler := commands.NewHandler(d.Store, codec, commands.Options{Snapshots: snapshots})
 	userCmds := commands.NewUsers(handler, creds, d.Now)
 	idem := cmdhttp.NewIdempotency(d.Redis, rs, prefix, 24*time.Hour)
 

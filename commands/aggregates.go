@@ -59,10 +59,16 @@ func StockStream(locationID, productID uuid.UUID) string {
 // TransferStream names a transfer's stream.
 func TransferStream(id uuid.UUID) string { return TransferPrefix + id.String() }
 
+// registerSnapshotEvery bounds how many events a register load folds past its snapshot: the
+// register stream takes one event per completed sale.
+const registerSnapshotEvery = 100
+
 // Aggregates of the write side, for Execute and Load.
 var (
 	StoreAggregate    = Aggregate[store.State, store.Event]{Initial: zero[store.State], Evolve: store.Evolve}
-	RegisterAggregate = Aggregate[register.State, register.Event]{Initial: zero[register.State], Evolve: register.Evolve}
+	RegisterAggregate = Aggregate[register.State, register.Event]{Initial: zero[register.State], Evolve: register.Evolve,
+		Snapshot: &Snapshotting[register.State]{Kind: register.SnapshotKind, Every: registerSnapshotEvery,
+			Encode: register.MarshalSnapshot, Decode: register.UnmarshalSnapshot}}
 	TaxCodeAggregate  = Aggregate[taxcode.State, taxcode.Event]{Initial: zero[taxcode.State], Evolve: taxcode.Evolve}
 	ProductAggregate  = Aggregate[catalog.State, catalog.Event]{Initial: zero[catalog.State], Evolve: catalog.Evolve}
 	ShiftAggregate    = Aggregate[shift.State, shift.Event]{Initial: zero[shift.State], Evolve: shift.Evolve}

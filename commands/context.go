@@ -26,6 +26,10 @@ type Context struct {
 	OccurredAt time.Time
 	// IfMatch, when set, makes the command conditional on the stream's current revision.
 	IfMatch *uint64
+	// After, when set, is a position in $all that the command's events, if it ran before,
+	// must follow: it was decided only once the event at After had committed. Execute then
+	// finds them even behind a snapshot (see Snapshotting).
+	After eventstore.Position
 	// Extra is copied into the events' metadata (request ID, policy name).
 	Extra map[string]string
 }

@@ -15,6 +15,8 @@ type Aggregate[S, E any] struct {
 	Initial func() S
 	// Evolve applies one event to a state.
 	Evolve func(S, E) S
+	// Snapshot, when set, lets Load start from a stored state (see Snapshotting).
+	Snapshot *Snapshotting[S]
 }
 
 // Result reports what a command wrote.
@@ -40,6 +42,7 @@ type Handler struct {
 	codec      *eventstore.Codec
 	maxRetries int
 	backoff    time.Duration
+	snapshots  SnapshotStore
 }
 
 // Options tunes a Handler.
@@ -48,6 +51,9 @@ type Options struct {
 	MaxRetries int
 	// Backoff is the base pause between retries, doubled each time (default 2 ms).
 	Backoff time.Duration
+	// Snapshots stores the snapshots of aggregates that take them; nil folds every stream
+	// from its first event.
+	Snapshots SnapshotStore
 }
 
 // NewHandler returns a Handler appending to store and encoding events with codec.
@@ -58,7 +64,7 @@ func NewHandler(store eventstore.Store, codec *eventstore.Codec, opts Options) *
 	if opts.Backoff <= 0 {
 		opts.Backoff = 2 * time.Millisecond
 	}
-	return &Handler{store: store, codec: codec, maxRetries: opts.MaxRetries, backoff: opts.Backoff}
+	return &Handler{store: store, codec: codec, maxRetries: opts.MaxRetries, backoff: opts.Backoff, snapshots: opts.Snapshots}
 }
 
 // Store returns the handler's event store (for loaders that read other aggregates).
@@ -77,7 +83,7 @@ func Execute[S, E any](ctx context.Context, h *Handler, stream string, agg Aggre
 	}
 	pause := h.backoff
 	for attempt := 0; ; attempt++ {
-		loaded, err := Load(ctx, h, stream, agg)
+		loaded, err := loadCovering(ctx, h, stream, agg, cmd.After)
 		if err != nil {
 			return Result{}, err
 		}

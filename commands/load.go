@@ -22,8 +22,12 @@ type Loaded[S any] struct {
 	// Revision and Position are those of the stream's last event.
 	Revision uint64
 	Position eventstore.Position
-	// byID locates every event of the stream (for idempotent replays).
+	// byID locates the events read (for idempotent replays): every event of the stream, or,
+	// when the load started from a snapshot, those from the snapshot on and those after the
+	// position Execute asked to cover.
 	byID map[uuid.UUID]located
+	// lastID is the ID of the event at Revision.
+	lastID uuid.UUID
 }
 
 type located struct {
@@ -32,37 +36,132 @@ type located struct {
 	event    any
 }
 
-// Load reads stream from the start and folds it with agg. A missing stream gives the initial
-// state with Exists false.
+// Load folds stream with agg: from its first event, or from the latest snapshot when agg
+// snapshots and the handler has a SnapshotStore. A missing stream gives the initial state
+// with Exists false.
 func Load[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E]) (Loaded[S], error) {
+	return loadCovering(ctx, h, stream, agg, eventstore.Start)
+}
+
+// loadCovering is Load that also finds every event after position after, even when it lies
+// before the snapshot the load starts from (Execute's replay check needs them).
+func loadCovering[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], after eventstore.Position) (Loaded[S], error) {
 	out := Loaded[S]{State: agg.Initial(), byID: map[uuid.UUID]located{}}
-	var from uint64
+	snap, fromSnapshot := loadSnapshot(ctx, h, stream, agg)
+	var from, folded uint64
+	if fromSnapshot {
+		from = snap.Revision
+	}
 	for {
 		page, err := h.store.ReadStream(ctx, stream, eventstore.Forwards, from, loadPage)
-		if errors.Is(err, eventstore.ErrStreamNotFound) {
+		if errors.Is(err, eventstore.ErrStreamNotFound) && !fromSnapshot {
 			return out, nil
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, eventstore.ErrStreamNotFound) {
 			return out, fmt.Errorf("read %s: %w", stream, err)
 		}
-		for _, rec := range page {
-			decoded, err := h.codec.Decode(rec.Type, rec.Data)
+		if fromSnapshot && from == snap.Revision {
+			if len(page) == 0 || page[0].Revision != snap.Revision || page[0].ID != snap.EventID {
+				// The stream is not the one the snapshot was taken of: fold it from the start.
+				fromSnapshot, from = false, 0
+				continue
+			}
+			state, err := agg.Snapshot.Decode(snap.State)
 			if err != nil {
-				return out, fmt.Errorf("%s revision %d: %w", stream, rec.Revision, err)
+				fromSnapshot, from = false, 0
+				continue
 			}
-			e, ok := decoded.(E)
-			if !ok {
-				return out, fmt.Errorf("%s revision %d: %s is not an event of this aggregate", stream, rec.Revision, rec.Type)
+			out.State, out.Exists, out.Revision, out.Position, out.lastID = state, true, snap.Revision, snap.Position, snap.EventID
+		}
+		for i, rec := range page {
+			decoded, err := decodeAs[E](h, stream, rec)
+			if err != nil {
+				return out, err
 			}
-			out.State = agg.Evolve(out.State, e)
-			out.Exists, out.Revision, out.Position = true, rec.Revision, rec.Position
 			out.byID[rec.ID] = located{revision: rec.Revision, position: rec.Position, event: decoded}
+			if fromSnapshot && i == 0 && rec.Revision == snap.Revision {
+				continue // folded into the snapshot
+			}
+			out.State = agg.Evolve(out.State, decoded.(E))
+			out.Exists, out.Revision, out.Position, out.lastID = true, rec.Revision, rec.Position, rec.ID
+			folded++
 		}
 		if len(page) < loadPage {
-			return out, nil
+			break
 		}
 		from = page[len(page)-1].Revision + 1
 	}
+	if fromSnapshot && after != eventstore.Start && snap.Position > after && snap.Revision > 0 {
+		if err := coverBackwards(ctx, h, stream, agg, snap.Revision-1, after, out.byID); err != nil {
+			return out, err
+		}
+	}
+	if agg.Snapshot != nil && h.snapshots != nil && out.Exists && folded >= agg.Snapshot.Every {
+		saveSnapshot(ctx, h, stream, agg, out)
+	}
+	return out, nil
+}
+
+// coverBackwards adds to byID the events of stream from revision down to the first at or
+// before position after.
+func coverBackwards[S, E any](ctx context.Context, h *Handler, stream string, _ Aggregate[S, E], revision uint64, after eventstore.Position, byID map[uuid.UUID]located) error {
+	for {
+		page, err := h.store.ReadStream(ctx, stream, eventstore.Backwards, revision, loadPage)
+		if err != nil {
+			return fmt.Errorf("read %s backwards: %w", stream, err)
+		}
+		for _, rec := range page {
+			if rec.Position <= after {
+				return nil
+			}
+			decoded, err := decodeAs[E](h, stream, rec)
+			if err != nil {
+				return err
+			}
+			byID[rec.ID] = located{revision: rec.Revision, position: rec.Position, event: decoded}
+		}
+		last := page[len(page)-1].Revision
+		if len(page) < loadPage || last == 0 {
+			return nil
+		}
+		revision = last - 1
+	}
+}
+
+// decodeAs decodes a stored event as an event of the aggregate E.
+func decodeAs[E any](h *Handler, stream string, rec eventstore.RecordedEvent) (any, error) {
+	decoded, err := h.codec.Decode(rec.Type, rec.Data)
+	if err != nil {
+		return nil, fmt.Errorf("%s revision %d: %w", stream, rec.Revision, err)
+	}
+	if _, ok := decoded.(E); !ok {
+		return nil, fmt.Errorf("%s revision %d: %s is not an event of this aggregate", stream, rec.Revision, rec.Type)
+	}
+	return decoded, nil
+}
+
+// loadSnapshot returns the stream's usable snapshot, if any. A snapshot store that fails is
+// a cache miss: the stream itself is the truth.
+func loadSnapshot[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E]) (Snapshot, bool) {
+	if agg.Snapshot == nil || h.snapshots == nil {
+		return Snapshot{}, false
+	}
+	snap, ok, err := h.snapshots.LoadSnapshot(ctx, stream, agg.Snapshot.Kind)
+	if err != nil || !ok {
+		return Snapshot{}, false
+	}
+	return snap, true
+}
+
+// saveSnapshot stores l as the stream's snapshot. A failure is ignored: the next load folds a
+// few more events and tries again.
+func saveSnapshot[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], l Loaded[S]) {
+	state, err := agg.Snapshot.Encode(l.State)
+	if err != nil {
+		return
+	}
+	_ = h.snapshots.SaveSnapshot(ctx, Snapshot{Stream: stream, Kind: agg.Snapshot.Kind, Revision: l.Revision,
+		Position: l.Position, EventID: l.lastID, State: state})
 }
 
 // replayOf reports the original result when cmd's events are already in the stream.
@@ -76,6 +175,17 @@ func (l Loaded[S]) replayOf(cmd Context, stream string) (Result, bool) {
 		res.Revision, res.Position = loc.revision, loc.position
 		res.Events = append(res.Events, loc.event)
 	}
+}
+
+// positionOf returns the position of the last event read that match accepts.
+func (l Loaded[S]) positionOf(match func(event any) bool) (eventstore.Position, bool) {
+	var at eventstore.Position
+	for _, loc := range l.byID {
+		if match(loc.event) && loc.position > at {
+			at = loc.position
+		}
+	}
+	return at, at != eventstore.Start
 }
 
 func (l Loaded[S]) revisionString() string {

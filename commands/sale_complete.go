@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,6 +40,21 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 		return Result{}, err
 	}
 	sl := l.State
+	id := saleID.String()
+	stepCmd := func(op string) Context {
+		c := cmd
+		c.ID, c.IfMatch = op+":"+id, nil
+		return c
+	}
+	if sl.Status == sale.StatusCompleted {
+		// Done before: step 4 answers with its original result (or refuses a stale If-Match).
+		if cmd.IfMatch != nil && *cmd.IfMatch != l.Revision {
+			return Result{}, ErrPreconditionFailed
+		}
+		return Execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCmd("sale.complete"), func(st sale.State) ([]sale.Event, error) {
+			return sale.Decide(st, sale.CompleteSale{ReceiptNumber: st.ReceiptNumber}, now)
+		})
+	}
 	reg, err := loadRegisterOf(ctx, s.h, sl.RegisterID, uuid.Nil, "register_id")
 	if err != nil {
 		return Result{}, err
@@ -47,13 +63,6 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 	if err != nil {
 		return Result{}, err
 	}
-	id := saleID.String()
-	stepCmd := func(op string) Context {
-		c := cmd
-		c.ID, c.IfMatch = op+":"+id, nil
-		return c
-	}
-
 	checkout := stepCmd("sale.checkout")
 	checkout.IfMatch = cmd.IfMatch
 	if _, err := Execute(ctx, s.h, SaleStream(saleID), SaleAggregate, checkout, func(st sale.State) ([]sale.Event, error) {
@@ -89,14 +98,18 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 		return Result{}, err
 	}
 
+	// Step 3's events can only follow the checkout: a retry looks for them that far back in
+	// the register stream, however long it is.
+	receiptCmd := stepCmd("sale.receipt")
+	checkoutAt, ok := locked.positionOf(func(e any) bool { _, ok := e.(sale.CheckoutStarted); return ok })
+	if !ok {
+		return Result{}, fmt.Errorf("sale %s is in checkout without a checkout event", id)
+	}
+	receiptCmd.After = checkoutAt
 	var number int64
 	res, err := retryHot(ctx, hotAttempts, func() (Result, error) {
-		return Execute(ctx, s.h, RegisterStream(sl.RegisterID), RegisterAggregate, stepCmd("sale.receipt"), func(r register.State) ([]register.Event, error) {
-			evs, err := register.Decide(r, register.ReserveReceiptNumber{SaleID: saleID}, now)
-			if n, ok := r.ReceiptNumberOf(saleID); ok {
-				number = n
-			}
-			return evs, err
+		return Execute(ctx, s.h, RegisterStream(sl.RegisterID), RegisterAggregate, receiptCmd, func(r register.State) ([]register.Event, error) {
+			return register.Decide(r, register.ReserveReceiptNumber{SaleID: saleID}, now)
 		})
 	})
 	if err != nil {

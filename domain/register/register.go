@@ -37,7 +37,10 @@ type CloseShift struct {
 	ShiftID uuid.UUID
 }
 
-// ReserveReceiptNumber assigns the next receipt number to SaleID; a no-op if the sale has one.
+// ReserveReceiptNumber assigns the next receipt number to SaleID. The register does not keep
+// every sale's number (its state would grow with every sale ever rung): a retry finds the
+// number already reserved by the event ID the command layer derives from the sale, never by
+// deciding again (see doc.go).
 type ReserveReceiptNumber struct {
 	SaleID uuid.UUID
 }
@@ -59,17 +62,10 @@ type State struct {
 	LastZ       int64
 	LastReceipt int64
 	zByShift    map[uuid.UUID]int64
-	receipts    map[uuid.UUID]int64
 }
 
 // Exists reports whether the register was created.
 func (s State) Exists() bool { return s.ID != uuid.Nil }
-
-// ReceiptNumberOf returns the receipt number reserved for saleID, if any.
-func (s State) ReceiptNumberOf(saleID uuid.UUID) (int64, bool) {
-	n, ok := s.receipts[saleID]
-	return n, ok
-}
 
 // ZNumberOf returns the Z number of a closed shift, if it was closed.
 func (s State) ZNumberOf(shiftID uuid.UUID) (int64, bool) {
@@ -103,7 +99,9 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 			return nil, rules.ErrValidation
 		}
 		if _, closed := s.zByShift[c.ShiftID]; closed {
-			return nil, ErrShiftNotOpen.With("shift already closed")
+			// It was opened, and has closed since: a retry of its open is a no-op here, and
+			// the shift stream answers it (a closed shift never reopens: Z numbers are final).
+			return nil, nil
 		}
 		switch s.OpenShiftID {
 		case c.ShiftID:
@@ -124,9 +122,6 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		if c.SaleID == uuid.Nil {
 			return nil, rules.ErrValidation
 		}
-		if _, ok := s.receipts[c.SaleID]; ok {
-			return nil, nil
-		}
 		return []Event{ReceiptNumberReserved{RegisterID: s.ID, SaleID: c.SaleID, Number: s.LastReceipt + 1}}, nil
 	}
 	return nil, rules.ErrUnknownCommand
@@ -137,7 +132,7 @@ func Evolve(s State, e Event) State {
 	switch e := e.(type) {
 	case RegisterCreated:
 		s = State{ID: e.RegisterID, StoreID: e.StoreID, Code: e.Code, Name: e.Name,
-			zByShift: map[uuid.UUID]int64{}, receipts: map[uuid.UUID]int64{}}
+			zByShift: map[uuid.UUID]int64{}}
 	case ShiftOpened:
 		s.OpenShiftID = e.ShiftID
 	case ShiftClosed:
@@ -147,7 +142,6 @@ func Evolve(s State, e Event) State {
 			s.OpenShiftID = uuid.Nil
 		}
 	case ReceiptNumberReserved:
-		s.receipts[e.SaleID] = e.Number
 		s.LastReceipt = e.Number
 	}
 	return s

@@ -1,0 +1,44 @@
+package register
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// SnapshotKind names the snapshot format of State; a change of State's fields changes it, so
+// that snapshots of the old shape are ignored rather than misread.
+const SnapshotKind = "register.v1"
+
+// snapshot is the stored form of State.
+type snapshot struct {
+	ID          uuid.UUID           `json:"id"`
+	StoreID     uuid.UUID           `json:"store_id"`
+	Code        string              `json:"code"`
+	Name        string              `json:"name"`
+	OpenShiftID uuid.UUID           `json:"open_shift_id"`
+	LastZ       int64               `json:"last_z"`
+	LastReceipt int64               `json:"last_receipt"`
+	ZByShift    map[uuid.UUID]int64 `json:"z_by_shift"`
+}
+
+// MarshalSnapshot encodes s for a snapshot (see SnapshotKind).
+func MarshalSnapshot(s State) ([]byte, error) {
+	return json.Marshal(snapshot{ID: s.ID, StoreID: s.StoreID, Code: s.Code, Name: s.Name, OpenShiftID: s.OpenShiftID,
+		LastZ: s.LastZ, LastReceipt: s.LastReceipt, ZByShift: s.zByShift})
+}
+
+// UnmarshalSnapshot decodes a snapshot made by MarshalSnapshot into a State of its own (no
+// map is shared with another State).
+func UnmarshalSnapshot(b []byte) (State, error) {
+	var sn snapshot
+	if err := json.Unmarshal(b, &sn); err != nil {
+		return State{}, fmt.Errorf("register snapshot: %w", err)
+	}
+	if sn.ZByShift == nil {
+		sn.ZByShift = map[uuid.UUID]int64{}
+	}
+	return State{ID: sn.ID, StoreID: sn.StoreID, Code: sn.Code, Name: sn.Name, OpenShiftID: sn.OpenShiftID,
+		LastZ: sn.LastZ, LastReceipt: sn.LastReceipt, zByShift: sn.ZByShift}, nil
+}
