@@ -1,0 +1,105 @@
+package reports_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/memstore"
+	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/projections"
+	"github.com/odata-pos/pos/projections/reports"
+)
+
+// project folds evs into a fresh database in parts: for each part it appends the part's
+// events, runs a new runner with a new report projection (nothing kept in memory from the
+// part before) with batches of batchSize until it has caught up, and stops it. It returns the
+// dump of the report tables.
+func project(t *testing.T, evs []scenarioEvent, batchSize, parts int) string {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	es := memstore.New()
+	for i := range parts {
+		last := appendScenario(t, es, evs[i*len(evs)/parts:(i+1)*len(evs)/parts])
+		run(t, pool, es, batchSize, last)
+	}
+	return dumpTables(t, pool)
+}
+
+// run runs a runner of a new report projection until it has applied last, then stops it.
+func run(t *testing.T, pool *pgxpool.Pool, es eventstore.Store, batchSize int, last eventstore.Position) {
+	t.Helper()
+	r, err := projections.New(projections.Config{Pool: pool, Store: es, Projections: reports.All(), Registerer: prometheus.NewRegistry(),
+		BatchSize: batchSize, BatchWait: time.Millisecond, PollInterval: 50 * time.Millisecond, IdleInterval: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	wctx, wcancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer wcancel()
+	werr := r.WaitFor(wctx, reports.Name, last)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("runner: %v", err)
+	}
+	if werr != nil {
+		t.Fatalf("wait for %d: %v", last, werr)
+	}
+}
+
+// diffLines describes the lines only in want and only in got (at most a few of each).
+func diffLines(want, got string) string {
+	count := map[string]int{}
+	for _, l := range strings.Split(want, "\n") {
+		count[l]++
+	}
+	for _, l := range strings.Split(got, "\n") {
+		count[l]--
+	}
+	var b strings.Builder
+	shown := 0
+	for l, c := range count {
+		if c != 0 && shown < 20 {
+			sign := "-want "
+			if c < 0 {
+				sign = "+got  "
+			}
+			b.WriteString(sign + l + "\n")
+			shown++
+		}
+	}
+	return b.String()
+}
+
+// TestTablesDoNotDependOnBatchesOrRestarts folds the same events in one run of large batches,
+// in tiny batches, and in parts with a new runner and projection for each part (a restart from
+// the checkpoint): every report table must end the same.
+func TestTablesDoNotDependOnBatchesOrRestarts(t *testing.T) {
+	evs := scenario(t, 1, 3000)
+	want := project(t, evs, 500, 1)
+	for _, c := range []struct {
+		name             string
+		batchSize, parts int
+	}{
+		{"batches of 1", 1, 1},
+		{"batches of 7 in 3 runs", 7, 3},
+		{"batches of 64 in 5 runs", 64, 5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := project(t, evs, c.batchSize, c.parts); got != want {
+				t.Errorf("tables differ from one run in batches of 500:\n%s", diffLines(want, got))
+			}
+		})
+	}
+}
