@@ -131,6 +131,11 @@ CREATE VIEW %[1]s.top_products AS
 	GROUP BY s.store_id, s.product_id, s.currency, p.sku, p.name, p.category;
 CREATE INDEX ON %[1]s.sales_daily (store_id, day);
 CREATE INDEX ON %[1]s.sales_by_product (store_id, day);
+CREATE INDEX ON %[1]s.sales_by_category (store_id, day);
+CREATE INDEX ON %[1]s.sales_by_cashier (store_id, day);
+CREATE INDEX ON %[1]s.sales_by_hour (store_id, day);
+CREATE INDEX ON %[1]s.sales_by_tender (store_id, day);
+CREATE INDEX ON %[1]s.returns_by_reason (store_id, day);
 CREATE INDEX ON %[1]s.shifts (store_id, day);
 `
 
