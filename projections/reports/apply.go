@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/odata-pos/pos/domain/catalog"
-	"github.com/odata-pos/pos/domain/returns"
 	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/domain/shift"
 	"github.com/odata-pos/pos/domain/stock"
@@ -29,7 +28,7 @@ type decoded struct {
 func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch []eventstore.RecordedEvent) error {
 	evs := make([]decoded, 0, len(batch))
 	for _, e := range batch {
-		v, err := p.codec.Decode(e.Type, e.Data)
+		v, err := p.decode(e)
 		if err != nil {
 			return fmt.Errorf("event at %d: %w", e.Position, err)
 		}
@@ -78,11 +77,11 @@ func (p *Projection) foldEvent(f *fold, d decoded) {
 		}
 		f.products[v.ProductID] = pi
 		f.newProds = append(f.newProds, v.ProductID)
-	case sale.SaleCompleted:
+	case saleCompleted:
 		p.foldSale(f, d.e, v)
-	case returns.ReturnRecorded:
+	case returnRecorded:
 		p.foldReturn(f, d.e, v)
-	case stock.StockMoved:
+	case stockMoved:
 		s := f.touchStock(stockKey{v.LocationID, v.ProductID})
 		if v.Kind == stock.KindReceipt && v.UnitCost != nil {
 			before, u := int64(v.OnHand-v.Delta), v.UnitCost.Amount
@@ -101,7 +100,7 @@ func (p *Projection) foldEvent(f *fold, d decoded) {
 		}
 		s.onHand, s.lastAt = int64(v.OnHand), occurredAt(d.e, v.At)
 		p.stockCurrency(f, s, v.LocationID, v.ProductID)
-	case stock.StockCounted:
+	case stockCounted:
 		s := f.touchStock(stockKey{v.LocationID, v.ProductID})
 		if s.avgCost == nil {
 			s.avgCost = f.unitCost(v.LocationID, v.ProductID)
@@ -164,7 +163,7 @@ func categoryOf(f *fold, line string, product uuid.UUID) string {
 	return "uncategorized"
 }
 
-func (p *Projection) foldSale(f *fold, e eventstore.RecordedEvent, v sale.SaleCompleted) {
+func (p *Projection) foldSale(f *fold, e eventstore.RecordedEvent, v saleCompleted) {
 	st := p.storeOf(f, v.StoreID)
 	day, hour := localDay(occurredAt(e, v.CompletedAt), st.loc)
 	cur := v.Totals.Total.Currency
@@ -214,7 +213,7 @@ func (p *Projection) foldSale(f *fold, e eventstore.RecordedEvent, v sale.SaleCo
 	}
 }
 
-func (p *Projection) foldReturn(f *fold, e eventstore.RecordedEvent, v returns.ReturnRecorded) {
+func (p *Projection) foldReturn(f *fold, e eventstore.RecordedEvent, v returnRecorded) {
 	st := p.storeOf(f, v.StoreID)
 	day, hour := localDay(occurredAt(e, v.ReturnedAt), st.loc)
 	cur := v.Total.Currency

@@ -8,10 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/odata-pos/pos/domain/returns"
-	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/domain/shift"
-	"github.com/odata-pos/pos/domain/stock"
 	"github.com/odata-pos/pos/projections"
 )
 
@@ -29,20 +26,20 @@ func (p *Projection) load(ctx context.Context, tx pgx.Tx, schema string, evs []d
 	}
 	for _, d := range evs {
 		switch v := d.v.(type) {
-		case sale.SaleCompleted:
+		case saleCompleted:
 			storeSet[v.StoreID] = true
 			for _, l := range v.Lines {
 				line(v.StoreID, l.ProductID)
 			}
-		case returns.ReturnRecorded:
+		case returnRecorded:
 			storeSet[v.StoreID] = true
 			for _, l := range v.Lines {
 				line(v.StoreID, l.ProductID)
 			}
-		case stock.StockMoved:
+		case stockMoved:
 			storeSet[v.LocationID] = true
 			line(v.LocationID, v.ProductID)
-		case stock.StockCounted:
+		case stockCounted:
 			storeSet[v.LocationID] = true
 			line(v.LocationID, v.ProductID)
 		case shift.ShiftOpened:
