@@ -78,7 +78,9 @@ type productInfo struct {
 // stockKey identifies a row of inventory_valuation.
 type stockKey struct{ location, product uuid.UUID }
 
-// stockRow is a row of inventory_valuation; onHand in thousandths.
+// stockRow is a row of inventory_valuation; onHand in thousandths. Of a row the batch only
+// reads (for its cost), load fills currency and avgCost; each stock event sets onHand and
+// lastAt of the row it touches, and only touched rows are written.
 type stockRow struct {
 	currency string
 	onHand   int64

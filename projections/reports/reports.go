@@ -29,8 +29,9 @@ const AnalystRole = "pos_analyst"
 type Projection struct {
 	codec *eventstore.Codec
 
-	mu    sync.Mutex
-	zones map[string]*time.Location // time zone name → location; names are facts, so safe to cache
+	mu     sync.Mutex
+	zones  map[string]*time.Location // time zone name → location; names are facts, so safe to cache
+	caches []*masterCache            // master data read per schema, least recently used first
 }
 
 // New returns the report projection.

@@ -31,10 +31,11 @@ type scenarioEvent struct {
 }
 
 // scenario generates n deterministic events of every type the fold reads, with the awkward
-// cases mixed in: stores and products created after events that use them (or never), zones
-// with half-hour offsets, lines without a category, products without a cost, fractional
-// quantities, cash change, split tenders, late (offline) events, missing metadata times and
-// user IDs, receipts onto negative stock, counts, and shifts with cash after close.
+// cases mixed in: stores and products created after events that use them (or never) or
+// created twice (the second creation wins), zones with half-hour offsets, lines without a
+// category, products without a cost, fractional quantities, cash change, split tenders, late
+// (offline) events, missing metadata times and user IDs, receipts onto negative stock,
+// counts, and shifts with cash after close.
 func scenario(tb testing.TB, seed uint64, n int) []scenarioEvent {
 	tb.Helper()
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
@@ -139,6 +140,18 @@ func scenario(tb testing.TB, seed uint64, n int) []scenarioEvent {
 					createProduct(p, j)
 					break
 				}
+			}
+		case x < 3: // a product or store created again, with other master data
+			if j := r.IntN(40); r.IntN(4) > 0 {
+				p := products[j]
+				p.category = fmt.Sprintf("recat-%d", r.IntN(3))
+				c := int64(500 + r.IntN(100))
+				p.cost = &c
+				createProduct(p, j)
+			} else {
+				j := r.IntN(5)
+				stores[j].zone = zones[r.IntN(len(zones))]
+				createStore(stores[j], j)
 			}
 		case x < 45: // a sale and its stock movements
 			s := pickStore()
