@@ -57,8 +57,8 @@ type CreateSale struct {
 	OccurredAt time.Time `json:"occurred_at,omitzero"`
 	// Unlimited lifts the cashier limits (managers and admins).
 	Unlimited bool `json:"-"`
-	// Approval is a manager's approval, applied where the deciders ask for its action.
-	Approval *rules.Approval `json:"-"`
+	// Approvals are managers' approvals, each applied where a decider asks for its action.
+	Approvals rules.Approvals `json:"-"`
 }
 
 // step is a sale command and the request field its validation errors belong to.
@@ -114,10 +114,10 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (Result, 
 			return Result{}, err
 		}
 		steps = append(steps, step{sale.AddLine{LineID: l.LineID, Product: p, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
-			Discount: l.Discount, Limits: limits, Approval: c.Approval}, f})
+			Discount: l.Discount, Limits: limits, Approvals: c.Approvals}, f})
 	}
 	if c.Discount != nil {
-		steps = append(steps, step{sale.ApplyDiscount{Discount: *c.Discount, Limits: limits, Approval: c.Approval}, ""})
+		steps = append(steps, step{sale.ApplyDiscount{Discount: *c.Discount, Limits: limits, Approvals: c.Approvals}, ""})
 	}
 	for i, p := range c.Payments {
 		steps = append(steps, step{sale.AddPayment{Payment: p}, fmt.Sprintf("payments[%d]", i)})
@@ -135,18 +135,26 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (Result, 
 }
 
 // decideSteps decides steps one after the other (as sale.DecideAll), naming the request field
-// of a step's validation errors ("lines[1].quantity").
+// of a step's validation errors ("lines[1].quantity"). A step refused only for want of
+// approvals is decided on as if approved (sale.DecideAsApproved), so that when the steps fail
+// for nothing else the one rules.ApprovalRequired names every approval they need: the client
+// asks for them all at once and no token is spent on a command that would still be refused.
 func decideSteps(s sale.State, steps []step, now time.Time) ([]sale.Event, error) {
 	var all []sale.Event
+	var needs []string
 	for _, st := range steps {
-		evs, err := sale.Decide(s, st.cmd, now)
+		evs, more, err := sale.DecideAsApproved(s, st.cmd, now)
 		if err != nil {
 			return nil, prefixFields(err, st.field)
 		}
+		needs = append(needs, more...)
 		for _, e := range evs {
 			s = sale.Evolve(s, e)
 		}
 		all = append(all, evs...)
+	}
+	if len(needs) > 0 {
+		return nil, rules.ApprovalRequired(needs...)
 	}
 	return all, nil
 }
@@ -186,7 +194,7 @@ func (s *Sales) saleStore(ctx context.Context, saleID uuid.UUID) (sale.State, st
 }
 
 // AddLine adds a line, priced as at the sale's time (an upload's occurred_at, else now).
-func (s *Sales) AddLine(ctx context.Context, cmd Context, saleID uuid.UUID, l SaleLine, unlimited bool, approval *rules.Approval) (Result, error) {
+func (s *Sales) AddLine(ctx context.Context, cmd Context, saleID uuid.UUID, l SaleLine, unlimited bool, approvals rules.Approvals) (Result, error) {
 	sl, st, err := s.saleStore(ctx, saleID)
 	if err != nil {
 		return Result{}, err
@@ -201,21 +209,21 @@ func (s *Sales) AddLine(ctx context.Context, cmd Context, saleID uuid.UUID, l Sa
 		return Result{}, err
 	}
 	return s.decideOn(ctx, cmd, saleID, sale.AddLine{LineID: l.LineID, Product: p, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
-		Discount: l.Discount, Limits: limitsOf(st, unlimited), Approval: approval}, "")
+		Discount: l.Discount, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
 }
 
 // RemoveLine voids a line; after a payment it needs a sale.void approval.
-func (s *Sales) RemoveLine(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, approval *rules.Approval) (Result, error) {
-	return s.decideOn(ctx, cmd, saleID, sale.RemoveLine{LineID: lineID, Approval: approval}, "")
+func (s *Sales) RemoveLine(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, approvals rules.Approvals) (Result, error) {
+	return s.decideOn(ctx, cmd, saleID, sale.RemoveLine{LineID: lineID, Approvals: approvals}, "")
 }
 
 // ApplyDiscount sets the discount of a line (lineID set) or of the whole sale.
-func (s *Sales) ApplyDiscount(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, d sale.Discount, unlimited bool, approval *rules.Approval) (Result, error) {
+func (s *Sales) ApplyDiscount(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, d sale.Discount, unlimited bool, approvals rules.Approvals) (Result, error) {
 	_, st, err := s.saleStore(ctx, saleID)
 	if err != nil {
 		return Result{}, err
 	}
-	return s.decideOn(ctx, cmd, saleID, sale.ApplyDiscount{LineID: lineID, Discount: d, Limits: limitsOf(st, unlimited), Approval: approval}, "")
+	return s.decideOn(ctx, cmd, saleID, sale.ApplyDiscount{LineID: lineID, Discount: d, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
 }
 
 // AddPayment takes a tender.
@@ -224,6 +232,6 @@ func (s *Sales) AddPayment(ctx context.Context, cmd Context, saleID uuid.UUID, p
 }
 
 // Void cancels an open sale; with payments taken it needs a sale.void approval.
-func (s *Sales) Void(ctx context.Context, cmd Context, saleID uuid.UUID, reason string, approval *rules.Approval) (Result, error) {
-	return s.decideOn(ctx, cmd, saleID, sale.VoidSale{Reason: reason, Approval: approval}, "")
+func (s *Sales) Void(ctx context.Context, cmd Context, saleID uuid.UUID, reason string, approvals rules.Approvals) (Result, error) {
+	return s.decideOn(ctx, cmd, saleID, sale.VoidSale{Reason: reason, Approvals: approvals}, "")
 }

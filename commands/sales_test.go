@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/odata-pos/pos/domain/catalog"
 	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/register"
+	"github.com/odata-pos/pos/domain/rules"
 	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/domain/store"
 	"github.com/odata-pos/pos/domain/taxcode"
@@ -157,5 +159,41 @@ func TestACloseOrdersTheSalesOfItsShift(t *testing.T) {
 	sh, _ := w.shifts.Get(ctx, w.shift)
 	if sh.State.CashSales.Amount != 0 || sh.State.LateSales != 0 {
 		t.Fatalf("the refused sale reached the closed shift: %+v", sh.State)
+	}
+}
+
+// TestALineNeedingTwoApprovals: a line with a price override and a discount beyond the
+// cashier's limit names both approvals at once, and records both approvers when given both.
+func TestALineNeedingTwoApprovals(t *testing.T) {
+	w := newSaleWorld(t)
+	ctx := context.Background()
+	c := w.cashSale()
+	c.Payments = nil
+	if _, err := w.sales.Create(ctx, commands.Context{ID: "cart", UserID: "u"}, c); err != nil {
+		t.Fatal(err)
+	}
+	price := money.New(199, "EUR")
+	l := commands.SaleLine{LineID: uuid.New(), ProductID: w.bread, Quantity: 1000, UnitPrice: &price, Discount: sale.Discount{PercentBP: 2000}}
+	cmd := commands.Context{ID: "line", UserID: "u"}
+	override := rules.Approval{ApproverID: "m1", Action: rules.ActionSalePriceOverride}
+	discount := rules.Approval{ApproverID: "m2", Action: rules.ActionSaleDiscount}
+	for _, tc := range []struct {
+		given rules.Approvals
+		needs []string
+	}{
+		{nil, []string{rules.ActionSalePriceOverride, rules.ActionSaleDiscount}},
+		{rules.ApprovalsOf(override), []string{rules.ActionSaleDiscount}},
+		{rules.ApprovalsOf(discount), []string{rules.ActionSalePriceOverride}},
+	} {
+		if _, err := w.sales.AddLine(ctx, cmd, c.SaleID, l, false, tc.given); !reflect.DeepEqual(rules.RequiredApprovals(err), tc.needs) {
+			t.Fatalf("given %v: %v, want approvals %v", tc.given, err, tc.needs)
+		}
+	}
+	res, err := w.sales.AddLine(ctx, cmd, c.SaleID, l, false, rules.ApprovalsOf(override, discount))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := res.Events[0].(sale.LineAdded); e.PriceOverrideBy != "m1" || e.DiscountApprovedBy != "m2" {
+		t.Fatalf("approvers %+v", e)
 	}
 }

@@ -2,7 +2,6 @@ package sales
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -48,23 +47,16 @@ func unlimited(r *http.Request) bool {
 	return p.HasRole(authz.RoleAdmin) || p.HasRole(authz.RoleManager)
 }
 
-// approved runs a command without an approval first. Only when the decider asks for one and
-// the request carries X-Approval-Token is the token spent — for the action the decider named
-// and this resource — and the command run again with it, the approver recorded in the events'
-// metadata. A retried request that replays finds its events and spends nothing.
-func (h *Handlers) approved(r *http.Request, resourceID string, cmd *commands.Context, run func(*rules.Approval) (commands.Result, error)) (commands.Result, error) {
-	res, err := run(nil)
-	var rerr *rules.RuleError
-	if err == nil || r.Header.Get(cmdhttp.HeaderApprovalToken) == "" || !errors.As(err, &rerr) ||
-		rerr.Code != rules.ErrApprovalRequired.Code || rerr.Action == "" {
-		return res, err
-	}
-	a, aerr := cmdhttp.Approval(r, h.Approvals, rerr.Action, resourceID)
-	if aerr != nil {
-		return res, aerr
-	}
-	cmd.ApproverID = a.ApproverID
-	return run(a)
+// approved runs a command on resourceID that may need managers' approvals, spending the
+// request's X-Approval-Token tokens only for the approvals it asks for (see cmdhttp.Approved).
+func (h *Handlers) approved(r *http.Request, resourceID string, cmd *commands.Context, run func(rules.Approvals) (commands.Result, error)) (commands.Result, error) {
+	var res commands.Result
+	err := cmdhttp.Approved(r, h.Approvals, resourceID, cmd, func(as rules.Approvals) error {
+		var err error
+		res, err = run(as)
+		return err
+	})
+	return res, err
 }
 
 func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
@@ -85,8 +77,8 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.approved(r, c.SaleID.String(), &cmd, func(a *rules.Approval) (commands.Result, error) {
-		c.Approval = a
+	if _, err := h.approved(r, c.SaleID.String(), &cmd, func(as rules.Approvals) (commands.Result, error) {
+		c.Approvals = as
 		return h.Sales.Create(r.Context(), cmd, c)
 	}); err != nil {
 		return err
@@ -134,8 +126,8 @@ func (h *Handlers) addLine(w http.ResponseWriter, r *http.Request) error {
 		l = req.line(&f, "")
 		return "sale.line:" + s.ID.String() + ":" + l.LineID.String() + ":" + commands.Fingerprint(l), f.err()
 	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
-		return h.approved(r, s.ID.String(), cmd, func(a *rules.Approval) (commands.Result, error) {
-			return h.Sales.AddLine(ctx, *cmd, s.ID, l, unlimited(r), a)
+		return h.approved(r, s.ID.String(), cmd, func(as rules.Approvals) (commands.Result, error) {
+			return h.Sales.AddLine(ctx, *cmd, s.ID, l, unlimited(r), as)
 		})
 	})
 }
@@ -148,8 +140,8 @@ func (h *Handlers) removeLine(w http.ResponseWriter, r *http.Request) error {
 		}
 		return "sale.line.remove:" + s.ID.String() + ":" + lineID.String(), nil
 	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
-		return h.approved(r, s.ID.String(), cmd, func(a *rules.Approval) (commands.Result, error) {
-			return h.Sales.RemoveLine(ctx, *cmd, s.ID, lineID, a)
+		return h.approved(r, s.ID.String(), cmd, func(as rules.Approvals) (commands.Result, error) {
+			return h.Sales.RemoveLine(ctx, *cmd, s.ID, lineID, as)
 		})
 	})
 }
@@ -165,8 +157,8 @@ func (h *Handlers) discount(w http.ResponseWriter, r *http.Request) error {
 		// A discount has no client ID of its own; setting the same rule again records nothing.
 		return cmdhttp.CommandID(r, "sale.discount", s.ID.String()), f.err()
 	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
-		return h.approved(r, s.ID.String(), cmd, func(a *rules.Approval) (commands.Result, error) {
-			return h.Sales.ApplyDiscount(ctx, *cmd, s.ID, lineID, req.discount(), unlimited(r), a)
+		return h.approved(r, s.ID.String(), cmd, func(as rules.Approvals) (commands.Result, error) {
+			return h.Sales.ApplyDiscount(ctx, *cmd, s.ID, lineID, req.discount(), unlimited(r), as)
 		})
 	})
 }
@@ -196,8 +188,8 @@ func (h *Handlers) void(w http.ResponseWriter, r *http.Request) error {
 	return h.update(w, r, &req, func(s sale.State) (string, error) {
 		return "sale.void:" + s.ID.String(), nil
 	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
-		return h.approved(r, s.ID.String(), cmd, func(a *rules.Approval) (commands.Result, error) {
-			return h.Sales.Void(ctx, *cmd, s.ID, req.Reason, a)
+		return h.approved(r, s.ID.String(), cmd, func(as rules.Approvals) (commands.Result, error) {
+			return h.Sales.Void(ctx, *cmd, s.ID, req.Reason, as)
 		})
 	})
 }

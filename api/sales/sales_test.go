@@ -1,16 +1,13 @@
 package sales_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
-	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/sale"
-	"github.com/odata-pos/pos/eventstore"
 )
 
 func TestCartSaleWithCashAndChange(t *testing.T) {
@@ -120,17 +117,9 @@ func TestDiscountsBeyondTheLimitNeedAnApproval(t *testing.T) {
 	// The token is single-use.
 	w.Must(http.StatusForbidden, "POST", base+"/discounts", w.cashier, map[string]any{"percent_bp": 3000}, "X-Approval-Token", token)
 	// The event records the cashier and the approving manager.
-	evs, err := w.Store.ReadStream(context.Background(), commands.SaleStream(id), eventstore.Forwards, 0, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := evs[len(evs)-1]
-	decoded, err := w.API.Codec.Decode(last.Type, last.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d, ok := decoded.(sale.DiscountApplied); !ok || d.ApprovedBy != w.managerID || last.Metadata.ApproverID != w.managerID || last.Metadata.UserID != w.cashierID {
-		t.Fatalf("last event %s %s meta %+v", last.Type, last.Data, last.Metadata)
+	decoded, meta := w.lastEvent(id)
+	if d, ok := decoded.(sale.DiscountApplied); !ok || d.ApprovedBy != w.managerID || meta.ApproverID != w.managerID || meta.UserID != w.cashierID {
+		t.Fatalf("last event %+v meta %+v", decoded, meta)
 	}
 	// A line discount beyond the limit when the line is added, and a price override, likewise.
 	over := line(w.wine, "1")

@@ -146,18 +146,14 @@ func (h *Handlers) close(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, closed, err := h.Shifts.Close(r.Context(), cmd, c)
-	var rerr *rules.RuleError
-	if errors.As(err, &rerr) && rerr.Code == rules.ErrApprovalRequired.Code && r.Header.Get(cmdhttp.HeaderApprovalToken) != "" {
-		// Spend the manager's token only now that the close needs it.
-		a, aerr := cmdhttp.Approval(r, h.Approvals, rules.ActionShiftCloseOverShort, sh.ID.String())
-		if aerr != nil {
-			return aerr
-		}
-		cmd.ApproverID, c.Approval = a.ApproverID, a
+	// The manager's token is spent only when the close needs it.
+	var closed shift.State
+	if err := cmdhttp.Approved(r, h.Approvals, sh.ID.String(), &cmd, func(as rules.Approvals) error {
+		c.Approval = as.Of(rules.ActionShiftCloseOverShort)
+		var err error
 		_, closed, err = h.Shifts.Close(r.Context(), cmd, c)
-	}
-	if err != nil {
+		return err
+	}); err != nil {
 		return err
 	}
 	return h.respond(w, r, http.StatusOK, closed.ID)

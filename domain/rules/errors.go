@@ -13,8 +13,12 @@ type RuleError struct {
 	Code string
 	// Msg is a human-readable, lowercase description.
 	Msg string
-	// Action is the approval action that would allow the command, for approval_required.
+	// Action is the approval action that would allow the command, for approval_required;
+	// the first of Actions when the command needs several.
 	Action string
+	// Actions are all the approval actions the command needs, for approval_required (see
+	// ApprovalRequired); empty when it needs only Action.
+	Actions []string
 	// Conflict marks violations caused by the current state of an aggregate (HTTP 409) rather
 	// than by the command itself (HTTP 422).
 	Conflict bool
@@ -22,6 +26,9 @@ type RuleError struct {
 
 // Error implements error.
 func (e *RuleError) Error() string {
+	if len(e.Actions) > 1 {
+		return e.Msg + " (" + strings.Join(e.Actions, ", ") + ")"
+	}
 	if e.Action != "" {
 		return e.Msg + " (" + e.Action + ")"
 	}

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -53,5 +54,46 @@ func TestRequire(t *testing.T) {
 		if err != nil && (!errors.Is(err, ErrApprovalRequired) || !errors.As(err, &re) || re.Action != ActionSaleDiscount) {
 			t.Errorf("%s: %v does not name the action", tt.name, err)
 		}
+	}
+}
+
+func TestApprovals(t *testing.T) {
+	var none Approvals
+	if _, err := none.Require(ActionSaleVoid); !errors.Is(err, ErrApprovalRequired) {
+		t.Fatalf("nil set approved: %v", err)
+	}
+	one := none.With(Approval{ApproverID: "m1", Action: ActionSalePriceOverride})
+	two := one.With(Approval{ApproverID: "m2", Action: ActionSaleDiscount})
+	if len(one) != 1 || len(two) != 2 {
+		t.Fatalf("With changed its receiver: %v %v", one, two)
+	}
+	if by, err := two.Require(ActionSaleDiscount); err != nil || by != "m2" {
+		t.Fatalf("discount: %q %v", by, err)
+	}
+	if by, err := two.Require(ActionSalePriceOverride); err != nil || by != "m1" {
+		t.Fatalf("override: %q %v", by, err)
+	}
+	if _, err := two.Require(ActionSaleVoid); !reflect.DeepEqual(RequiredApprovals(err), []string{ActionSaleVoid}) {
+		t.Fatalf("void: %v", err)
+	}
+	if two.Of(ActionSaleVoid) != nil || ApprovalsOf(Approval{ApproverID: "m", Action: ActionSaleVoid}).Of(ActionSaleVoid) == nil {
+		t.Fatal("Of")
+	}
+}
+
+func TestApprovalRequiredNamesEveryAction(t *testing.T) {
+	err := fmt.Errorf("add line: %w", ApprovalRequired(ActionSalePriceOverride, ActionSaleDiscount, ActionSalePriceOverride))
+	if got := RequiredApprovals(err); !reflect.DeepEqual(got, []string{ActionSalePriceOverride, ActionSaleDiscount}) {
+		t.Fatalf("actions %v", got)
+	}
+	var re *RuleError
+	if !errors.Is(err, ErrApprovalRequired) || !errors.As(err, &re) || re.Action != ActionSalePriceOverride {
+		t.Fatalf("%v", err)
+	}
+	if want := "add line: a manager's approval is required (sale.price_override, sale.discount)"; err.Error() != want {
+		t.Fatalf("message %q", err.Error())
+	}
+	if RequiredApprovals(ErrNotFound) != nil || RequiredApprovals(nil) != nil {
+		t.Fatal("other errors name actions")
 	}
 }

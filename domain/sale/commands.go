@@ -74,22 +74,22 @@ type AddLine struct {
 	UnitPrice *money.Money
 	Discount  Discount
 	Limits    rules.Limits
-	Approval  *rules.Approval
+	Approvals rules.Approvals
 }
 
 // RemoveLine voids a line; after a payment was taken it needs a sale.void approval.
 type RemoveLine struct {
-	LineID   uuid.UUID
-	Approval *rules.Approval
+	LineID    uuid.UUID
+	Approvals rules.Approvals
 }
 
 // ApplyDiscount sets the discount rule of a line (LineID) or of the whole sale (LineID nil).
 // A zero Discount removes it.
 type ApplyDiscount struct {
-	LineID   uuid.UUID
-	Discount Discount
-	Limits   rules.Limits
-	Approval *rules.Approval
+	LineID    uuid.UUID
+	Discount  Discount
+	Limits    rules.Limits
+	Approvals rules.Approvals
 }
 
 // AddPayment takes a tender.
@@ -110,8 +110,8 @@ type CompleteSale struct {
 
 // VoidSale cancels an open sale; with payments taken it needs a sale.void approval.
 type VoidSale struct {
-	Reason   string
-	Approval *rules.Approval
+	Reason    string
+	Approvals rules.Approvals
 }
 
 func (OpenSale) isCommand()      {}

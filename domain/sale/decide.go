@@ -210,10 +210,10 @@ func decideVoid(s State, c VoidSale, now time.Time) ([]Event, error) {
 	}
 	approver := ""
 	if len(s.Payments) > 0 {
-		if err := rules.Require(c.Approval, rules.ActionSaleVoid); err != nil {
+		var err error
+		if approver, err = c.Approvals.Require(rules.ActionSaleVoid); err != nil {
 			return nil, err
 		}
-		approver = c.Approval.ApproverID
 	}
 	return []Event{SaleVoided{SaleID: s.ID, Reason: c.Reason, Payments: slices.Clone(s.Payments), ApprovedBy: approver, VoidedAt: now}}, nil
 }

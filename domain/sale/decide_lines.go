@@ -49,16 +49,17 @@ func decideAddLine(s State, c AddLine) ([]Event, error) {
 		Quantity: c.Quantity, UnitPrice: p.Price, ListPrice: p.Price, TaxCode: p.TaxCode, TaxRateBP: p.TaxRateBP,
 		DiscountRule: c.Discount, SoldByWeight: p.SoldByWeight, TrackStock: p.TrackStock}}
 	if c.UnitPrice != nil && *c.UnitPrice != p.Price {
-		if err := rules.Require(c.Approval, rules.ActionSalePriceOverride); err != nil {
+		approver, err := c.Approvals.Require(rules.ActionSalePriceOverride)
+		if err != nil {
 			return nil, err
 		}
-		e.Line.UnitPrice, e.PriceOverrideBy = *c.UnitPrice, c.Approval.ApproverID
+		e.Line.UnitPrice, e.PriceOverrideBy = *c.UnitPrice, approver
 	}
 	amount, err := quantity.MulMoney(e.Line.UnitPrice, c.Quantity, s.Rounding)
 	if err != nil {
 		return nil, outOfRange(err)
 	}
-	if e.DiscountApprovedBy, err = discountApproval(c.Discount, amount, s.Rounding, c.Limits, c.Approval); err != nil {
+	if e.DiscountApprovedBy, err = discountApproval(c.Discount, amount, s.Rounding, c.Limits, c.Approvals); err != nil {
 		return nil, err
 	}
 	if p.TrackStock && p.OnHand != nil && !p.AllowNegativeStock {
@@ -83,7 +84,7 @@ func decideAddLine(s State, c AddLine) ([]Event, error) {
 
 // discountApproval checks d on base against the cashier's limits: beyond them it needs a
 // sale.discount approval, whose approver it returns.
-func discountApproval(d Discount, base money.Money, mode money.RoundingMode, lim rules.Limits, a *rules.Approval) (string, error) {
+func discountApproval(d Discount, base money.Money, mode money.RoundingMode, lim rules.Limits, as rules.Approvals) (string, error) {
 	amt, err := d.Of(base, mode)
 	if err != nil {
 		return "", outOfRange(err)
@@ -106,10 +107,7 @@ func discountApproval(d Discount, base money.Money, mode money.RoundingMode, lim
 	if within {
 		return "", nil
 	}
-	if err := rules.Require(a, rules.ActionSaleDiscount); err != nil {
-		return "", err
-	}
-	return a.ApproverID, nil
+	return as.Require(rules.ActionSaleDiscount)
 }
 
 // checkCandidate checks the invariants of a state a command would lead to: totals computable
@@ -137,10 +135,11 @@ func decideRemoveLine(s State, c RemoveLine) ([]Event, error) {
 	}
 	e := LineRemoved{SaleID: s.ID, LineID: c.LineID, AfterPayment: len(s.Payments) > 0}
 	if e.AfterPayment {
-		if err := rules.Require(c.Approval, rules.ActionSaleVoid); err != nil {
+		approver, err := c.Approvals.Require(rules.ActionSaleVoid)
+		if err != nil {
 			return nil, err
 		}
-		e.ApprovedBy = c.Approval.ApproverID
+		e.ApprovedBy = approver
 	}
 	if err := checkCandidate(Evolve(s, e)); err != nil {
 		return nil, err
@@ -191,7 +190,7 @@ func decideDiscount(s State, c ApplyDiscount) ([]Event, error) {
 	if e.Amount, err = c.Discount.Of(base, s.Rounding); err != nil {
 		return nil, outOfRange(err)
 	}
-	if e.ApprovedBy, err = discountApproval(c.Discount, base, s.Rounding, c.Limits, c.Approval); err != nil {
+	if e.ApprovedBy, err = discountApproval(c.Discount, base, s.Rounding, c.Limits, c.Approvals); err != nil {
 		return nil, err
 	}
 	if err := checkCandidate(Evolve(s, e)); err != nil {

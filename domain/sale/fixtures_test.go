@@ -24,7 +24,13 @@ var (
 	store     = StoreInfo{ID: storeID, Currency: "EUR", PricesIncludeTax: true, Rounding: money.HalfUp}
 	openShift = ShiftInfo{ID: shiftID, RegisterID: regID, OpenedAt: t0}
 	cashier   = rules.Limits{MaxDiscountBP: 1000, MaxRefund: 5000}
-	manager   = func(action string) *rules.Approval { return &rules.Approval{ApproverID: "mgr", Action: action} }
+	manager   = func(actions ...string) rules.Approvals {
+		var as rules.Approvals
+		for _, a := range actions {
+			as = as.With(rules.Approval{ApproverID: "mgr", Action: a})
+		}
+		return as
+	}
 
 	// bread: 2.99 incl. 9 % VAT, by the piece; apples: 3.98/kg incl. 9 %, by weight.
 	bread  = Product{ID: breadID, SKU: "BRD", Name: "Bread", Category: "bakery", Active: true, Price: eur(299), TaxCode: "LOW", TaxRateBP: 900}

@@ -35,7 +35,7 @@ var fuzzProducts = []Product{
 }
 
 func (r *byteReader) command(s State) Command {
-	approval := func(action string) *rules.Approval {
+	approval := func(action string) rules.Approvals {
 		if r.next()%2 == 0 {
 			return manager(action)
 		}
@@ -69,13 +69,13 @@ func (r *byteReader) command(s State) Command {
 		if p.SoldByWeight || r.next()%8 == 7 {
 			q = quantity.FromMilli(1 + r.n(5000))
 		}
-		return AddLine{LineID: id(100 + r.next()%50), Product: p, Quantity: q, Discount: discount(), Limits: limits(), Approval: approval(rules.ActionSaleDiscount)}
+		return AddLine{LineID: id(100 + r.next()%50), Product: p, Quantity: q, Discount: discount(), Limits: limits(), Approvals: approval(rules.ActionSaleDiscount)}
 	case 1:
-		return RemoveLine{LineID: lineID(), Approval: approval(rules.ActionSaleVoid)}
+		return RemoveLine{LineID: lineID(), Approvals: approval(rules.ActionSaleVoid)}
 	case 2:
-		return ApplyDiscount{LineID: lineID(), Discount: discount(), Limits: limits(), Approval: approval(rules.ActionSaleDiscount)}
+		return ApplyDiscount{LineID: lineID(), Discount: discount(), Limits: limits(), Approvals: approval(rules.ActionSaleDiscount)}
 	case 3:
-		return ApplyDiscount{Discount: discount(), Limits: limits(), Approval: approval(rules.ActionSaleDiscount)}
+		return ApplyDiscount{Discount: discount(), Limits: limits(), Approvals: approval(rules.ActionSaleDiscount)}
 	case 4:
 		tenders := []string{TenderCash, TenderCard, TenderGiftCard, TenderStoreCredit, TenderOther}
 		return AddPayment{Payment{ID: id(200 + r.next()%50), Tender: tenders[r.next()%5], Amount: eur(r.n(20000))}}
@@ -84,7 +84,7 @@ func (r *byteReader) command(s State) Command {
 	case 6:
 		return CompleteSale{ReceiptNumber: 1 + r.n(3), Shift: openShift}
 	case 7:
-		return VoidSale{Reason: "fuzz", Approval: approval(rules.ActionSaleVoid)}
+		return VoidSale{Reason: "fuzz", Approvals: approval(rules.ActionSaleVoid)}
 	}
 	t, _, _ := s.Priced()
 	tender := TenderCard
