@@ -12,6 +12,7 @@ import (
 	"github.com/odata-pos/pos/domain/quantity"
 	"github.com/odata-pos/pos/domain/rules"
 	"github.com/odata-pos/pos/domain/sale"
+	"github.com/odata-pos/pos/domain/shift"
 	"github.com/odata-pos/pos/domain/store"
 )
 
@@ -231,7 +232,39 @@ func (s *Sales) AddPayment(ctx context.Context, cmd Context, saleID uuid.UUID, p
 	return s.decideOn(ctx, cmd, saleID, sale.AddPayment{Payment: p}, "")
 }
 
-// Void cancels an open sale; with payments taken it needs a sale.void approval.
+// Void cancels an open sale; with payments taken it needs a sale.void approval. A sale locked
+// in checkout is voided only when its shift closed without recording its cash (see
+// sale.VoidSale): the shift stream is read first to tell. That answer cannot go stale in the
+// dangerous direction: completion never records a live sale's cash on a closed shift, so a
+// shift found closed without it stays so; a shift found open or holding the cash refuses.
 func (s *Sales) Void(ctx context.Context, cmd Context, saleID uuid.UUID, reason string, approvals rules.Approvals) (Result, error) {
-	return s.decideOn(ctx, cmd, saleID, sale.VoidSale{Reason: reason, Approvals: approvals}, "")
+	l, err := s.Get(ctx, saleID)
+	if err != nil {
+		return Result{}, err
+	}
+	var cash sale.ShiftCash
+	if l.State.Status == sale.StatusCheckout {
+		sh, err := Load(ctx, s.h, ShiftStream(l.State.ShiftID), shiftCashOf(saleID))
+		if err != nil {
+			return Result{}, err
+		}
+		cash = sh.State
+	}
+	return s.decideOn(ctx, cmd, saleID, sale.VoidSale{Reason: reason, Approvals: approvals, Shift: cash}, "")
+}
+
+// shiftCashOf folds a shift stream into what it says of one sale: whether the shift closed and
+// whether it recorded the sale's cash.
+func shiftCashOf(saleID uuid.UUID) Aggregate[sale.ShiftCash, shift.Event] {
+	return Aggregate[sale.ShiftCash, shift.Event]{Initial: zero[sale.ShiftCash], Evolve: func(c sale.ShiftCash, e shift.Event) sale.ShiftCash {
+		switch e := e.(type) {
+		case shift.ShiftOpened:
+			c.ShiftID = e.ShiftID
+		case shift.CashSaleRecorded:
+			c.Recorded = c.Recorded || e.SaleID == saleID
+		case shift.ShiftClosed:
+			c.Closed = true
+		}
+		return c
+	}}
 }

@@ -162,6 +162,95 @@ func TestACloseOrdersTheSalesOfItsShift(t *testing.T) {
 	}
 }
 
+// lockBeforeTheClose creates a one-shot cash sale whose completion fails at the shift step,
+// so that it stays locked in checkout with its cash not on the shift, as when the shift's close
+// won the race.
+func (w *saleWorld) lockBeforeTheClose(t *testing.T, failAt string) commands.CreateSale {
+	t.Helper()
+	c := w.cashSale()
+	c.Complete = true
+	w.store.prefix = failAt
+	w.store.armed.Store(true)
+	if _, err := w.sales.Create(context.Background(), commands.Context{ID: "c:" + c.SaleID.String(), UserID: "u"}, c); !errors.Is(err, errLost) {
+		t.Fatalf("create: %v", err)
+	}
+	return c
+}
+
+func (w *saleWorld) close(t *testing.T, counted int64) {
+	t.Helper()
+	if _, _, err := w.shifts.Close(context.Background(), commands.Context{ID: "close", UserID: "u"},
+		commands.CloseShift{ShiftID: w.shift, CountedCash: money.New(counted, "EUR")}); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+}
+
+var managerVoid = rules.ApprovalsOf(rules.Approval{ApproverID: "mgr", Action: rules.ActionSaleVoid})
+
+// TestALockedSaleStrandedByTheCloseIsVoided: a sale locked in checkout whose shift closed
+// before it recorded the sale's cash can never complete; it is voided (with a manager's
+// approval, as it was paid) instead of staying locked forever, and the close's figures hold.
+func TestALockedSaleStrandedByTheCloseIsVoided(t *testing.T) {
+	w := newSaleWorld(t)
+	ctx := context.Background()
+	c := w.lockBeforeTheClose(t, commands.ShiftPrefix)
+	cmd := commands.Context{ID: "void:" + c.SaleID.String(), UserID: "u"}
+	if _, err := w.sales.Void(ctx, cmd, c.SaleID, "customer left", managerVoid); !errors.Is(err, sale.ErrSaleLocked) {
+		t.Fatalf("void while the shift is open (the sale can still complete): %v", err)
+	}
+	w.close(t, 0)
+	if _, err := w.sales.Complete(ctx, cmd, c.SaleID); !errors.Is(err, sale.ErrShiftNotOpen) {
+		t.Fatalf("completing after the close: %v", err)
+	}
+	if _, err := w.sales.Void(ctx, cmd, c.SaleID, "shift closed", nil); !reflect.DeepEqual(rules.RequiredApprovals(err), []string{rules.ActionSaleVoid}) {
+		t.Fatalf("void of a paid sale without approval: %v", err)
+	}
+	res, err := w.sales.Void(ctx, cmd, c.SaleID, "shift closed", managerVoid)
+	if err != nil {
+		t.Fatalf("void: %v", err)
+	}
+	if v, ok := res.Events[0].(sale.SaleVoided); len(res.Events) != 1 || !ok || !v.InCheckout || v.ApprovedBy != "mgr" || len(v.Payments) != 1 {
+		t.Fatalf("voided with %+v", res.Events)
+	}
+	if _, err := w.sales.Complete(ctx, cmd, c.SaleID); !errors.Is(err, sale.ErrSaleVoided) {
+		t.Fatalf("completing the voided sale: %v", err)
+	}
+	sh, _ := w.shifts.Get(ctx, w.shift)
+	numbered := commands.Aggregate[bool, register.Event]{Initial: func() bool { return false }, Evolve: func(took bool, e register.Event) bool {
+		r, ok := e.(register.ReceiptNumberReserved)
+		return took || ok && r.SaleID == c.SaleID
+	}}
+	took, err := commands.Load(ctx, w.h, commands.RegisterStream(w.reg), numbered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took.State || sh.State.CashSales.Amount != 0 || sh.State.LateSales != 0 {
+		t.Fatalf("the voided sale took a receipt number (%v) or reached the shift: %+v", took.State, sh.State)
+	}
+}
+
+// TestALockedSaleWhoseCashTheShiftCountedCompletes: once the shift recorded the sale's cash the
+// sale is in the close's expected cash; voiding it would break the drawer, so it stays locked
+// and completes after the close.
+func TestALockedSaleWhoseCashTheShiftCountedCompletes(t *testing.T) {
+	w := newSaleWorld(t)
+	ctx := context.Background()
+	c := w.lockBeforeTheClose(t, commands.RegisterPrefix)
+	w.close(t, 362)
+	cmd := commands.Context{ID: "x:" + c.SaleID.String(), UserID: "u"}
+	if _, err := w.sales.Void(ctx, cmd, c.SaleID, "shift closed", managerVoid); !errors.Is(err, sale.ErrSaleLocked) {
+		t.Fatalf("void of a sale the close counted: %v", err)
+	}
+	if _, err := w.sales.Complete(ctx, cmd, c.SaleID); err != nil {
+		t.Fatalf("complete: %v", err)
+	}
+	l, _ := w.sales.Get(ctx, c.SaleID)
+	sh, _ := w.shifts.Get(ctx, w.shift)
+	if l.State.Status != sale.StatusCompleted || sh.State.Close.ExpectedCash.Amount != 362 || sh.State.Close.OverShort.Amount != 0 {
+		t.Fatalf("sale %s, close %+v", l.State.Status, sh.State.Close)
+	}
+}
+
 // TestALineNeedingTwoApprovals: a line with a price override and a discount beyond the
 // cashier's limit names both approvals at once, and records both approvers when given both.
 func TestALineNeedingTwoApprovals(t *testing.T) {

@@ -109,9 +109,27 @@ type CompleteSale struct {
 }
 
 // VoidSale cancels an open sale; with payments taken it needs a sale.void approval.
+//
+// A sale locked in checkout is voided only when it can never complete: a live sale whose
+// shift closed without recording its cash (completion's step 2 refuses a live sale once the
+// shift closed). Shift is then what the shift stream says of the sale; the caller loads it.
+// A sale whose cash the shift did record is in the close's figures and must complete instead.
 type VoidSale struct {
 	Reason    string
 	Approvals rules.Approvals
+	Shift     ShiftCash
+}
+
+// ShiftCash is what a sale's shift stream says of the sale: whether the shift closed, and
+// whether it recorded the sale's cash (step 2 of completion). Only the shift stream knows
+// whether a sale locked in checkout got past that step.
+type ShiftCash struct {
+	// ShiftID is the shift the stream is of; zero when the caller did not load it.
+	ShiftID uuid.UUID
+	// Closed is true once the shift stream recorded the close.
+	Closed bool
+	// Recorded is true when the shift recorded the sale's cash.
+	Recorded bool
 }
 
 func (OpenSale) isCommand()      {}

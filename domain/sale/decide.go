@@ -202,7 +202,12 @@ func decideVoid(s State, c VoidSale, now time.Time) ([]Event, error) {
 	if s.Status == StatusVoided {
 		return nil, nil
 	}
-	if err := mustBeOpen(s); err != nil {
+	locked := s.Status == StatusCheckout
+	if locked {
+		if err := stranded(s, c.Shift); err != nil {
+			return nil, err
+		}
+	} else if err := mustBeOpen(s); err != nil {
 		return nil, err
 	}
 	if c.Reason == "" {
@@ -215,5 +220,26 @@ func decideVoid(s State, c VoidSale, now time.Time) ([]Event, error) {
 			return nil, err
 		}
 	}
-	return []Event{SaleVoided{SaleID: s.ID, Reason: c.Reason, Payments: slices.Clone(s.Payments), ApprovedBy: approver, VoidedAt: now}}, nil
+	return []Event{SaleVoided{SaleID: s.ID, Reason: c.Reason, Payments: slices.Clone(s.Payments), ApprovedBy: approver,
+		VoidedAt: now, InCheckout: locked}}, nil
+}
+
+// stranded checks that a sale locked in checkout can never complete, so that it may be
+// voided: a live sale whose shift closed without recording its cash. Completion refuses to
+// record a live sale's cash once its shift closed, so that state is final. Any other locked
+// sale can still complete (an upload is recorded after the close and flagged; a sale whose
+// cash the shift recorded is in the close's figures and must complete, or the drawer's
+// expected cash would count money the sale no longer holds).
+func stranded(s State, sh ShiftCash) error {
+	switch {
+	case s.Upload:
+		return ErrSaleLocked.With("an upload completes after its shift closed")
+	case sh.ShiftID != s.ShiftID:
+		return ErrSaleLocked
+	case !sh.Closed:
+		return ErrSaleLocked.With("its shift is open: complete it")
+	case sh.Recorded:
+		return ErrSaleLocked.With("its shift counted its cash: complete it")
+	}
+	return nil
 }

@@ -14,7 +14,8 @@ var (
 	ErrSaleClosed = &rules.RuleError{Code: "sale_closed", Msg: "sale is already completed", Conflict: true}
 	// ErrSaleVoided: the sale is voided and can never change.
 	ErrSaleVoided = &rules.RuleError{Code: "sale_voided", Msg: "sale is voided", Conflict: true}
-	// ErrSaleLocked: the sale is in checkout; only its completion is accepted.
+	// ErrSaleLocked: the sale is in checkout; only its completion is accepted (or its void, once its
+	// shift closed without recording its cash: see VoidSale).
 	ErrSaleLocked = &rules.RuleError{Code: "sale_in_checkout", Msg: "sale is being completed", Conflict: true}
 	// ErrShiftNotOpen: the sale's shift is not open (or not of its register).
 	ErrShiftNotOpen = &rules.RuleError{Code: "shift_not_open", Msg: "no open shift of this register", Conflict: true}

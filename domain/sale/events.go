@@ -100,13 +100,16 @@ type SaleCompleted struct {
 	Flags            []string    `json:"flags,omitempty"`
 }
 
-// SaleVoided records a cancelled sale; Payments are the tenders to hand back.
+// SaleVoided records a cancelled sale; Payments are the tenders to hand back. InCheckout marks
+// a sale voided while locked in checkout, after its shift closed without recording its cash
+// (see VoidSale): its cash was never in the shift's expected cash.
 type SaleVoided struct {
 	SaleID     uuid.UUID `json:"sale_id"`
 	Reason     string    `json:"reason"`
 	Payments   []Payment `json:"payments,omitempty"`
 	ApprovedBy string    `json:"approved_by,omitempty"`
 	VoidedAt   time.Time `json:"voided_at"`
+	InCheckout bool      `json:"in_checkout,omitempty"`
 }
 
 // EventType returns TypeSaleOpened.
