@@ -78,31 +78,47 @@ func (h *Handler) Codec() *eventstore.Codec { return h.codec }
 // the handler's retry bound. decide must be pure: no I/O, no clock (take now from the caller).
 // A command whose events are already in the stream returns the original result (Replayed).
 func Execute[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], cmd Context, decide func(S) ([]E, error)) (Result, error) {
+	res, _, err := execute(ctx, h, stream, agg, cmd, nil, decide)
+	return res, err
+}
+
+// execute is Execute that decides first against known, when set, instead of reading the
+// stream: an aggregate this request loaded or wrote a moment ago. The append at known's
+// revision proves it current (nothing was appended since); if it is not, the stream is read
+// and the command decided again. known must cover the events the command could have written
+// before (read after Context.After, or from the stream's start), and is consumed: its state
+// becomes the result's. execute returns the aggregate after the command, for a next step.
+func execute[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], cmd Context, known *Loaded[S], decide func(S) ([]E, error)) (Result, Loaded[S], error) {
 	if cmd.ID == "" {
-		return Result{}, ErrMissingCommandID
+		return Result{}, Loaded[S]{}, ErrMissingCommandID
 	}
 	pause := h.backoff
 	for attempt := 0; ; attempt++ {
-		loaded, err := loadCovering(ctx, h, stream, agg, cmd.After)
-		if err != nil {
-			return Result{}, err
+		var loaded Loaded[S]
+		if known != nil {
+			loaded, known = *known, nil
+		} else {
+			var err error
+			if loaded, err = loadCovering(ctx, h, stream, agg, cmd.After); err != nil {
+				return Result{}, loaded, err
+			}
 		}
 		if prior, ok := loaded.replayOf(cmd, stream); ok {
-			return prior, nil
+			return prior, loaded, nil
 		}
 		if cmd.IfMatch != nil && (!loaded.Exists || loaded.Revision != *cmd.IfMatch) {
-			return Result{}, fmt.Errorf("%s at revision %s, not %d: %w", stream, loaded.revisionString(), *cmd.IfMatch, ErrPreconditionFailed)
+			return Result{}, loaded, fmt.Errorf("%s at revision %s, not %d: %w", stream, loaded.revisionString(), *cmd.IfMatch, ErrPreconditionFailed)
 		}
 		events, err := decide(loaded.State)
 		if err != nil {
-			return Result{}, err
+			return Result{}, loaded, err
 		}
 		if len(events) == 0 {
-			return Result{Stream: stream, Exists: loaded.Exists, Revision: loaded.Revision, Position: loaded.Position}, nil
+			return Result{Stream: stream, Exists: loaded.Exists, Revision: loaded.Revision, Position: loaded.Position}, loaded, nil
 		}
 		data, err := encode(h.codec, stream, cmd, events)
 		if err != nil {
-			return Result{}, err
+			return Result{}, loaded, err
 		}
 		expected := eventstore.NoStream
 		if loaded.Exists {
@@ -110,28 +126,33 @@ func Execute[S, E any](ctx context.Context, h *Handler, stream string, agg Aggre
 		}
 		res, err := h.store.Append(ctx, stream, expected, data)
 		if err == nil {
-			anys := make([]any, len(events))
-			for i, e := range events {
-				anys[i] = e
-			}
-			return Result{Stream: stream, Exists: true, Revision: res.Revision, Position: res.Position, Events: anys}, nil
+			return Result{Stream: stream, Exists: true, Revision: res.Revision, Position: res.Position, Events: anys(events)},
+				appendedTo(loaded, agg, data, events, res), nil
 		}
 		if !errors.Is(err, eventstore.ErrWrongExpectedRevision) || cmd.IfMatch != nil {
 			if cmd.IfMatch != nil && errors.Is(err, eventstore.ErrWrongExpectedRevision) {
-				return Result{}, fmt.Errorf("%s changed concurrently: %w", stream, ErrPreconditionFailed)
+				return Result{}, loaded, fmt.Errorf("%s changed concurrently: %w", stream, ErrPreconditionFailed)
 			}
-			return Result{}, fmt.Errorf("append %s: %w", stream, err)
+			return Result{}, loaded, fmt.Errorf("append %s: %w", stream, err)
 		}
 		if attempt+1 >= h.maxRetries {
-			return Result{}, fmt.Errorf("%s after %d attempts: %w", stream, attempt+1, ErrConflict)
+			return Result{}, loaded, fmt.Errorf("%s after %d attempts: %w", stream, attempt+1, ErrConflict)
 		}
 		select {
 		case <-time.After(pause):
 		case <-ctx.Done():
-			return Result{}, ctx.Err()
+			return Result{}, loaded, ctx.Err()
 		}
 		pause *= 2
 	}
+}
+
+func anys[E any](events []E) []any {
+	out := make([]any, len(events))
+	for i, e := range events {
+		out[i] = e
+	}
+	return out
 }
 
 // encode turns decided events into EventData with IDs derived from the command.

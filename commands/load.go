@@ -177,6 +177,25 @@ func (l Loaded[S]) replayOf(cmd Context, stream string) (Result, bool) {
 	}
 }
 
+// appendedTo returns l after the append of data (decided as events) that res reports. Only the
+// last event's position is known; the others are located by revision alone.
+func appendedTo[S, E any](l Loaded[S], agg Aggregate[S, E], data []eventstore.EventData, events []E, res eventstore.AppendResult) Loaded[S] {
+	if l.byID == nil {
+		l.byID = map[uuid.UUID]located{}
+	}
+	first := res.Revision + 1 - uint64(len(events))
+	for i, e := range events {
+		l.State = agg.Evolve(l.State, e)
+		loc := located{revision: first + uint64(i), event: e}
+		if i == len(events)-1 {
+			loc.position = res.Position
+		}
+		l.byID[data[i].ID] = loc
+	}
+	l.Exists, l.Revision, l.Position, l.lastID = true, res.Revision, res.Position, data[len(data)-1].ID
+	return l
+}
+
 // positionOf returns the position of the last event read that match accepts.
 func (l Loaded[S]) positionOf(match func(event any) bool) (eventstore.Position, bool) {
 	var at eventstore.Position

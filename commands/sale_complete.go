@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/odata-pos/pos/eventstore"
+
 	"github.com/odata-pos/pos/domain/register"
 	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/domain/shift"
@@ -40,18 +42,12 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 		return Result{}, err
 	}
 	sl := l.State
-	id := saleID.String()
-	stepCmd := func(op string) Context {
-		c := cmd
-		c.ID, c.IfMatch = op+":"+id, nil
-		return c
-	}
 	if sl.Status == sale.StatusCompleted {
 		// Done before: step 4 answers with its original result (or refuses a stale If-Match).
 		if cmd.IfMatch != nil && *cmd.IfMatch != l.Revision {
 			return Result{}, ErrPreconditionFailed
 		}
-		return Execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCmd("sale.complete"), func(st sale.State) ([]sale.Event, error) {
+		return Execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCommand(cmd, "sale.complete", saleID), func(st sale.State) ([]sale.Event, error) {
 			return sale.Decide(st, sale.CompleteSale{ReceiptNumber: st.ReceiptNumber}, now)
 		})
 	}
@@ -59,22 +55,42 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 	if err != nil {
 		return Result{}, err
 	}
-	info, _, err := loadShiftInfo(ctx, s.h, sl.ShiftID, reg.State, now)
+	info, sh, err := loadShiftInfo(ctx, s.h, sl.ShiftID, reg.State, now)
 	if err != nil {
 		return Result{}, err
 	}
-	checkout := stepCmd("sale.checkout")
+	checkout := stepCommand(cmd, "sale.checkout", saleID)
 	checkout.IfMatch = cmd.IfMatch
-	if _, err := Execute(ctx, s.h, SaleStream(saleID), SaleAggregate, checkout, func(st sale.State) ([]sale.Event, error) {
+	_, locked, err := execute(ctx, s.h, SaleStream(saleID), SaleAggregate, checkout, &l, func(st sale.State) ([]sale.Event, error) {
 		return sale.Decide(st, sale.StartCheckout{Shift: info}, now)
-	}); err != nil {
-		return Result{}, err
-	}
-	locked, err := s.Get(ctx, saleID)
+	})
 	if err != nil {
 		return Result{}, err
 	}
-	sl = locked.State
+	checkoutAt, ok := locked.positionOf(func(e any) bool { _, ok := e.(sale.CheckoutStarted); return ok })
+	if !ok {
+		return Result{}, fmt.Errorf("sale %s is in checkout without a checkout event", saleID)
+	}
+	// The register was read before the checkout, maybe long after an earlier attempt's
+	// reservation: step 3 reads it again, back to the checkout.
+	return s.finish(ctx, cmd, locked, checkoutAt, &sh, nil, info, now)
+}
+
+// stepCommand is the command of one completion step of a sale: its ID derives from the sale's,
+// so every route to the step, at any time, writes the same events.
+func stepCommand(cmd Context, op string, saleID uuid.UUID) Context {
+	c := cmd
+	c.ID, c.IfMatch, c.After = op+":"+saleID.String(), nil, eventstore.Start
+	return c
+}
+
+// finish runs steps 2 to 4 of a sale locked for checkout at position checkoutAt. The shift
+// and register, when given, are as this request read them (see execute's known); a register
+// given must have been read after the checkout was written.
+func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.State], checkoutAt eventstore.Position,
+	sh *Loaded[shift.State], reg *Loaded[register.State], info sale.ShiftInfo, now time.Time) (Result, error) {
+	sl := locked.State
+	saleID := sl.ID
 	totals, _, err := sl.Priced()
 	if err != nil {
 		return Result{}, err
@@ -85,7 +101,7 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 	}
 
 	if _, err := retryHot(ctx, hotAttempts, func() (Result, error) {
-		return Execute(ctx, s.h, ShiftStream(sl.ShiftID), ShiftAggregate, stepCmd("sale.cash"), func(sh shift.State) ([]shift.Event, error) {
+		res, _, err := execute(ctx, s.h, ShiftStream(sl.ShiftID), ShiftAggregate, stepCommand(cmd, "sale.cash", saleID), once(&sh), func(sh shift.State) ([]shift.Event, error) {
 			evs, err := shift.Decide(sh, shift.RecordCashSale{SaleID: saleID, Amount: cashIn}, now)
 			for _, e := range evs {
 				if rec, ok := e.(shift.CashSaleRecorded); ok && rec.AfterClose && !sl.Upload {
@@ -94,27 +110,25 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 			}
 			return evs, err
 		})
+		return res, err
 	}); err != nil {
 		return Result{}, err
 	}
 
 	// Step 3's events can only follow the checkout: a retry looks for them that far back in
 	// the register stream, however long it is.
-	receiptCmd := stepCmd("sale.receipt")
-	checkoutAt, ok := locked.positionOf(func(e any) bool { _, ok := e.(sale.CheckoutStarted); return ok })
-	if !ok {
-		return Result{}, fmt.Errorf("sale %s is in checkout without a checkout event", id)
-	}
+	receiptCmd := stepCommand(cmd, "sale.receipt", saleID)
 	receiptCmd.After = checkoutAt
-	var number int64
 	res, err := retryHot(ctx, hotAttempts, func() (Result, error) {
-		return Execute(ctx, s.h, RegisterStream(sl.RegisterID), RegisterAggregate, receiptCmd, func(r register.State) ([]register.Event, error) {
+		res, _, err := execute(ctx, s.h, RegisterStream(sl.RegisterID), RegisterAggregate, receiptCmd, once(&reg), func(r register.State) ([]register.Event, error) {
 			return register.Decide(r, register.ReserveReceiptNumber{SaleID: saleID}, now)
 		})
+		return res, err
 	})
 	if err != nil {
 		return Result{}, err
 	}
+	var number int64
 	for _, e := range res.Events {
 		if rr, ok := e.(register.ReceiptNumberReserved); ok {
 			number = rr.Number
@@ -126,7 +140,15 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 		// The shift counted this sale in step 2, before any close: the sale belongs to it.
 		completeShift.ClosedAt = time.Time{}
 	}
-	return Execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCmd("sale.complete"), func(st sale.State) ([]sale.Event, error) {
+	res, _, err = execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCommand(cmd, "sale.complete", saleID), &locked, func(st sale.State) ([]sale.Event, error) {
 		return sale.Decide(st, sale.CompleteSale{ReceiptNumber: number, Shift: completeShift}, now)
 	})
+	return res, err
+}
+
+// once returns *p and clears it: a known aggregate serves the first attempt only.
+func once[T any](p **T) *T {
+	v := *p
+	*p = nil
+	return v
 }

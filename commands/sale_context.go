@@ -95,15 +95,15 @@ func shiftInfo(sh shift.State, reg register.State, now time.Time) sale.ShiftInfo
 }
 
 // loadShiftInfo loads a shift and its register's view of it.
-func loadShiftInfo(ctx context.Context, h *Handler, shiftID uuid.UUID, reg register.State, now time.Time) (sale.ShiftInfo, shift.State, error) {
+func loadShiftInfo(ctx context.Context, h *Handler, shiftID uuid.UUID, reg register.State, now time.Time) (sale.ShiftInfo, Loaded[shift.State], error) {
 	l, err := Load(ctx, h, ShiftStream(shiftID), ShiftAggregate)
 	if err != nil {
-		return sale.ShiftInfo{}, shift.State{}, err
+		return sale.ShiftInfo{}, l, err
 	}
 	if !l.Exists {
-		return sale.ShiftInfo{}, shift.State{}, sale.ErrShiftNotOpen.With("no such shift")
+		return sale.ShiftInfo{}, l, sale.ErrShiftNotOpen.With("no such shift")
 	}
-	return shiftInfo(l.State, reg, now), l.State, nil
+	return shiftInfo(l.State, reg, now), l, nil
 }
 
 // productLoader builds sale.Product values as in force at one moment, caching tax codes for

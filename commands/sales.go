@@ -100,7 +100,7 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
-	info, _, err := loadShiftInfo(ctx, s.h, c.ShiftID, reg.State, now)
+	info, sh, err := loadShiftInfo(ctx, s.h, c.ShiftID, reg.State, now)
 	if err != nil {
 		return Result{}, err
 	}
@@ -126,13 +126,27 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (Result, 
 	if c.Complete {
 		steps = append(steps, step{cmd: sale.StartCheckout{Shift: info}})
 	}
-	res, err := Execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, func(sl sale.State) ([]sale.Event, error) {
+	var known *Loaded[sale.State]
+	if cmd.IfMatch == nil {
+		// A new sale's stream does not exist: append without reading it. If it does (a
+		// retry), the append fails and execute reads it and finds the original.
+		known = &Loaded[sale.State]{State: SaleAggregate.Initial()}
+	}
+	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, known, func(sl sale.State) ([]sale.Event, error) {
 		return decideSteps(sl, steps, now)
 	})
 	if err != nil || !c.Complete {
 		return res, err
 	}
-	return s.Complete(ctx, cmd, c.SaleID)
+	if res.Replayed || len(res.Events) == 0 {
+		return s.Complete(ctx, cmd, c.SaleID)
+	}
+	if _, ok := res.Events[len(res.Events)-1].(sale.CheckoutStarted); !ok {
+		return Result{}, fmt.Errorf("sale %s: a complete sale was written without its checkout", c.SaleID)
+	}
+	// This call wrote the checkout (its position is the append's), after it read the register
+	// and the shift: both can go on from those reads (see finish).
+	return s.finish(ctx, cmd, created, res.Position, &sh, &reg, info, now)
 }
 
 // decideSteps decides steps one after the other (as sale.DecideAll), naming the request field
