@@ -51,7 +51,7 @@ type saleWorld struct {
 	bread  uuid.UUID
 }
 
-func newSaleWorld(t *testing.T) *saleWorld {
+func newSaleWorld(t testing.TB) *saleWorld {
 	t.Helper()
 	codec := eventstore.NewCodec()
 	domain.RegisterWriteSide(codec)
