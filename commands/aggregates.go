@@ -59,22 +59,25 @@ func StockStream(locationID, productID uuid.UUID) string {
 // TransferStream names a transfer's stream.
 func TransferStream(id uuid.UUID) string { return TransferPrefix + id.String() }
 
-// registerSnapshotEvery bounds how many events a register load folds past its snapshot: the
-// register stream takes one event per completed sale.
-const registerSnapshotEvery = 100
+// snapshotEvery bounds how many events a load folds past its snapshot, for the aggregates
+// whose streams grow with every sale: a register (one receipt number per sale) and a product's
+// stock at a location (one movement per sale line).
+const snapshotEvery = 100
 
 // Aggregates of the write side, for Execute and Load.
 var (
 	StoreAggregate    = Aggregate[store.State, store.Event]{Initial: zero[store.State], Evolve: store.Evolve}
 	RegisterAggregate = Aggregate[register.State, register.Event]{Initial: zero[register.State], Evolve: register.Evolve,
-		Snapshot: &Snapshotting[register.State]{Kind: register.SnapshotKind, Every: registerSnapshotEvery,
+		Snapshot: &Snapshotting[register.State]{Kind: register.SnapshotKind, Every: snapshotEvery,
 			Encode: register.MarshalSnapshot, Decode: register.UnmarshalSnapshot}}
-	TaxCodeAggregate  = Aggregate[taxcode.State, taxcode.Event]{Initial: zero[taxcode.State], Evolve: taxcode.Evolve}
-	ProductAggregate  = Aggregate[catalog.State, catalog.Event]{Initial: zero[catalog.State], Evolve: catalog.Evolve}
-	ShiftAggregate    = Aggregate[shift.State, shift.Event]{Initial: zero[shift.State], Evolve: shift.Evolve}
-	SaleAggregate     = Aggregate[sale.State, sale.Event]{Initial: zero[sale.State], Evolve: sale.Evolve}
-	ReturnAggregate   = Aggregate[returns.State, returns.Event]{Initial: zero[returns.State], Evolve: returns.Evolve}
-	StockAggregate    = Aggregate[stock.State, stock.Event]{Initial: zero[stock.State], Evolve: stock.Evolve}
+	TaxCodeAggregate = Aggregate[taxcode.State, taxcode.Event]{Initial: zero[taxcode.State], Evolve: taxcode.Evolve}
+	ProductAggregate = Aggregate[catalog.State, catalog.Event]{Initial: zero[catalog.State], Evolve: catalog.Evolve}
+	ShiftAggregate   = Aggregate[shift.State, shift.Event]{Initial: zero[shift.State], Evolve: shift.Evolve}
+	SaleAggregate    = Aggregate[sale.State, sale.Event]{Initial: zero[sale.State], Evolve: sale.Evolve}
+	ReturnAggregate  = Aggregate[returns.State, returns.Event]{Initial: zero[returns.State], Evolve: returns.Evolve}
+	StockAggregate   = Aggregate[stock.State, stock.Event]{Initial: zero[stock.State], Evolve: stock.Evolve,
+		Snapshot: &Snapshotting[stock.State]{Kind: stock.SnapshotKind, Every: snapshotEvery,
+			Encode: stock.MarshalSnapshot, Decode: stock.UnmarshalSnapshot}}
 	TransferAggregate = Aggregate[transfer.State, transfer.Event]{Initial: zero[transfer.State], Evolve: transfer.Evolve}
 )
 

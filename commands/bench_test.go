@@ -40,7 +40,7 @@ func BenchmarkCompleteOnALongRegister(b *testing.B) {
 			}
 			opts := commands.Options{}
 			if snapshots {
-				opts.Snapshots = &memSnapshots{}
+				opts.Snapshots = commands.NewMemorySnapshots()
 			}
 			sales := commands.NewSales(commands.NewHandler(w.store, w.h.Codec(), opts), time.Now)
 			b.ResetTimer()

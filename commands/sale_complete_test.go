@@ -18,7 +18,7 @@ func TestAOneShotSaleResumesAfterALostAnswerAtEveryStep(t *testing.T) {
 	ctx := context.Background()
 	for i, prefix := range []string{commands.ShiftPrefix, commands.RegisterPrefix, commands.SalePrefix} {
 		cs := &countingStore{Store: w.store, prefix: prefix}
-		sales := commands.NewSales(commands.NewHandler(cs, w.h.Codec(), commands.Options{Snapshots: &memSnapshots{}}), time.Now)
+		sales := commands.NewSales(commands.NewHandler(cs, w.h.Codec(), commands.Options{Snapshots: commands.NewMemorySnapshots()}), time.Now)
 		c := w.cashSale()
 		c.Complete = true
 		cmd := commands.Context{ID: "create:" + c.SaleID.String(), UserID: "u"}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,34 +14,6 @@ import (
 	"github.com/odata-pos/pos/domain/register"
 	"github.com/odata-pos/pos/eventstore"
 )
-
-// memSnapshots is an in-memory commands.SnapshotStore (the PostgreSQL one is tested in
-// internal/pgsnapshot against the same contract).
-type memSnapshots struct {
-	mu    sync.Mutex
-	snaps map[string]commands.Snapshot
-	saves int
-}
-
-func (m *memSnapshots) LoadSnapshot(_ context.Context, stream, kind string) (commands.Snapshot, bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.snaps[stream+"|"+kind]
-	return s, ok, nil
-}
-
-func (m *memSnapshots) SaveSnapshot(_ context.Context, s commands.Snapshot) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.snaps == nil {
-		m.snaps = map[string]commands.Snapshot{}
-	}
-	if old, ok := m.snaps[s.Stream+"|"+s.Kind]; !ok || old.Revision < s.Revision {
-		m.snaps[s.Stream+"|"+s.Kind] = s
-		m.saves++
-	}
-	return nil
-}
 
 // countingStore counts the events read from streams with a prefix, and can lose the answer of
 // one append there after writing it (the ack lost on the way back).
@@ -70,10 +41,10 @@ func (c *countingStore) Append(ctx context.Context, stream string, exp eventstor
 }
 
 // snapshotWorld is a sale world whose handler snapshots, reading through a countingStore.
-func snapshotWorld(t *testing.T) (*saleWorld, *commands.Sales, *countingStore, *memSnapshots) {
+func snapshotWorld(t *testing.T) (*saleWorld, *commands.Sales, *countingStore, *commands.MemorySnapshots) {
 	w := newSaleWorld(t)
 	cs := &countingStore{Store: w.store, prefix: commands.RegisterPrefix}
-	snaps := &memSnapshots{}
+	snaps := commands.NewMemorySnapshots()
 	h := commands.NewHandler(cs, w.h.Codec(), commands.Options{Snapshots: snaps})
 	return w, commands.NewSales(h, time.Now), cs, snaps
 }
@@ -100,7 +71,7 @@ func TestRegisterLoadsFoldAtMostASnapshotInterval(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if snaps.saves == 0 {
+	if snaps.Saves() == 0 {
 		t.Fatal("no snapshot was saved")
 	}
 	cs.read.Store(0)
@@ -141,7 +112,7 @@ func TestARetryFindsItsReceiptBehindASnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if snaps.saves == 0 {
+	if snaps.Saves() == 0 {
 		t.Fatal("no snapshot was saved past the lost reservation")
 	}
 	if _, err := sales.Complete(ctx, commands.Context{ID: "retry", UserID: "u"}, first); err != nil {
@@ -187,7 +158,7 @@ func TestAStaleSnapshotIsIgnored(t *testing.T) {
 		"a revision past the stream":    {Stream: stream, Kind: register.SnapshotKind, Revision: 40, EventID: uuid.New(), State: lying},
 		"an unreadable state":           {Stream: stream, Kind: register.SnapshotKind, Revision: 2, EventID: at2[0].ID, State: []byte("{")},
 	} {
-		snaps := &memSnapshots{}
+		snaps := commands.NewMemorySnapshots()
 		if err := snaps.SaveSnapshot(ctx, snap); err != nil {
 			t.Fatal(err)
 		}

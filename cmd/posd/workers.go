@@ -11,6 +11,7 @@ import (
 	"github.com/odata-pos/pos/commands/policies"
 	"github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
+	"github.com/odata-pos/pos/internal/pgsnapshot"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/reports"
@@ -49,8 +50,12 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy checkpoints: %w", err)
 	}
+	snapshots, err := pgsnapshot.New(ctx, d.db)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate snapshots: %w", err)
+	}
 	policyRunner, err := policies.New(policies.Config{
-		Handler:     commands.NewHandler(d.store, codec, commands.Options{}),
+		Handler:     commands.NewHandler(d.store, codec, commands.Options{Snapshots: snapshots}),
 		Checkpoints: checkpoints,
 		Logger:      d.log.With(slog.String("component", "policies")),
 	})

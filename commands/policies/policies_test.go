@@ -230,3 +230,32 @@ func TestConfigIsValidated(t *testing.T) {
 		t.Fatal("a policy registered twice must be refused")
 	}
 }
+
+// TestAReplicaBehindSnapshotsWritesNoMovementTwice: a second replica handles every sale again
+// after the first wrote their movements and the stock streams were snapshotted past them; it
+// finds each movement among the events after its sale and writes none again.
+func TestAReplicaBehindSnapshotsWritesNoMovementTwice(t *testing.T) {
+	plain, store := newHandler(t)
+	snaps := commands.NewMemorySnapshots()
+	h := commands.NewHandler(store, plain.Codec(), commands.Options{MaxRetries: 64, Snapshots: snaps})
+	const sales = 250
+	for i := range sales {
+		completeSale(t, h, i, "1", "1")
+	}
+	first := policies.NewMemoryCheckpoints()
+	stop := start(t, policies.Config{Handler: h, Checkpoints: first})
+	waitFor(t, "the first replica", func() bool { _, n := level(t, h, prodB); return n == sales })
+	stop()
+	if snaps.Saves() == 0 {
+		t.Fatal("no stock snapshot was saved")
+	}
+	done, _ := first.Load(context.Background(), policies.SaleStock)
+	cp := policies.NewMemoryCheckpoints()
+	start(t, policies.Config{Handler: h, Checkpoints: cp})
+	waitFor(t, "the second replica", func() bool { p, _ := cp.Load(context.Background(), policies.SaleStock); return p >= done })
+	for _, p := range []uuid.UUID{prodA, prodB} {
+		if q, n := level(t, h, p); q != quantity.FromInt(-sales) || n != sales {
+			t.Fatalf("%s: %s in %d movements, want -%d in %d", p, q, n, sales, sales)
+		}
+	}
+}

@@ -49,6 +49,9 @@ func FollowUp(policy string, source eventstore.RecordedEvent, part string) comma
 		RegisterID:    m.RegisterID,
 		OccurredAt:    m.OccurredAt,
 		Extra:         map[string]string{"policy": policy},
+		// The policy acts only once the source has committed: what it wrote before, if it
+		// ran already, follows the source in $all (found there behind a snapshot).
+		After: source.Position,
 	}
 }
 

@@ -7,6 +7,8 @@
 // movements (adjustments, transfers out) that would break it are refused. Sales are never
 // refused here: they already happened (an offline upload may arrive long after), so a sale that
 // takes stock below zero where that is forbidden is recorded with a negative_stock flag and
-// reported. Every movement carries a movement ID; a repeated ID is a no-op, so the policies that
-// turn sales, returns and transfers into movements may run twice.
+// reported. Every movement carries a movement ID. A repeated document ID (receipt, adjustment,
+// count, transfer) is a no-op here; a sale or return movement repeated by a policy that runs
+// twice is found by the command layer among the events after its source, so the state stays
+// small and can be snapshotted (MarshalSnapshot) however many sales the stream records.
 package stock

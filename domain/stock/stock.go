@@ -106,8 +106,17 @@ type State struct {
 // OnHand is the last count plus the movements since.
 func (s State) OnHand() quantity.Quantity { return s.LastCount + s.SinceCount }
 
-// Seen reports whether a movement or count ID was recorded.
+// Seen reports whether a movement or count ID was recorded. Sale and return movements are
+// not remembered (see remembered).
 func (s State) Seen(id string) bool { return s.seen[id] }
+
+// remembered reports whether State keeps the IDs of movements of kind, so that a repeated ID
+// is a no-op. Sales and returns are the bulk of a stream and come only from the policies,
+// whose commands say where their events can start (after the sale or return that caused
+// them), so the command layer finds a repeat by its event IDs; keeping their IDs here would
+// grow the state with every sale ever made. Documents (receipts, adjustments, counts,
+// transfers) carry client IDs that may be sent again at any time and are remembered.
+func remembered(kind string) bool { return kind != KindSale && kind != KindReturn }
 
 // Evolve applies e to s.
 func Evolve(s State, e Event) State {
@@ -117,7 +126,9 @@ func Evolve(s State, e Event) State {
 	switch e := e.(type) {
 	case StockMoved:
 		s.LocationID, s.ProductID = e.LocationID, e.ProductID
-		s.seen[e.MovementID] = true
+		if remembered(e.Kind) {
+			s.seen[e.MovementID] = true
+		}
 		s.SinceCount += e.Delta
 	case StockCounted:
 		s.LocationID, s.ProductID = e.LocationID, e.ProductID

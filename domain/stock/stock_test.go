@@ -1,6 +1,8 @@
 package stock
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -60,5 +62,53 @@ func TestOnHandIsLastCountPlusMovementsSince(t *testing.T) {
 	})
 	if s.LastCount != q("5") || s.SinceCount != q("1.5") || s.OnHand() != q("6.5") {
 		t.Fatalf("count %s + since %s = %s", s.LastCount, s.SinceCount, s.OnHand())
+	}
+}
+
+// TestSalesAreNotRememberedSoTheStateStaysSmall: a stream of many sales leaves only the
+// documents' IDs in the state (and its snapshot); the command layer finds a repeated sale
+// movement by its event IDs.
+func TestSalesAreNotRememberedSoTheStateStaysSmall(t *testing.T) {
+	evs := []Event{moved(KindReceipt, "r1", "1000", "1000")}
+	for i := range 500 {
+		evs = append(evs, moved(KindSale, fmt.Sprintf("sale:s%d:l1", i), "-1", "999"),
+			moved(KindReturn, fmt.Sprintf("return:r%d:0", i), "1", "1000"))
+	}
+	s := decider.Fold(evs)
+	if !s.Seen("r1") || s.Seen("sale:s3:l1") || s.Seen("return:r3:0") {
+		t.Fatalf("seen: receipt %v, sale %v, return %v; want only the receipt", s.Seen("r1"), s.Seen("sale:s3:l1"), s.Seen("return:r3:0"))
+	}
+	b, err := MarshalSnapshot(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 400 {
+		t.Fatalf("snapshot of 1,000 sales and returns is %d bytes: %s", len(b), b)
+	}
+}
+
+func TestSnapshotRoundTripsTheState(t *testing.T) {
+	s := decider.Fold([]Event{moved(KindReceipt, "r1", "10", "10"), moved(KindAdjustment, "a1", "-0.335", "9.665"),
+		StockCounted{LocationID: loc, ProductID: prd, CountID: "c1", Expected: q("9.665"), Counted: q("9"), Variance: q("-0.665"), At: now},
+		moved(KindTransferOut, "transfer:t1", "-2", "7")})
+	b, err := MarshalSnapshot(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnmarshalSnapshot(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, s) {
+		t.Fatalf("snapshot round trip = %+v, want %+v", got, s)
+	}
+	if _, err := Decide(got, Receive{Key: Key{LocationID: loc, ProductID: prd, MovementID: "r1"}, Quantity: q("1")}, now); err != nil {
+		t.Fatal(err)
+	}
+	if evs, _ := Decide(got, Receive{Key: Key{LocationID: loc, ProductID: prd, MovementID: "r1"}, Quantity: q("1")}, now); len(evs) != 0 {
+		t.Fatal("a remembered receipt ID was booked again after the round trip")
+	}
+	if _, err := UnmarshalSnapshot([]byte("[")); err == nil {
+		t.Fatal("a corrupt snapshot decoded")
 	}
 }
