@@ -9,6 +9,7 @@ import (
 
 	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/quantity"
+	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readkit"
 )
@@ -21,7 +22,8 @@ type Queries struct {
 // NewQueries returns Queries reading through db.
 func NewQueries(db readkit.Querier) *Queries { return &Queries{db: db} }
 
-// Totals are a sale's sums as the write side computed them at checkout.
+// Totals are a sale's sums as the domain prices them: running while the sale is open, final
+// once completed. Total = Subtotal − Discount + exclusive Tax; Due = max(0, Total − Paid).
 type Totals struct {
 	Subtotal money.Money `json:"subtotal"`
 	Discount money.Money `json:"discount"`
@@ -29,6 +31,7 @@ type Totals struct {
 	Total    money.Money `json:"total"`
 	Paid     money.Money `json:"paid"`
 	Change   money.Money `json:"change"`
+	Due      money.Money `json:"due"`
 }
 
 // Sale is a sale as listed.
@@ -70,7 +73,7 @@ var Statuses = []string{"open", "checkout", "completed", "voided"}
 func (q *Queries) List(ctx context.Context, f Filter, req readkit.Request) (readkit.Page[Sale], error) {
 	l := &readkit.List[Sale]{
 		Select: `SELECT id, status, store_id, register_id, shift_id, cashier_id, receipt_number, currency, subtotal, discount,
-			tax, total, paid, change, line_count, opened_at, completed_at, voided_at, occurred_at, void_reason, upload
+			tax, total, paid, change, due, line_count, opened_at, completed_at, voided_at, occurred_at, void_reason, upload
 			FROM ` + projections.Table(Name, "sales"),
 		IDColumn: "id", IDType: "uuid", ID: func(s Sale) string { return s.ID.String() },
 		Sorts: []readkit.Sort[Sale]{
@@ -118,16 +121,18 @@ func (q *Queries) List(ctx context.Context, f Filter, req readkit.Request) (read
 func scanSale(r pgx.CollectableRow) (Sale, error) {
 	var s Sale
 	var cur string
-	var sub, disc, tax, total, paid, change int64
+	var sub, disc, tax, total, paid, change, due int64
 	err := r.Scan(&s.ID, &s.Status, &s.StoreID, &s.RegisterID, &s.ShiftID, &s.CashierID, &s.ReceiptNumber, &cur, &sub, &disc,
-		&tax, &total, &paid, &change, &s.LineCount, &s.OpenedAt, &s.CompletedAt, &s.VoidedAt, &s.OccurredAt, &s.VoidReason, &s.Upload)
+		&tax, &total, &paid, &change, &due, &s.LineCount, &s.OpenedAt, &s.CompletedAt, &s.VoidedAt, &s.OccurredAt, &s.VoidReason, &s.Upload)
 	m := func(a int64) money.Money { return money.New(a, cur) }
-	s.Totals = Totals{Subtotal: m(sub), Discount: m(disc), Tax: m(tax), Total: m(total), Paid: m(paid), Change: m(change)}
+	s.Totals = Totals{Subtotal: m(sub), Discount: m(disc), Tax: m(tax), Total: m(total), Paid: m(paid), Change: m(change), Due: m(due)}
 	return s, err
 }
 
 // Line is a sale line: the contract's id, product_id, quantity, unit_price, discount, tax and
-// total; Priced is false while the sale is open (total is then the undiscounted amount).
+// total, priced as the domain prices them, and what they were priced with (tax rate, the
+// line's own discount rule). Priced is true once the sale is completed and the amounts are
+// final; before, they are the open sale's running pricing.
 type Line struct {
 	ID        uuid.UUID         `json:"id"`
 	SaleID    uuid.UUID         `json:"sale_id"`
@@ -137,11 +142,14 @@ type Line struct {
 	Category  string            `json:"category,omitempty"`
 	Quantity  quantity.Quantity `json:"quantity"`
 	UnitPrice money.Money       `json:"unit_price"`
-	Discount  money.Money       `json:"discount"`
-	Tax       money.Money       `json:"tax"`
-	Total     money.Money       `json:"total"`
-	Priced    bool              `json:"priced"`
-	seq       int64
+	TaxRateBP int64             `json:"tax_rate_bp"`
+	// DiscountRule is the line's own discount rule; Discount includes its share of the sale's.
+	DiscountRule *sale.Discount `json:"discount_rule,omitempty"`
+	Discount     money.Money    `json:"discount"`
+	Tax          money.Money    `json:"tax"`
+	Total        money.Money    `json:"total"`
+	Priced       bool           `json:"priced"`
+	seq          int64
 }
 
 // Lines lists the lines of a sale in the order they were added (sort "seq", the only one);
@@ -149,17 +157,21 @@ type Line struct {
 // scope: lines of sales elsewhere are not shown.
 func (q *Queries) Lines(ctx context.Context, saleID uuid.UUID, storeIDs []uuid.UUID, req readkit.Request) (readkit.Page[Line], error) {
 	l := &readkit.List[Line]{
-		Select: `SELECT l.line_id, l.sale_id, l.product_id, l.sku, l.name, l.category, l.quantity, l.unit_price, l.discount,
-			l.tax, l.total, l.priced, l.seq, s.currency FROM ` + projections.Table(Name, "sale_lines") + ` l
+		Select: `SELECT l.line_id, l.sale_id, l.product_id, l.sku, l.name, l.category, l.quantity, l.unit_price, l.tax_rate_bp,
+			l.discount_rule_bp, l.discount_rule_amount, l.discount, l.tax, l.total, l.priced, l.seq, s.currency FROM ` + projections.Table(Name, "sale_lines") + ` l
 			JOIN ` + projections.Table(Name, "sales") + ` s ON s.id = l.sale_id`,
 		IDColumn: "l.line_id", IDType: "uuid", ID: func(l Line) string { return l.ID.String() },
 		Sorts:   []readkit.Sort[Line]{{Name: "seq", Column: "l.seq", Type: "bigint", Key: func(l Line) string { return readkit.IntKey(l.seq) }}},
 		Default: "seq",
 		Scan: func(r pgx.CollectableRow) (l Line, err error) {
 			var cur string
-			var qty, unit, disc, tax, total int64
-			err = r.Scan(&l.ID, &l.SaleID, &l.ProductID, &l.SKU, &l.Name, &l.Category, &qty, &unit, &disc, &tax, &total, &l.Priced, &l.seq, &cur)
+			var qty, unit, ruleBP, ruleAmt, disc, tax, total int64
+			err = r.Scan(&l.ID, &l.SaleID, &l.ProductID, &l.SKU, &l.Name, &l.Category, &qty, &unit, &l.TaxRateBP, &ruleBP, &ruleAmt,
+				&disc, &tax, &total, &l.Priced, &l.seq, &cur)
 			l.Quantity = quantity.FromMilli(qty)
+			if d := rule(ruleBP, ruleAmt, cur); !d.IsZero() {
+				l.DiscountRule = &d
+			}
 			l.UnitPrice, l.Discount, l.Tax, l.Total = money.New(unit, cur), money.New(disc, cur), money.New(tax, cur), money.New(total, cur)
 			return l, err
 		},
