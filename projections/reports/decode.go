@@ -99,20 +99,20 @@ type stockCounted struct {
 	At         time.Time         `json:"at"`
 }
 
-// decode returns the value the fold reads of e: a slim view of a frequent event, else the
-// domain event the codec decodes.
+// decode returns the value the fold reads of e: a slim view of a frequent event (read by the
+// lexer, else by json.Unmarshal), else the domain event the codec decodes.
 func (p *Projection) decode(e eventstore.RecordedEvent) (any, error) {
 	var v any
 	var err error
 	switch e.Type {
 	case sale.TypeSaleCompleted:
-		v, err = unmarshal[saleCompleted](e.Data)
+		v, err = unmarshal(e.Data, (*lexer).saleCompleted)
 	case returns.TypeReturnRecorded:
-		v, err = unmarshal[returnRecorded](e.Data)
+		v, err = unmarshal(e.Data, (*lexer).returnRecorded)
 	case stock.TypeStockMoved:
-		v, err = unmarshal[stockMoved](e.Data)
+		v, err = unmarshal(e.Data, (*lexer).stockMoved)
 	case stock.TypeStockCounted:
-		v, err = unmarshal[stockCounted](e.Data)
+		v, err = unmarshal(e.Data, (*lexer).stockCounted)
 	default:
 		return p.codec.Decode(e.Type, e.Data)
 	}
@@ -122,8 +122,14 @@ func (p *Projection) decode(e eventstore.RecordedEvent) (any, error) {
 	return v, nil
 }
 
-func unmarshal[T any](data []byte) (any, error) {
+// unmarshal reads data with read, or with json.Unmarshal when the lexer gives up.
+func unmarshal[T any](data []byte, read func(*lexer, *T)) (any, error) {
 	var v T
-	err := json.Unmarshal(data, &v)
-	return v, err
+	l := lexer{b: data}
+	if read(&l, &v); l.done() {
+		return v, nil
+	}
+	var w T
+	err := json.Unmarshal(data, &w)
+	return w, err
 }
