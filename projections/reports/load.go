@@ -67,7 +67,7 @@ func (p *Projection) load(ctx context.Context, tx pgx.Tx, schema string, evs []d
 	}
 	r := refsOf(evs)
 	key := cacheKey(tx, schema)
-	var stores, products []uuid.UUID
+	var stores, products []string // IDs pass as text: pgx encodes []string fast, []uuid.UUID element by element
 	p.mu.Lock()
 	c := p.cache(key)
 	for id := range r.newStores {
@@ -80,14 +80,14 @@ func (p *Projection) load(ctx context.Context, tx pgx.Tx, schema string, evs []d
 		if s, ok := c.stores[id]; ok {
 			f.stores[id] = &s
 		} else {
-			stores = append(stores, id)
+			stores = append(stores, id.String())
 		}
 	}
 	for id := range r.products {
 		if pi, ok := c.products[id]; ok {
 			f.products[id] = &pi
 		} else {
-			products = append(products, id)
+			products = append(products, id.String())
 		}
 	}
 	p.mu.Unlock()
@@ -95,15 +95,15 @@ func (p *Projection) load(ctx context.Context, tx pgx.Tx, schema string, evs []d
 		return f, nil
 	}
 
-	locs, prods := make([]uuid.UUID, 0, len(r.stock)), make([]uuid.UUID, 0, len(r.stock))
+	locs, prods := make([]string, 0, len(r.stock)), make([]string, 0, len(r.stock))
 	for k := range r.stock {
-		locs, prods = append(locs, k.location), append(prods, k.product)
+		locs, prods = append(locs, k.location.String()), append(prods, k.product.String())
 	}
 	readStores, readProducts := map[uuid.UUID]storeInfo{}, map[uuid.UUID]productInfo{}
 	b := &pgx.Batch{}
 	if len(stores) > 0 {
 		b.Queue(`SELECT store_id, code, name, currency, timezone FROM `+projections.Table(schema, "stores")+
-			` WHERE store_id = ANY($1::uuid[])`, stores).Query(func(rows pgx.Rows) error {
+			` WHERE store_id = ANY($1::text[]::uuid[])`, stores).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var id uuid.UUID
 				var s storeInfo
@@ -118,7 +118,7 @@ func (p *Projection) load(ctx context.Context, tx pgx.Tx, schema string, evs []d
 	}
 	if len(products) > 0 {
 		b.Queue(`SELECT product_id, sku, name, category, cost, currency FROM `+projections.Table(schema, "products")+
-			` WHERE product_id = ANY($1::uuid[])`, products).Query(func(rows pgx.Rows) error {
+			` WHERE product_id = ANY($1::text[]::uuid[])`, products).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var id uuid.UUID
 				var pi productInfo
@@ -133,7 +133,7 @@ func (p *Projection) load(ctx context.Context, tx pgx.Tx, schema string, evs []d
 	if len(locs) > 0 {
 		b.Queue(`SELECT v.location_id, v.product_id, v.currency, v.avg_unit_cost
 			FROM `+projections.Table(schema, "inventory_valuation")+` v
-			JOIN unnest($1::uuid[], $2::uuid[]) AS k(l, p) ON v.location_id = k.l AND v.product_id = k.p`, locs, prods).
+			JOIN unnest($1::text[]::uuid[], $2::text[]::uuid[]) AS k(l, p) ON v.location_id = k.l AND v.product_id = k.p`, locs, prods).
 			Query(func(rows pgx.Rows) error {
 				for rows.Next() {
 					var k stockKey
