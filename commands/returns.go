@@ -37,7 +37,9 @@ type ReturnProductLine struct {
 }
 
 // ReturnRequest asks for a return: with a receipt (SaleID and Lines) or without one
-// (StoreID and ProductLines, which needs an approval for rules.ActionReturnNoReceipt).
+// (StoreID and ProductLines, which needs an approval for rules.ActionReturnNoReceipt). A refund
+// above the store's cashier limit needs one for rules.ActionReturnOverLimit, so a no-receipt
+// return above the limit needs both; a refusal names every approval missing.
 type ReturnRequest struct {
 	ReturnID     uuid.UUID
 	SaleID       uuid.UUID
@@ -48,7 +50,8 @@ type ReturnRequest struct {
 	Refunds      []returns.Refund
 	// Unlimited lifts the store's cashier refund limit (managers and admins).
 	Unlimited bool
-	Approval  *rules.Approval
+	// Approvals are the managers' approvals given; those the return does not need are ignored.
+	Approvals rules.Approvals
 }
 
 // TaxRateLookup returns the current rate, in basis points, of a tax code.
@@ -90,9 +93,6 @@ func (rt *Returns) Create(ctx context.Context, cmd Context, req ReturnRequest) (
 		return Result{}, returns.ReturnRecorded{}, &rules.ValidationError{Fields: []rules.FieldError{{Field: "id", Message: "is required"}}}
 	}
 	cmd.IfMatch = nil // a return creates its documents; there is nothing to be conditional on
-	if cmd.ApproverID == "" && req.Approval != nil {
-		cmd.ApproverID = req.Approval.ApproverID
-	}
 	prior, err := Load(ctx, rt.h, ReturnStream(req.ReturnID), ReturnAggregate)
 	if err != nil {
 		return Result{}, returns.ReturnRecorded{}, err
@@ -108,7 +108,7 @@ func (rt *Returns) Create(ctx context.Context, cmd Context, req ReturnRequest) (
 	if now.IsZero() {
 		now = rt.now()
 	}
-	cr := returns.CreateReturn{ReturnID: req.ReturnID, ShiftID: req.ShiftID, Lines: req.Lines, Refunds: req.Refunds, Approval: req.Approval}
+	cr := returns.CreateReturn{ReturnID: req.ReturnID, ShiftID: req.ShiftID, Lines: req.Lines, Refunds: req.Refunds, Approvals: req.Approvals}
 	storeID := req.StoreID
 	var saleState *sale.State
 	if req.SaleID != uuid.Nil {
@@ -174,8 +174,12 @@ func bookedReturn(res Result, id uuid.UUID) (returns.ReturnRecorded, bool) {
 }
 
 // complete records a decided return on its stream and its cash refund on the shift. Both
-// appends are idempotent, so complete may run any number of times for one return.
+// appends are idempotent, so complete may run any number of times for one return. Their
+// approver_id metadata names the return's approvers when cmd names none.
 func (rt *Returns) complete(ctx context.Context, cmd Context, rec returns.ReturnRecorded) (Result, returns.ReturnRecorded, error) {
+	if cmd.ApproverID == "" {
+		cmd.ApproverID = rec.ApprovedBy
+	}
 	res, err := Execute(ctx, rt.h, ReturnStream(rec.ReturnID), ReturnAggregate, cmd, func(s returns.State) ([]returns.Event, error) {
 		if s.Exists() {
 			return nil, nil

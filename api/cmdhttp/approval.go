@@ -117,26 +117,6 @@ func (t ApprovalTokens) spent(action, token string) {
 	t.used[""] = true
 }
 
-// Approval spends the request's token for action on resourceID (see ApprovalTokens) and
-// returns the domain approval, or nil when the request carries no token for it (the decider
-// then says whether one was needed). Use it where a command needs at most one approval, known
-// before it runs; Approved spends tokens only once the command asks for them.
-func Approval(r *http.Request, approvals ApprovalConsumer, action, resourceID string) (*rules.Approval, error) {
-	tokens, err := ParseApprovalTokens(r)
-	if err != nil || approvals == nil {
-		return nil, err
-	}
-	spend, ok, _ := tokens.assign([]string{action})
-	if !ok {
-		return nil, nil
-	}
-	approver, err := approvals.Consume(r.Context(), spend[action], auth.Action(action), resourceID)
-	if err != nil {
-		return nil, err
-	}
-	return &rules.Approval{ApproverID: approver, Action: action}, nil
-}
-
 // Approved runs a command that may need managers' approvals: first with none. Only when the
 // command is refused for want of approvals (a refusal names every approval it needs) are the
 // request's tokens for exactly those actions spent, each bound to its action and resourceID,

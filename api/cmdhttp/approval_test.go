@@ -154,18 +154,6 @@ func TestApprovedRecordsEveryApprover(t *testing.T) {
 	}
 }
 
-func TestApprovalPicksTheTokenOfItsAction(t *testing.T) {
-	f := &fakeApprovals{issued: map[string]auth.Action{"nr": auth.ActionReturnNoReceipt, "ol": auth.ActionReturnOverLimit}}
-	r := approvalRequest("return.over_limit=ol", "return.no_receipt=nr")
-	a, err := cmdhttp.Approval(r, f, rules.ActionReturnNoReceipt, "ret-1")
-	if err != nil || a == nil || a.ApproverID != "mgr-nr" || !slices.Equal(f.spent, []string{"nr"}) {
-		t.Fatalf("approval %+v, err %v, spent %v", a, err, f.spent)
-	}
-	if a, err := cmdhttp.Approval(approvalRequest("return.over_limit=ol"), f, rules.ActionReturnNoReceipt, "ret-1"); a != nil || err != nil || len(f.spent) != 1 {
-		t.Fatalf("a token for another action was spent: %+v %v %v", a, err, f.spent)
-	}
-}
-
 // FuzzParseApprovalTokens: any X-Approval-Token header is either refused with a 400 or
 // parsed, and a parsed one spends no token twice and none that was not sent.
 func FuzzParseApprovalTokens(f *testing.F) {

@@ -52,6 +52,7 @@ type View struct {
 	Total            money.Money            `json:"total"`
 	CashOut          money.Money            `json:"cash_out"`
 	ApprovedBy       string                 `json:"approved_by,omitempty"`
+	Approvals        []rules.Approval       `json:"approvals,omitempty"`
 	ReturnedAt       time.Time              `json:"returned_at"`
 }
 
@@ -71,7 +72,7 @@ func idString(id uuid.UUID) string {
 func ViewOf(r returns.ReturnRecorded) View {
 	return View{ID: r.ReturnID.String(), SaleID: idString(r.SaleID), StoreID: idString(r.StoreID), RegisterID: idString(r.RegisterID),
 		ShiftID: idString(r.ShiftID), NoReceipt: r.NoReceipt, PricesIncludeTax: r.PricesIncludeTax, Lines: r.Lines, Refunds: r.Refunds,
-		Net: r.Net, Tax: r.Tax, Total: r.Total, CashOut: r.CashOut, ApprovedBy: r.ApprovedBy, ReturnedAt: r.ReturnedAt}
+		Net: r.Net, Tax: r.Tax, Total: r.Total, CashOut: r.CashOut, ApprovedBy: r.ApprovedBy, Approvals: r.Approvals, ReturnedAt: r.ReturnedAt}
 }
 
 type lineRequest struct {
@@ -145,9 +146,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	storeID := req.StoreID
-	action := rules.ActionReturnNoReceipt
 	if req.SaleID != uuid.Nil {
-		action = rules.ActionReturnOverLimit
 		if storeID, err = h.Returns.SaleStore(r.Context(), req.SaleID); err != nil {
 			if errors.Is(err, rules.ErrNotFound) {
 				return httpx.Invalid(httpx.FieldError{Field: "sale_id", Message: "is not a known sale"})
@@ -160,9 +159,6 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, _ := authz.PrincipalFrom(r.Context())
 	req.Unlimited = p.HasRole(authz.RoleAdmin) || p.HasRole(authz.RoleManager)
-	if req.Approval, err = cmdhttp.Approval(r, h.Approvals, action, req.ReturnID.String()); err != nil {
-		return err
-	}
 	var occurred time.Time
 	if body.OccurredAt != nil {
 		occurred = *body.OccurredAt
@@ -171,8 +167,16 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, rec, err := h.Returns.Create(r.Context(), cmd, req)
-	if err != nil {
+	// The managers' tokens are spent only for the approvals the return turns out to need
+	// (return.no_receipt, return.over_limit, or both), and none while one is missing.
+	var res commands.Result
+	var rec returns.ReturnRecorded
+	if err := cmdhttp.Approved(r, h.Approvals, req.ReturnID.String(), &cmd, func(as rules.Approvals) error {
+		req.Approvals = as
+		var err error
+		res, rec, err = h.Returns.Create(r.Context(), cmd, req)
+		return err
+	}); err != nil {
 		return err
 	}
 	cmdhttp.Respond(h.Responder, w, r, http.StatusCreated, res, response{View: ViewOf(rec), Written: cmdhttp.WrittenOf(res)})

@@ -63,7 +63,10 @@ type CreateReturn struct {
 	Returned       map[uuid.UUID]quantity.Quantity
 	Refunded       map[string]money.Money
 	Limits         rules.Limits
-	Approval       *rules.Approval
+	// Approvals are the managers' approvals given: a no-receipt return needs
+	// rules.ActionReturnNoReceipt, a refund above Limits rules.ActionReturnOverLimit, and a
+	// no-receipt return above the limit both. A refusal names every approval missing at once.
+	Approvals rules.Approvals
 }
 
 // Command is a return command.
@@ -108,16 +111,8 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 	if e.CashOut.Amount > 0 && !cr.ShiftOpen {
 		return nil, ErrShiftNotOpen
 	}
-	if e.NoReceipt {
-		if err := rules.Require(cr.Approval, rules.ActionReturnNoReceipt); err != nil {
-			return nil, err
-		}
-		e.ApprovedBy = cr.Approval.ApproverID
-	} else if !cr.Limits.Unlimited && e.Total.Amount > cr.Limits.MaxRefund {
-		if err := rules.Require(cr.Approval, rules.ActionReturnOverLimit); err != nil {
-			return nil, err
-		}
-		e.ApprovedBy = cr.Approval.ApproverID
+	if err := approve(&e, cr.Limits, cr.Approvals); err != nil {
+		return nil, err
 	}
 	return []Event{e}, nil
 }

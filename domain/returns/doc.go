@@ -6,7 +6,8 @@
 // apportioned share of what the customer paid for it (net after line and sale discounts, plus
 // tax), never the list price, and returning a line in several parts refunds exactly its total;
 // refunds ≤ what was paid, per tender (store credit may always be issued); cash refunds need an
-// open shift; no-receipt returns, and refunds above the user's limit, need an approval.
+// open shift; no-receipt returns, and refunds above the user's limit, need a manager's approval
+// each (a no-receipt return above the limit both, asked for at once).
 //
 // The decider takes the completed sale's state and what earlier returns of it took back
 // (quantities per line, refunds per tender) as input; the commands layer must read those with

@@ -57,9 +57,14 @@ type ReturnRecorded struct {
 	Tax              money.Money    `json:"tax"`
 	Total            money.Money    `json:"total"`
 	// CashOut is the cash paid out of the drawer.
-	CashOut    money.Money `json:"cash_out"`
-	ApprovedBy string      `json:"approved_by,omitempty"`
-	ReturnedAt time.Time   `json:"returned_at"`
+	CashOut money.Money `json:"cash_out"`
+	// ApprovedBy is the manager who approved the return, when one had to: the user ID, or
+	// the distinct approvers comma-joined in the order of Approvals.
+	ApprovedBy string `json:"approved_by,omitempty"`
+	// Approvals are the approvals the return needed, each action with its approver
+	// (return.no_receipt first); absent from returns recorded before it was kept.
+	Approvals  []rules.Approval `json:"approvals,omitempty"`
+	ReturnedAt time.Time        `json:"returned_at"`
 }
 
 // EventType returns TypeReturnRecorded.

@@ -2,6 +2,7 @@ package returns
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -65,10 +66,11 @@ func TestReturnRules(t *testing.T) {
 		c.NoReceiptLines = []NoReceiptLine{{Product: sale.Product{ID: id(10), SKU: "BRD", Price: eur(299), TaxRateBP: 900}, Quantity: qty("1"), Reason: "gift"}}
 	}
 	tests := []struct {
-		name    string
-		when    CreateReturn
-		check   func(t *testing.T, e ReturnRecorded)
-		wantErr error
+		name        string
+		when        CreateReturn
+		check       func(t *testing.T, e ReturnRecorded)
+		wantErr     error
+		wantActions []string // the approvals a refusal names
 	}{
 		{name: "refund is the apportioned net plus tax, not the list price; non-cash tenders first",
 			when: ret(oneBread, nil, nil),
@@ -110,22 +112,59 @@ func TestReturnRules(t *testing.T) {
 		{name: "store credit may always be issued", when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderStoreCredit, Amount: eur(278)}}, nil)},
 		{name: "cash refunds need an open shift", when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderCash, Amount: eur(278)}}, func(c *CreateReturn) { c.ShiftOpen = false }), wantErr: ErrShiftNotOpen},
 		{name: "card refunds need no shift", when: ret(oneBread, nil, func(c *CreateReturn) { c.ShiftOpen = false })},
-		{name: "a refund above the cashier's limit needs an approval", when: ret(oneBread, nil, func(c *CreateReturn) { c.Limits.MaxRefund = 200 }), wantErr: rules.ErrApprovalRequired},
+		{name: "a refund above the cashier's limit needs an approval", when: ret(oneBread, nil, func(c *CreateReturn) { c.Limits.MaxRefund = 200 }),
+			wantErr: rules.ErrApprovalRequired, wantActions: []string{rules.ActionReturnOverLimit}},
+		{name: "an approval of another action does not do", when: ret(oneBread, nil, func(c *CreateReturn) {
+			c.Limits.MaxRefund = 200
+			c.Approvals = approved(rules.ActionReturnNoReceipt)
+		}), wantErr: rules.ErrApprovalRequired, wantActions: []string{rules.ActionReturnOverLimit}},
 		{name: "an approved refund above the limit records the approver", when: ret(oneBread, nil, func(c *CreateReturn) {
 			c.Limits.MaxRefund = 200
-			c.Approval = &rules.Approval{ApproverID: "mgr", Action: rules.ActionReturnOverLimit}
-		}), check: func(t *testing.T, e ReturnRecorded) {
-			if e.ApprovedBy != "mgr" {
-				t.Fatal("approver not recorded")
-			}
-		}},
-		{name: "a no-receipt return needs an approval", when: ret(nil, nil, noReceipt), wantErr: rules.ErrApprovalRequired},
+			c.Approvals = approved(rules.ActionReturnOverLimit)
+		}), check: wantApprovers("mgr-"+rules.ActionReturnOverLimit, rules.ActionReturnOverLimit)},
+		{name: "a return within the limit records no approval, even when given one", when: ret(oneBread, nil, func(c *CreateReturn) {
+			c.Approvals = approved(rules.ActionReturnOverLimit, rules.ActionReturnNoReceipt)
+		}), check: wantApprovers("")},
+		{name: "a manager has no refund limit", when: ret(oneBread, nil, func(c *CreateReturn) { c.Limits = rules.Limits{Unlimited: true} }),
+			check: wantApprovers("")},
+		{name: "a no-receipt return needs an approval", when: ret(nil, nil, noReceipt),
+			wantErr: rules.ErrApprovalRequired, wantActions: []string{rules.ActionReturnNoReceipt}},
+		{name: "a no-receipt return needs its approval from a manager too", when: ret(nil, nil, func(c *CreateReturn) {
+			noReceipt(c)
+			c.Limits = rules.Limits{Unlimited: true}
+		}), wantErr: rules.ErrApprovalRequired, wantActions: []string{rules.ActionReturnNoReceipt}},
 		{name: "an approved no-receipt return refunds the current price in store credit", when: ret(nil, nil, func(c *CreateReturn) {
 			noReceipt(c)
-			c.Approval = &rules.Approval{ApproverID: "mgr", Action: rules.ActionReturnNoReceipt}
+			c.Approvals = approved(rules.ActionReturnNoReceipt)
 		}), check: func(t *testing.T, e ReturnRecorded) {
-			if !e.NoReceipt || e.Total != eur(299) || e.Tax != eur(25) || e.Refunds[0].Tender != sale.TenderStoreCredit || e.ApprovedBy != "mgr" {
+			if !e.NoReceipt || e.Total != eur(299) || e.Tax != eur(25) || e.Refunds[0].Tender != sale.TenderStoreCredit {
 				t.Fatalf("%+v", e)
+			}
+			wantApprovers("mgr-"+rules.ActionReturnNoReceipt, rules.ActionReturnNoReceipt)(t, e)
+		}},
+		{name: "a no-receipt return above the limit names both approvals at once", when: ret(nil, nil, func(c *CreateReturn) {
+			noReceipt(c)
+			c.Limits.MaxRefund = 200
+		}), wantErr: rules.ErrApprovalRequired, wantActions: []string{rules.ActionReturnNoReceipt, rules.ActionReturnOverLimit}},
+		{name: "a no-receipt return above the limit with one approval names the other", when: ret(nil, nil, func(c *CreateReturn) {
+			noReceipt(c)
+			c.Limits.MaxRefund = 200
+			c.Approvals = approved(rules.ActionReturnNoReceipt)
+		}), wantErr: rules.ErrApprovalRequired, wantActions: []string{rules.ActionReturnOverLimit}},
+		{name: "a no-receipt return above the limit with both approvals records both approvers", when: ret(nil, nil, func(c *CreateReturn) {
+			noReceipt(c)
+			c.Limits.MaxRefund = 200
+			c.Approvals = approved(rules.ActionReturnOverLimit, rules.ActionReturnNoReceipt)
+		}), check: wantApprovers("mgr-"+rules.ActionReturnNoReceipt+",mgr-"+rules.ActionReturnOverLimit,
+			rules.ActionReturnNoReceipt, rules.ActionReturnOverLimit)},
+		{name: "one manager approving both is recorded once", when: ret(nil, nil, func(c *CreateReturn) {
+			noReceipt(c)
+			c.Limits.MaxRefund = 200
+			c.Approvals = rules.ApprovalsOf(rules.Approval{ApproverID: "mgr", Action: rules.ActionReturnNoReceipt},
+				rules.Approval{ApproverID: "mgr", Action: rules.ActionReturnOverLimit})
+		}), check: func(t *testing.T, e ReturnRecorded) {
+			if e.ApprovedBy != "mgr" || len(e.Approvals) != 2 {
+				t.Fatalf("approved by %q, approvals %+v", e.ApprovedBy, e.Approvals)
 			}
 		}},
 		{name: "a return against an open sale", when: ret(oneBread, nil, func(c *CreateReturn) {
@@ -140,6 +179,9 @@ func TestReturnRules(t *testing.T) {
 			evs, err := Decide(State{}, tt.when, now)
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if got := rules.RequiredApprovals(err); !slices.Equal(got, tt.wantActions) {
+				t.Fatalf("approvals asked %v, want %v", got, tt.wantActions)
 			}
 			if err != nil {
 				return
@@ -159,5 +201,30 @@ func TestReturnRules(t *testing.T) {
 				t.Fatalf("a retried return was not a no-op: %v %v", again, err)
 			}
 		})
+	}
+}
+
+// approved returns approvals of actions, each by the manager "mgr-<action>".
+func approved(actions ...string) rules.Approvals {
+	var as rules.Approvals
+	for _, a := range actions {
+		as = as.With(rules.Approval{ApproverID: "mgr-" + a, Action: a})
+	}
+	return as
+}
+
+// wantApprovers checks that a return records approvedBy, and an approval of each of actions
+// in order, each by approved's manager of it.
+func wantApprovers(approvedBy string, actions ...string) func(*testing.T, ReturnRecorded) {
+	return func(t *testing.T, e ReturnRecorded) {
+		t.Helper()
+		if e.ApprovedBy != approvedBy || len(e.Approvals) != len(actions) {
+			t.Fatalf("approved by %q, approvals %+v; want %q, %v", e.ApprovedBy, e.Approvals, approvedBy, actions)
+		}
+		for i, a := range actions {
+			if e.Approvals[i] != (rules.Approval{ApproverID: "mgr-" + a, Action: a}) {
+				t.Fatalf("approvals %+v, want %v", e.Approvals, actions)
+			}
+		}
 	}
 }
