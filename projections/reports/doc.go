@@ -10,7 +10,10 @@
 //
 // Apply folds a whole batch in memory first (decode, look up the store, product and stock rows
 // the batch touches in one round trip, aggregate per report row) and then writes each table
-// with one unnest upsert that adds to the row, all pipelined in one pgx.Batch.
+// with one unnest upsert that adds to the row, all pipelined in one pgx.Batch. Decoding reads
+// only the fields the reports use of the frequent events (slim views, read by a one-pass lexer
+// and in parallel), and the store and product rows once read stay in a per-schema cache that
+// holds only rows committed before the batch (masterCache), so it survives rollbacks as is.
 //
 // The package also holds the queries of the report API (api/reports): Sales, Returns,
 // InventoryValuation, TopProducts, Shifts and Counts.
