@@ -171,6 +171,12 @@ func (s *Store) listen(ctx context.Context, connected func()) error {
 	s.listenerPID.Store(conn.PgConn().PID())
 	connected()
 	s.wake.wakeAll()
+	// Another process's notifier may have looked for listeners just before this one took its
+	// lock and, seeing none, skip its appends' NOTIFY for up to listenerRecheck. Wake the
+	// subscriptions again once every notifier has looked anew, so that such an append waits
+	// at most that long rather than for a later append or the poll.
+	late := time.AfterFunc(listenerRecheck+100*time.Millisecond, s.wake.wakeAll)
+	defer late.Stop()
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err

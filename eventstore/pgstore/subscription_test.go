@@ -136,3 +136,31 @@ func TestSubscriptionEndsCleanly(t *testing.T) {
 		t.Fatal("subscribe on a closed store succeeded")
 	}
 }
+
+// TestAListenerJoiningAfterAWriterLookedIsWokenSoon: a writer that found nobody listening
+// skips its NOTIFYs until it looks again (a second later); a subscription whose listener
+// connected meanwhile still gets the writer's next events within about that second, not at
+// its next poll (a minute here).
+func TestAListenerJoiningAfterAWriterLookedIsWokenSoon(t *testing.T) {
+	s, url := newStore(t, pgstore.Options{PollInterval: time.Minute})
+	writer, err := pgstore.Open(ctxT(t, time.Minute), url, pgstore.Options{Logger: quietLogger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	mustAppend(t, writer, "sale-1", eventstore.NoStream, events(1)) // the writer looks: nobody listens
+	time.Sleep(50 * time.Millisecond)
+	sub, err := s.SubscribeAll(ctxT(t, time.Minute), eventstore.Start, eventstore.Filter{StreamPrefixes: []string{"sale-"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	receiveN(t, sub, 1)
+	time.Sleep(100 * time.Millisecond) // the listener has connected; the writer has not looked again
+	mustAppend(t, writer, "sale-1", eventstore.Exact(0), events(1))
+	start := time.Now()
+	receiveN(t, sub, 1)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("the event reached the subscription after %s", took)
+	}
+}
