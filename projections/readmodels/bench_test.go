@@ -22,6 +22,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/memstore"
 	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/projections/reports"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/readmodels/readtest"
@@ -32,10 +33,12 @@ import (
 // BenchmarkRebuild folds a generated history of about POS_BENCH_EVENTS (default 300,000)
 // events — 10 stores, 200 products, sales of three lines rung up on 20 shifts, each with its
 // receipt number, cash on the shift and three stock movements — from an in-memory store into
-// every operational read model from zero, and reports events/s of $all (every event counts
-// once, whichever read models need it) from start until all of them have caught up.
+// every operational read model from zero (POS_BENCH_REPORTS=1: and the report tables, every
+// projection posd runs), and reports events/s of $all (every event counts once, whichever read
+// models need it) from start until all of them have caught up.
 //
 //	go test -run '^$' -bench BenchmarkRebuild -benchtime 1x ./projections/readmodels/
+//	POS_BENCH_REPORTS=1 POS_BENCH_EVENTS=1000000 go test -run '^$' -bench BenchmarkRebuild -benchtime 1x ./projections/readmodels/
 func BenchmarkRebuild(b *testing.B) {
 	n := 300_000
 	if v, err := strconv.Atoi(os.Getenv("POS_BENCH_EVENTS")); err == nil && v > 0 {
@@ -52,6 +55,9 @@ func BenchmarkRebuild(b *testing.B) {
 			b.Fatal(err)
 		}
 		ps := readmodels.All(codec)
+		if os.Getenv("POS_BENCH_REPORTS") != "" {
+			ps = append(ps, reports.All()...)
+		}
 		if only := os.Getenv("POS_BENCH_ONLY"); only != "" { // profile one read model
 			ps = slices.DeleteFunc(ps, func(p projections.Projection) bool { return p.Name() != only })
 		}
