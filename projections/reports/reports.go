@@ -20,7 +20,7 @@ import (
 const Name = "reports"
 
 // Version is bumped whenever the tables or the fold change; the runner then rebuilds them.
-const Version = 1
+const Version = 2 // 2: (store_id, day) indexes on every per-store report table
 
 // AnalystRole is the read-only PostgreSQL role that may SELECT the views of schema Name.
 const AnalystRole = "pos_analyst"
