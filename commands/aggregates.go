@@ -60,8 +60,9 @@ func StockStream(locationID, productID uuid.UUID) string {
 func TransferStream(id uuid.UUID) string { return TransferPrefix + id.String() }
 
 // snapshotEvery bounds how many events a load folds past its snapshot, for the aggregates
-// whose streams grow with every sale: a register (one receipt number per sale) and a product's
-// stock at a location (one movement per sale line).
+// whose streams grow with every sale: a register (one receipt number per sale), a shift (the
+// cash of each sale; a web shop's shift may stay open for days) and a product's stock at a
+// location (one movement per sale line).
 const snapshotEvery = 100
 
 // Aggregates of the write side, for Execute and Load.
@@ -72,10 +73,12 @@ var (
 			Encode: register.MarshalSnapshot, Decode: register.UnmarshalSnapshot}}
 	TaxCodeAggregate = Aggregate[taxcode.State, taxcode.Event]{Initial: zero[taxcode.State], Evolve: taxcode.Evolve}
 	ProductAggregate = Aggregate[catalog.State, catalog.Event]{Initial: zero[catalog.State], Evolve: catalog.Evolve}
-	ShiftAggregate   = Aggregate[shift.State, shift.Event]{Initial: zero[shift.State], Evolve: shift.Evolve}
-	SaleAggregate    = Aggregate[sale.State, sale.Event]{Initial: zero[sale.State], Evolve: sale.Evolve}
-	ReturnAggregate  = Aggregate[returns.State, returns.Event]{Initial: zero[returns.State], Evolve: returns.Evolve}
-	StockAggregate   = Aggregate[stock.State, stock.Event]{Initial: zero[stock.State], Evolve: stock.Evolve,
+	ShiftAggregate   = Aggregate[shift.State, shift.Event]{Initial: zero[shift.State], Evolve: shift.Evolve,
+		Snapshot: &Snapshotting[shift.State]{Kind: shift.SnapshotKind, Every: snapshotEvery,
+			Encode: shift.MarshalSnapshot, Decode: shift.UnmarshalSnapshot}}
+	SaleAggregate   = Aggregate[sale.State, sale.Event]{Initial: zero[sale.State], Evolve: sale.Evolve}
+	ReturnAggregate = Aggregate[returns.State, returns.Event]{Initial: zero[returns.State], Evolve: returns.Evolve}
+	StockAggregate  = Aggregate[stock.State, stock.Event]{Initial: zero[stock.State], Evolve: stock.Evolve,
 		Snapshot: &Snapshotting[stock.State]{Kind: stock.SnapshotKind, Every: snapshotEvery,
 			Encode: stock.MarshalSnapshot, Decode: stock.UnmarshalSnapshot}}
 	TransferAggregate = Aggregate[transfer.State, transfer.Event]{Initial: zero[transfer.State], Evolve: transfer.Evolve}

@@ -61,7 +61,7 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 	}
 	checkout := stepCommand(cmd, "sale.checkout", saleID)
 	checkout.IfMatch = cmd.IfMatch
-	_, locked, err := execute(ctx, s.h, SaleStream(saleID), SaleAggregate, checkout, &l, func(st sale.State) ([]sale.Event, error) {
+	checkedOut, locked, err := execute(ctx, s.h, SaleStream(saleID), SaleAggregate, checkout, &l, func(st sale.State) ([]sale.Event, error) {
 		return sale.Decide(st, sale.StartCheckout{Shift: info}, now)
 	})
 	if err != nil {
@@ -71,9 +71,15 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 	if !ok {
 		return Result{}, fmt.Errorf("sale %s is in checkout without a checkout event", saleID)
 	}
-	// The register was read before the checkout, maybe long after an earlier attempt's
-	// reservation: step 3 reads it again, back to the checkout.
-	return s.finish(ctx, cmd, locked, checkoutAt, &sh, nil, info, now)
+	// The register and the shift were read before the checkout. If an earlier attempt wrote
+	// the checkout, its steps 2 and 3 may have written before those reads, behind a snapshot:
+	// the steps then read their streams again, back to the checkout. The register is read
+	// again in any case.
+	var shiftRead *Loaded[shift.State]
+	if len(checkedOut.Events) > 0 && !checkedOut.Replayed {
+		shiftRead = &sh
+	}
+	return s.finish(ctx, cmd, locked, checkoutAt, shiftRead, nil, info, now)
 }
 
 // stepCommand is the command of one completion step of a sale: its ID derives from the sale's,
@@ -85,8 +91,9 @@ func stepCommand(cmd Context, op string, saleID uuid.UUID) Context {
 }
 
 // finish runs steps 2 to 4 of a sale locked for checkout at position checkoutAt. The shift
-// and register, when given, are as this request read them (see execute's known); a register
-// given must have been read after the checkout was written.
+// and register, when given, are as this request read them before it wrote the checkout itself
+// (see execute's known): no earlier attempt of steps 2 and 3 can precede such a read. Without
+// them, the steps read their streams back to the checkout.
 func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.State], checkoutAt eventstore.Position,
 	sh *Loaded[shift.State], reg *Loaded[register.State], info sale.ShiftInfo, now time.Time) (Result, error) {
 	sl := locked.State
@@ -100,8 +107,12 @@ func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.Stat
 		return Result{}, err
 	}
 
+	// Steps 2 and 3 can only follow the checkout: a retry looks for their events that far back
+	// in the shift and register streams, however long they are.
+	cashCmd := stepCommand(cmd, "sale.cash", saleID)
+	cashCmd.After = checkoutAt
 	if _, err := retryHot(ctx, hotAttempts, func() (Result, error) {
-		res, _, err := execute(ctx, s.h, ShiftStream(sl.ShiftID), ShiftAggregate, stepCommand(cmd, "sale.cash", saleID), once(&sh), func(sh shift.State) ([]shift.Event, error) {
+		res, _, err := execute(ctx, s.h, ShiftStream(sl.ShiftID), ShiftAggregate, cashCmd, once(&sh), func(sh shift.State) ([]shift.Event, error) {
 			evs, err := shift.Decide(sh, shift.RecordCashSale{SaleID: saleID, Amount: cashIn}, now)
 			for _, e := range evs {
 				if rec, ok := e.(shift.CashSaleRecorded); ok && rec.AfterClose && !sl.Upload {
@@ -115,8 +126,6 @@ func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.Stat
 		return Result{}, err
 	}
 
-	// Step 3's events can only follow the checkout: a retry looks for them that far back in
-	// the register stream, however long it is.
 	receiptCmd := stepCommand(cmd, "sale.receipt", saleID)
 	receiptCmd.After = checkoutAt
 	res, err := retryHot(ctx, hotAttempts, func() (Result, error) {

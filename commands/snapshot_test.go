@@ -95,42 +95,57 @@ func TestRegisterLoadsFoldAtMostASnapshotInterval(t *testing.T) {
 	}
 }
 
-// TestARetryFindsItsReceiptBehindASnapshot: the register's answer to a reservation is lost
-// after it was written; 150 sales (and snapshots) later the retry of the completion takes the
-// number reserved then, not a second one: the numbers stay gap-free.
-func TestARetryFindsItsReceiptBehindASnapshot(t *testing.T) {
-	w, sales, cs, snaps := snapshotWorld(t)
-	ctx := context.Background()
-	cs.loseAck.Store(true)
-	first, err := completeSale(t, w, sales)
-	if !errors.Is(err, errLost) {
-		t.Fatalf("completion with its register answer lost: %v", err)
-	}
-	const later = 150
-	for range later {
-		if _, err := completeSale(t, w, sales); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if snaps.Saves() == 0 {
-		t.Fatal("no snapshot was saved past the lost reservation")
-	}
-	if _, err := sales.Complete(ctx, commands.Context{ID: "retry", UserID: "u"}, first); err != nil {
-		t.Fatalf("retry: %v", err)
-	}
-	l, err := sales.Get(ctx, first)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if l.State.ReceiptNumber != 1 {
-		t.Fatalf("the retried sale has receipt %d, want the 1 reserved before the lost answer", l.State.ReceiptNumber)
-	}
-	reg, err := commands.Load(ctx, w.h, commands.RegisterStream(w.reg), commands.RegisterAggregate)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if reg.State.LastReceipt != later+1 {
-		t.Fatalf("the register gave %d numbers for %d sales", reg.State.LastReceipt, later+1)
+// TestARetryFindsItsStepsBehindASnapshot: the answer of the shift's cash step, or of the
+// register's reservation, is lost after it was written; 150 sales (and snapshots of both
+// streams) later the retry of the completion finds what it wrote then: the cash is counted
+// once and the number reserved then is used, so the numbers stay gap-free.
+func TestARetryFindsItsStepsBehindASnapshot(t *testing.T) {
+	for _, prefix := range []string{commands.ShiftPrefix, commands.RegisterPrefix} {
+		t.Run(strings.TrimSuffix(prefix, "-"), func(t *testing.T) {
+			w, sales, cs, snaps := snapshotWorld(t)
+			cs.prefix = prefix
+			ctx := context.Background()
+			cs.loseAck.Store(true)
+			first, err := completeSale(t, w, sales)
+			if !errors.Is(err, errLost) {
+				t.Fatalf("completion with its %s answer lost: %v", prefix, err)
+			}
+			const later = 150
+			for range later {
+				if _, err := completeSale(t, w, sales); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if snaps.Saves() < 2 {
+				t.Fatalf("%d snapshots saved past the lost answer, want the shift's and the register's", snaps.Saves())
+			}
+			if _, err := sales.Complete(ctx, commands.Context{ID: "retry", UserID: "u"}, first); err != nil {
+				t.Fatalf("retry: %v", err)
+			}
+			l, err := sales.Get(ctx, first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := int64(1)
+			if prefix == commands.ShiftPrefix {
+				want = later + 1 // it reserved no number before the lost answer
+			}
+			if l.State.ReceiptNumber != want {
+				t.Fatalf("the retried sale has receipt %d, want %d", l.State.ReceiptNumber, want)
+			}
+			reg, err := commands.Load(ctx, w.h, commands.RegisterStream(w.reg), commands.RegisterAggregate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sh, err := commands.Load(ctx, w.h, commands.ShiftStream(w.shift), commands.ShiftAggregate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reg.State.LastReceipt != later+1 || sh.State.SalesCount != later+1 || sh.State.CashSales.Amount != (later+1)*362 {
+				t.Fatalf("for %d sales the register gave %d numbers and the shift counted %d sales, %d cash",
+					later+1, reg.State.LastReceipt, sh.State.SalesCount, sh.State.CashSales.Amount)
+			}
+		})
 	}
 }
 

@@ -85,7 +85,8 @@ func Evolve(s State, e Event) State {
 			s.PaidOut = add(s.PaidOut, e.Amount)
 		}
 	case CashSaleRecorded:
-		s.seen[e.SaleID] = true
+		// Not remembered in seen: a shift takes one per sale, and the command layer finds a
+		// repeat by its event ID after the sale's checkout (see Decide).
 		if e.AfterClose {
 			s.LateSales++
 		} else {
