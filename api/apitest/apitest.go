@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,6 +140,35 @@ func (r *Response) Map(t testing.TB) map[string]any {
 	var m map[string]any
 	r.JSON(t, &m)
 	return m
+}
+
+// WantProblem fails the test unless r is a problem+json answer with code whose detail
+// mentions every one of mentions.
+func WantProblem(t testing.TB, r *Response, code string, mentions ...string) {
+	t.Helper()
+	var p struct{ Code, Detail string }
+	r.JSON(t, &p)
+	if p.Code != code || slices.ContainsFunc(mentions, func(m string) bool { return !strings.Contains(p.Detail, m) }) {
+		t.Fatalf("want a %s problem naming %v: %s", code, mentions, r.Body)
+	}
+}
+
+// Approval returns the approval token a manager (username, password) gives for action, asked
+// with requester's token as at a register; resource binds it to one aggregate, "" to none.
+func (e *Env) Approval(requester, username, password, action, resource string) string {
+	e.t.Helper()
+	body := map[string]any{"username": username, "password": password, "action": action}
+	if resource != "" {
+		body["resource_id"] = resource
+	}
+	var out struct {
+		Token string `json:"approval_token"`
+	}
+	e.Must(http.StatusCreated, http.MethodPost, "/api/v1/auth/approvals", requester, body).JSON(e.t, &out)
+	if out.Token == "" {
+		e.t.Fatalf("no approval token for %s", action)
+	}
+	return out.Token
 }
 
 // Do sends a request with token (may be empty) and body (nil, a []byte or a value encoded as

@@ -84,13 +84,8 @@ func TestAuditorFollowsASaleThroughItsWholeLife(t *testing.T) {
 		"lines":       []any{map[string]any{"id": line1, "product_id": bread, "quantity": json.Number("2")}},
 	}, corr("open")...)
 	e.Must(http.StatusOK, "POST", base+"/lines", cashier, map[string]any{"id": line2, "product_id": bread, "quantity": json.Number("1")}, corr("line")...)
-	var appr struct {
-		Token string `json:"approval_token"`
-	}
-	e.Must(http.StatusCreated, "POST", "/api/v1/auth/approvals", cashier, map[string]any{
-		"username": "maria", "password": "user-password-1", "action": "sale.discount", "resource_id": saleID.String(),
-	}).JSON(t, &appr)
-	e.Must(http.StatusOK, "POST", base+"/discounts", cashier, map[string]any{"percent_bp": 2000}, append(corr("discount"), "X-Approval-Token", appr.Token)...)
+	token := e.Approval(cashier, "maria", "user-password-1", "sale.discount", saleID.String())
+	e.Must(http.StatusOK, "POST", base+"/discounts", cashier, map[string]any{"percent_bp": 2000}, append(corr("discount"), "X-Approval-Token", token)...)
 	var sale struct {
 		Totals struct{ Total struct{ Amount int64 } } `json:"totals"`
 	}

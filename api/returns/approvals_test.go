@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -36,28 +35,13 @@ func newApprovalsFixture(t *testing.T) *approvalsFixture {
 // refused only for being spent, so a second use shows whether the first spent it.
 func (f *approvalsFixture) approval(action string) string {
 	f.t.Helper()
-	var out struct {
-		Token string `json:"approval_token"`
-	}
-	f.env.Must(http.StatusCreated, http.MethodPost, "/api/v1/auth/approvals", f.cashier, map[string]any{
-		"username": "manager1", "password": "user-password-1", "action": action}).JSON(f.t, &out)
-	return out.Token
+	return f.env.Approval(f.cashier, "manager1", "user-password-1", action, "")
 }
 
 // noReceipt is the body of a return of qty bread without receipt.
 func (f *approvalsFixture) noReceipt(id uuid.UUID, qty int) map[string]any {
 	return map[string]any{"id": id, "store_id": f.storeID,
 		"lines": []any{map[string]any{"product_id": f.bread, "quantity": qty, "restock": false, "reason": "gift"}}}
-}
-
-// wantProblem checks that r is a problem with code whose detail mentions every one of mentions.
-func wantProblem(t *testing.T, r *apitest.Response, code string, mentions ...string) {
-	t.Helper()
-	var p struct{ Code, Detail string }
-	r.JSON(t, &p)
-	if p.Code != code || slices.ContainsFunc(mentions, func(m string) bool { return !strings.Contains(p.Detail, m) }) {
-		t.Fatalf("want %s naming %v: %s", code, mentions, r.Body)
-	}
 }
 
 type approvedReturn struct {
@@ -90,7 +74,7 @@ func TestATokenAReturnDoesNotNeedIsNotSpent(t *testing.T) {
 		t.Fatalf("approved return %+v", big)
 	}
 	// Spent now: a third return above the limit is refused with it.
-	wantProblem(t, f.env.Must(http.StatusForbidden, http.MethodPost, "/api/v1/returns", f.cashier, ret("2"),
+	apitest.WantProblem(t, f.env.Must(http.StatusForbidden, http.MethodPost, "/api/v1/returns", f.cashier, ret("2"),
 		"X-Approval-Token", tok), "approval_invalid")
 }
 
@@ -108,15 +92,15 @@ func TestANoReceiptReturnAboveTheLimitNeedsBothApprovals(t *testing.T) {
 		}
 		return f.env.Must(want, http.MethodPost, "/api/v1/returns", f.cashier, body, "X-Approval-Token", tokens)
 	}
-	wantProblem(t, post(http.StatusUnprocessableEntity, ""), "approval_required", rules.ActionReturnNoReceipt, rules.ActionReturnOverLimit)
+	apitest.WantProblem(t, post(http.StatusUnprocessableEntity, ""), "approval_required", rules.ActionReturnNoReceipt, rules.ActionReturnOverLimit)
 
 	nr, ol := f.approval(rules.ActionReturnNoReceipt), f.approval(rules.ActionReturnOverLimit)
-	wantProblem(t, post(http.StatusUnprocessableEntity, rules.ActionReturnNoReceipt+"="+nr),
+	apitest.WantProblem(t, post(http.StatusUnprocessableEntity, rules.ActionReturnNoReceipt+"="+nr),
 		"approval_required", rules.ActionReturnNoReceipt, rules.ActionReturnOverLimit)
-	wantProblem(t, post(http.StatusUnprocessableEntity, rules.ActionReturnOverLimit+"="+ol),
+	apitest.WantProblem(t, post(http.StatusUnprocessableEntity, rules.ActionReturnOverLimit+"="+ol),
 		"approval_required", rules.ActionReturnNoReceipt, rules.ActionReturnOverLimit)
 	// A bare token cannot tell which of the two it is for.
-	wantProblem(t, post(http.StatusUnprocessableEntity, nr), "approval_required", "labelled")
+	apitest.WantProblem(t, post(http.StatusUnprocessableEntity, nr), "approval_required", "labelled")
 
 	var out approvedReturn
 	post(http.StatusCreated, rules.ActionReturnOverLimit+"="+ol+", "+rules.ActionReturnNoReceipt+"="+nr).JSON(t, &out)
@@ -132,5 +116,5 @@ func TestANoReceiptReturnAboveTheLimitNeedsBothApprovals(t *testing.T) {
 	post(http.StatusCreated, rules.ActionReturnOverLimit+"="+ol+", "+rules.ActionReturnNoReceipt+"="+nr)
 	// Both tokens are spent: another return needing both is refused with them.
 	body = f.noReceipt(uuid.New(), 2)
-	wantProblem(t, post(http.StatusForbidden, rules.ActionReturnOverLimit+"="+ol+", "+rules.ActionReturnNoReceipt+"="+nr), "approval_invalid")
+	apitest.WantProblem(t, post(http.StatusForbidden, rules.ActionReturnOverLimit+"="+ol+", "+rules.ActionReturnNoReceipt+"="+nr), "approval_invalid")
 }

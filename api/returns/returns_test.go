@@ -127,12 +127,8 @@ func TestNoReceiptReturnNeedsApproval(t *testing.T) {
 	if r.Status != http.StatusUnprocessableEntity || !contains(r.Body, "approval_required") {
 		t.Fatalf("without approval: %d %s", r.Status, r.Body)
 	}
-	var ap struct {
-		Token string `json:"approval_token"`
-	}
-	f.env.Must(http.StatusCreated, http.MethodPost, "/api/v1/auth/approvals", cashier, map[string]any{"username": "manager1",
-		"password": "user-password-1", "action": "return.no_receipt", "resource_id": retID}).JSON(t, &ap)
-	r = f.env.Must(http.StatusCreated, http.MethodPost, "/api/v1/returns", cashier, body, "X-Approval-Token", ap.Token)
+	token := f.env.Approval(cashier, "manager1", "user-password-1", "return.no_receipt", retID.String())
+	r = f.env.Must(http.StatusCreated, http.MethodPost, "/api/v1/returns", cashier, body, "X-Approval-Token", token)
 	var out returnOut
 	r.JSON(t, &out)
 	// Refunded at the current price in store credit, approved by the manager.

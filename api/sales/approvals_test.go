@@ -3,7 +3,6 @@ package sales_test
 import (
 	"context"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -29,20 +28,6 @@ func (w *world) lastEvent(id uuid.UUID) (any, eventstore.Metadata) {
 	return decoded, last.Metadata
 }
 
-// wantProblem checks that r is a problem with code whose body mentions every one of mentions.
-func wantProblem(t *testing.T, r *apitest.Response, code string, mentions ...string) {
-	t.Helper()
-	body := string(r.Body)
-	if !strings.Contains(body, `"code":"`+code+`"`) {
-		t.Fatalf("want %s: %s", code, body)
-	}
-	for _, m := range mentions {
-		if !strings.Contains(body, m) {
-			t.Fatalf("%s does not mention %q", body, m)
-		}
-	}
-}
-
 // TestALineWithTwoApprovals: a line with a price override and a discount beyond the cashier's
 // limit needs two approvals; they come as two tokens, each labelled with its action. Without
 // both, the answer names both and spends nothing; each token is single-use; a token for an
@@ -60,17 +45,17 @@ func TestALineWithTwoApprovals(t *testing.T) {
 	}
 	l := both()
 	need := w.Must(http.StatusUnprocessableEntity, "POST", base+"/lines", w.cashier, l)
-	wantProblem(t, need, "approval_required", "sale.price_override", "sale.discount")
+	apitest.WantProblem(t, need, "approval_required", "sale.price_override", "sale.discount")
 
 	override, discount := w.approval("sale.price_override", id), w.approval("sale.discount", id)
 	// One of the two: refused, naming both, and the token is not spent.
-	wantProblem(t, w.Must(http.StatusUnprocessableEntity, "POST", base+"/lines", w.cashier, l,
+	apitest.WantProblem(t, w.Must(http.StatusUnprocessableEntity, "POST", base+"/lines", w.cashier, l,
 		"X-Approval-Token", "sale.price_override="+override), "approval_required", "sale.discount")
 	// A bare token cannot tell which of the two it is for: refused, nothing spent.
-	wantProblem(t, w.Must(http.StatusUnprocessableEntity, "POST", base+"/lines", w.cashier, l,
+	apitest.WantProblem(t, w.Must(http.StatusUnprocessableEntity, "POST", base+"/lines", w.cashier, l,
 		"X-Approval-Token", override), "approval_required", "labelled")
 	// A malformed header is a 400.
-	wantProblem(t, w.Must(http.StatusBadRequest, "POST", base+"/lines", w.cashier, l,
+	apitest.WantProblem(t, w.Must(http.StatusBadRequest, "POST", base+"/lines", w.cashier, l,
 		"X-Approval-Token", "sale.refund="+override), "invalid_approval_tokens")
 
 	v := w.sale(w.Must(http.StatusOK, "POST", base+"/lines", w.cashier, l,
@@ -84,7 +69,7 @@ func TestALineWithTwoApprovals(t *testing.T) {
 		t.Fatalf("event %+v, metadata %+v", ev, meta)
 	}
 	// Each token is single-use.
-	wantProblem(t, w.Must(http.StatusForbidden, "POST", base+"/lines", w.cashier, both(),
+	apitest.WantProblem(t, w.Must(http.StatusForbidden, "POST", base+"/lines", w.cashier, both(),
 		"X-Approval-Token", "sale.price_override="+override+", sale.discount="+discount), "approval_invalid")
 
 	// A token for an action the command does not need is not spent: the void token sent with a
@@ -103,10 +88,10 @@ func TestAOneShotSaleWithTwoApprovals(t *testing.T) {
 	l["unit_price"] = map[string]any{"amount": 800, "currency": "EUR"}
 	b := w.saleBody(id, []map[string]any{l}, nil, false)
 	b["discount"] = map[string]any{"percent_bp": 2500}
-	wantProblem(t, w.Must(http.StatusUnprocessableEntity, "POST", "/api/v1/sales", w.cashier, b),
+	apitest.WantProblem(t, w.Must(http.StatusUnprocessableEntity, "POST", "/api/v1/sales", w.cashier, b),
 		"approval_required", "sale.price_override", "sale.discount")
 	override, discount := w.approval("sale.price_override", id), w.approval("sale.discount", id)
-	wantProblem(t, w.Must(http.StatusForbidden, "POST", "/api/v1/sales", w.cashier, b,
+	apitest.WantProblem(t, w.Must(http.StatusForbidden, "POST", "/api/v1/sales", w.cashier, b,
 		"X-Approval-Token", "sale.price_override="+discount+",sale.discount="+override), "approval_invalid")
 	// The override token was never spent (the mislabelled discount token was, and is gone).
 	again := w.approval("sale.discount", id)

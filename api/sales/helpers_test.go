@@ -63,13 +63,7 @@ func (w *world) openShift(reg uuid.UUID, float int64) uuid.UUID {
 // approval returns a manager's approval token for action on resource.
 func (w *world) approval(action string, resource uuid.UUID) string {
 	w.t.Helper()
-	var out struct {
-		Token string `json:"approval_token"`
-	}
-	w.Must(http.StatusCreated, "POST", "/api/v1/auth/approvals", w.cashier, map[string]any{
-		"username": "maria", "password": managerPassword, "action": action, "resource_id": resource.String(),
-	}).JSON(w.t, &out)
-	return out.Token
+	return w.Approval(w.cashier, "maria", managerPassword, action, resource.String())
 }
 
 // line is a sale line in a request body.

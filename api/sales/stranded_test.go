@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/odata-pos/pos/api/apitest"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/sale"
 )
@@ -27,12 +28,12 @@ func TestAStrandedSaleIsVoided(t *testing.T) {
 		}); err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, w.Must(http.StatusConflict, "POST", base+"/void", w.cashier, map[string]any{"reason": "stuck"}),
+	apitest.WantProblem(t, w.Must(http.StatusConflict, "POST", base+"/void", w.cashier, map[string]any{"reason": "stuck"}),
 		"sale_in_checkout", "complete it")
 	// The shift closes without the sale's cash.
 	w.Must(http.StatusOK, "POST", "/api/v1/shifts/"+w.shiftA.String()+"/close", w.cashier, map[string]any{"counted_cash": map[string]any{"amount": 10000, "currency": "EUR"}})
-	wantProblem(t, w.Must(http.StatusConflict, "POST", base+"/complete", w.cashier, nil), "shift_not_open")
-	wantProblem(t, w.Must(http.StatusUnprocessableEntity, "POST", base+"/void", w.cashier, map[string]any{"reason": "shift closed"}),
+	apitest.WantProblem(t, w.Must(http.StatusConflict, "POST", base+"/complete", w.cashier, nil), "shift_not_open")
+	apitest.WantProblem(t, w.Must(http.StatusUnprocessableEntity, "POST", base+"/void", w.cashier, map[string]any{"reason": "shift closed"}),
 		"approval_required", "sale.void")
 	v := w.sale(w.Must(http.StatusOK, "POST", base+"/void", w.cashier, map[string]any{"reason": "shift closed"},
 		"X-Approval-Token", w.approval("sale.void", id)))

@@ -23,17 +23,13 @@ func TestACloseSpendsItsTokenOnlyWhenOverOrShort(t *testing.T) {
 	cashier := salestest.Token(t, e.API.Tokens, "carla", authz.RoleCashier, st.String())
 	managerID, _ := e.CreateUser("maria", []string{"manager"}, []string{st.String()})
 	// Bound to no shift, so that a second use is refused only for the token being spent.
-	var tok struct {
-		Token string `json:"approval_token"`
-	}
-	e.Must(http.StatusCreated, "POST", "/api/v1/auth/approvals", cashier, map[string]any{"username": "maria", "password": "user-password-1",
-		"action": "shift.close_over_short"}).JSON(t, &tok)
+	token := e.Approval(cashier, "maria", "user-password-1", "shift.close_over_short", "")
 	// closeWith opens a shift with a float of 100.00 and closes it with counted, sending the token.
 	closeWith := func(want int, counted int64) *apitest.Response {
 		id := uuid.New()
 		e.Must(http.StatusCreated, "POST", "/api/v1/shifts", cashier, map[string]any{"id": id, "register_id": reg, "opening_float": salestest.EUR(10000)})
 		return e.Must(want, "POST", "/api/v1/shifts/"+id.String()+"/close", cashier, map[string]any{"counted_cash": salestest.EUR(counted)},
-			"X-Approval-Token", "shift.close_over_short="+tok.Token)
+			"X-Approval-Token", "shift.close_over_short="+token)
 	}
 	var within, over report
 	closeWith(http.StatusOK, 10300).JSON(t, &within) // 3.00 over: within the tolerance

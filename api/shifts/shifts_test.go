@@ -121,12 +121,8 @@ func TestShiftLifecycleAndCloseFigures(t *testing.T) {
 	if st := get(e.Must(http.StatusOK, "GET", path2+"/report", cashier, nil)); st.Status != "open" {
 		t.Fatalf("a refused close moved the shift to %s", st.Status)
 	}
-	var tok struct {
-		Token string `json:"approval_token"`
-	}
-	e.Must(http.StatusCreated, "POST", "/api/v1/auth/approvals", cashier, map[string]any{"username": "maria", "password": "user-password-1",
-		"action": "shift.close_over_short", "resource_id": s2.String()}).JSON(t, &tok)
-	z2 := get(e.Must(http.StatusOK, "POST", path2+"/close", cashier, map[string]any{"counted_cash": salestest.EUR(6299)}, "X-Approval-Token", tok.Token))
+	token := e.Approval(cashier, "maria", "user-password-1", "shift.close_over_short", s2.String())
+	z2 := get(e.Must(http.StatusOK, "POST", path2+"/close", cashier, map[string]any{"counted_cash": salestest.EUR(6299)}, "X-Approval-Token", token))
 	if z2.ZNumber != 2 || z2.OverShort.Amount != 1000 || z2.ExpectedCash.Amount != 5299 || z2.ApprovedBy != managerID {
 		t.Fatalf("approved close = %+v", z2)
 	}
