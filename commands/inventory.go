@@ -348,32 +348,15 @@ type StockLevel struct {
 	Position eventstore.Position
 }
 
-// levelState is a stock state plus the transfers that left through it.
-type levelState struct {
-	stock.State
-	transfers []string
-}
-
-var levelAggregate = Aggregate[levelState, stock.Event]{
-	Initial: zero[levelState],
-	Evolve: func(s levelState, e stock.Event) levelState {
-		s.State = stock.Evolve(s.State, e)
-		if m, ok := e.(stock.StockMoved); ok && m.Kind == stock.KindTransferOut {
-			s.transfers = append(s.transfers, m.MovementID)
-		}
-		return s
-	},
-}
-
 // Level returns the stock of a product at a location from the write side (the list of levels
 // is a read model).
 func (iv *Inventory) Level(ctx context.Context, locationID, productID uuid.UUID) (StockLevel, error) {
-	l, err := Load(ctx, iv.h, StockStream(locationID, productID), levelAggregate)
+	l, err := Load(ctx, iv.h, StockStream(locationID, productID), StockAggregate)
 	if err != nil {
 		return StockLevel{}, err
 	}
 	out := StockLevel{LocationID: locationID, ProductID: productID, OnHand: l.State.OnHand(), Exists: l.Exists, Revision: l.Revision, Position: l.Position}
-	for _, m := range l.State.transfers {
+	for _, m := range l.State.TransfersOut() {
 		id, err := uuid.Parse(m[len(docTransfer)+1:])
 		if err != nil {
 			continue

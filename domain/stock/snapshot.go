@@ -12,7 +12,7 @@ import (
 )
 
 // SnapshotKind names the snapshot format of State; a change of State's fields changes it.
-const SnapshotKind = "stock.v1"
+const SnapshotKind = "stock.v2" // v2: with the transfers out
 
 // snapshot is the stored form of State.
 type snapshot struct {
@@ -22,6 +22,7 @@ type snapshot struct {
 	SinceCount quantity.Quantity `json:"since_count"`
 	CountedAt  time.Time         `json:"counted_at"`
 	Seen       []string          `json:"seen"`
+	Transfers  []string          `json:"transfers_out"`
 }
 
 // MarshalSnapshot encodes s for a snapshot (see SnapshotKind).
@@ -32,7 +33,7 @@ func MarshalSnapshot(s State) ([]byte, error) {
 	}
 	sort.Strings(seen)
 	return json.Marshal(snapshot{LocationID: s.LocationID, ProductID: s.ProductID, LastCount: s.LastCount,
-		SinceCount: s.SinceCount, CountedAt: s.CountedAt, Seen: seen})
+		SinceCount: s.SinceCount, CountedAt: s.CountedAt, Seen: seen, Transfers: s.transfersOut})
 }
 
 // UnmarshalSnapshot decodes a snapshot made by MarshalSnapshot into a State of its own.
@@ -46,5 +47,5 @@ func UnmarshalSnapshot(b []byte) (State, error) {
 		seen[id] = true
 	}
 	return State{LocationID: sn.LocationID, ProductID: sn.ProductID, LastCount: sn.LastCount,
-		SinceCount: sn.SinceCount, CountedAt: sn.CountedAt, seen: seen}, nil
+		SinceCount: sn.SinceCount, CountedAt: sn.CountedAt, seen: seen, transfersOut: sn.Transfers}, nil
 }

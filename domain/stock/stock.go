@@ -101,10 +101,16 @@ type State struct {
 	SinceCount quantity.Quantity
 	CountedAt  time.Time
 	seen       map[string]bool
+	// transfersOut are the movement IDs of the transfers that left through this stock.
+	transfersOut []string
 }
 
 // OnHand is the last count plus the movements since.
 func (s State) OnHand() quantity.Quantity { return s.LastCount + s.SinceCount }
+
+// TransfersOut returns the movement IDs of the transfers that left through this stock, oldest
+// first (a caller checks which are still in transit).
+func (s State) TransfersOut() []string { return s.transfersOut }
 
 // Seen reports whether a movement or count ID was recorded. Sale and return movements are
 // not remembered (see remembered).
@@ -128,6 +134,9 @@ func Evolve(s State, e Event) State {
 		s.LocationID, s.ProductID = e.LocationID, e.ProductID
 		if remembered(e.Kind) {
 			s.seen[e.MovementID] = true
+		}
+		if e.Kind == KindTransferOut {
+			s.transfersOut = append(s.transfersOut, e.MovementID)
 		}
 		s.SinceCount += e.Delta
 	case StockCounted:
