@@ -1,6 +1,7 @@
 package sales_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,32 +14,35 @@ import (
 	"github.com/odata-pos/pos/api/sales/salestest"
 )
 
-// TestReceiptNumbersUnderConcurrentCompletions completes ten sales of one register at once:
-// receipts 1..10, no gap, no duplicate; the shift counts every cash sale.
+// TestReceiptNumbersUnderConcurrentCompletions: ten tills of one register complete 250 sales
+// at once, past two snapshots of the register and shift streams: receipts 1..250, no gap, no
+// duplicate; the shift counts every cash sale.
 func TestReceiptNumbersUnderConcurrentCompletions(t *testing.T) {
 	w := newWorld(t)
-	const n = 10
-	receipts := make([]int64, n)
-	statuses := make([]int, n)
+	const tills, each = 10, 25
+	const n = tills * each
+	receipts := make([]int64, 0, n)
+	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for i := range tills {
+		wg.Go(func() {
 			token := salestest.Token(t, w.API.Tokens, fmt.Sprint("till-", i), authz.RoleCashier, w.storeA.String())
-			body := w.saleBody(uuid.New(), []map[string]any{line(w.bread, "1")}, []map[string]any{pay("cash", 500)}, true)
-			r := w.Do("POST", "/api/v1/sales", token, body)
-			statuses[i] = r.Status
-			if r.Status == http.StatusCreated {
-				receipts[i] = w.sale(r).ReceiptNumber
+			for range each {
+				body := w.saleBody(uuid.New(), []map[string]any{line(w.bread, "1")}, []map[string]any{pay("cash", 500)}, true)
+				r := w.Do("POST", "/api/v1/sales", token, body)
+				if r.Status != http.StatusCreated {
+					t.Errorf("till %d: status %d: %s", i, r.Status, r.Body)
+					return
+				}
+				mu.Lock()
+				receipts = append(receipts, w.sale(r).ReceiptNumber)
+				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	for i, s := range statuses {
-		if s != http.StatusCreated {
-			t.Fatalf("sale %d: status %d", i, s)
-		}
+	if t.Failed() {
+		t.FailNow()
 	}
 	slices.Sort(receipts)
 	for i, r := range receipts {
@@ -49,6 +53,11 @@ func TestReceiptNumbersUnderConcurrentCompletions(t *testing.T) {
 	rep := w.Must(http.StatusOK, "GET", "/api/v1/shifts/"+w.shiftA.String()+"/report", w.cashier, nil).Map(t)
 	if rep["sales_count"] != float64(n) || rep["cash_sales"].(map[string]any)["amount"] != float64(n*299) {
 		t.Fatalf("shift after %d cash sales of 2.99: %v", n, rep)
+	}
+	var snapshots int
+	if err := w.DB.QueryRow(context.Background(), `SELECT count(*) FROM aggregate_snapshots WHERE stream_id IN ($1, $2)`,
+		"shift-"+w.shiftA.String(), "register-"+w.regA.String()).Scan(&snapshots); err != nil || snapshots != 2 {
+		t.Fatalf("%d snapshots of the register and the shift (%v): the loads did not go through them", snapshots, err)
 	}
 }
 
