@@ -22,10 +22,10 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/memstore"
 	"github.com/odata-pos/pos/internal/pgtest"
-	"github.com/odata-pos/pos/projections/reports"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/readmodels/readtest"
+	"github.com/odata-pos/pos/projections/reports"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
