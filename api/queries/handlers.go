@@ -83,6 +83,28 @@ func (h *Handlers) scope(r *http.Request, storeID uuid.UUID) ([]uuid.UUID, error
 	return ids, nil
 }
 
+// ready is the common start of a list route without store scoping: the parameters' errors as
+// one 400, then X-Consistent-With for the projection name.
+func (h *Handlers) ready(r *http.Request, p *params, name string) error {
+	if err := p.err(); err != nil {
+		return err
+	}
+	return h.wait(r, name)
+}
+
+// scopedReady is ready for a store-scoped list route: between the two, it resolves the
+// caller's store scope (see scope) for storeID, the store asked for (uuid.Nil: none).
+func (h *Handlers) scopedReady(r *http.Request, p *params, name string, storeID uuid.UUID) ([]uuid.UUID, error) {
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	scope, err := h.scope(r, storeID)
+	if err != nil {
+		return nil, err
+	}
+	return scope, h.wait(r, name)
+}
+
 // wait honours X-Consistent-With for the projection name: 400 for a malformed position, 503
 // consistency_timeout when the read model has not applied it within the timeout.
 func (h *Handlers) wait(r *http.Request, name string) error {

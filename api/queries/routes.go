@@ -21,17 +21,11 @@ func (h *Handlers) stores(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := catalog.StoreFilter{Code: p.str("code"), Q: p.str("q")}
 	req := p.page()
-	if err := p.err(); err != nil {
-		return err
-	}
-	scope, err := h.scope(r, uuid.Nil)
+	scope, err := h.scopedReady(r, p, catalog.Name, uuid.Nil)
 	if err != nil {
 		return err
 	}
 	f.StoreIDs = scope
-	if err := h.wait(r, catalog.Name); err != nil {
-		return err
-	}
 	page, err := h.Queries.Catalog.Stores(r.Context(), f, req)
 	return respond(h, w, r, page, err)
 }
@@ -43,13 +37,7 @@ func (h *Handlers) registers(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := newParams(r)
 	req := p.page()
-	if err := p.err(); err != nil {
-		return err
-	}
-	if _, err := h.scope(r, storeID); err != nil {
-		return err
-	}
-	if err := h.wait(r, catalog.Name); err != nil {
+	if _, err := h.scopedReady(r, p, catalog.Name, storeID); err != nil {
 		return err
 	}
 	page, err := h.Queries.Catalog.Registers(r.Context(), storeID, req)
@@ -59,10 +47,7 @@ func (h *Handlers) registers(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) taxCodes(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	req := p.page()
-	if err := p.err(); err != nil {
-		return err
-	}
-	if err := h.wait(r, catalog.Name); err != nil {
+	if err := h.ready(r, p, catalog.Name); err != nil {
 		return err
 	}
 	page, err := h.Queries.Catalog.TaxCodes(r.Context(), req)
@@ -73,10 +58,7 @@ func (h *Handlers) products(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := catalog.ProductFilter{Q: p.str("q"), Category: p.str("category"), Active: p.bool("active"), SKU: p.str("sku"), Barcode: p.str("barcode")}
 	req := p.page()
-	if err := p.err(); err != nil {
-		return err
-	}
-	if err := h.wait(r, catalog.Name); err != nil {
+	if err := h.ready(r, p, catalog.Name); err != nil {
 		return err
 	}
 	page, err := h.Queries.Catalog.Products(r.Context(), f, req)
@@ -87,17 +69,11 @@ func (h *Handlers) levels(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := stock.Filter{LocationID: p.uuid("location_id"), ProductID: p.uuid("product_id"), LowStock: p.bool("low_stock")}
 	req := p.page()
-	if err := p.err(); err != nil {
-		return err
-	}
-	scope, err := h.scope(r, f.LocationID)
+	scope, err := h.scopedReady(r, p, stock.Name, f.LocationID)
 	if err != nil {
 		return err
 	}
 	f.LocationIDs = scope
-	if err := h.wait(r, stock.Name); err != nil {
-		return err
-	}
 	page, err := h.Queries.Stock.Levels(r.Context(), f, req)
 	return respond(h, w, r, page, err)
 }
@@ -109,17 +85,11 @@ func (h *Handlers) sales(w http.ResponseWriter, r *http.Request) error {
 		From: p.time("from", false), To: p.time("to", true)}
 	req := p.page()
 	checkRange(p, f.From, f.To)
-	if err := p.err(); err != nil {
-		return err
-	}
-	scope, err := h.scope(r, f.StoreID)
+	scope, err := h.scopedReady(r, p, sales.Name, f.StoreID)
 	if err != nil {
 		return err
 	}
 	f.StoreIDs = scope
-	if err := h.wait(r, sales.Name); err != nil {
-		return err
-	}
 	page, err := h.Queries.Sales.List(r.Context(), f, req)
 	return respond(h, w, r, page, err)
 }
@@ -131,14 +101,8 @@ func (h *Handlers) saleLines(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := newParams(r)
 	req := p.page()
-	if err := p.err(); err != nil {
-		return err
-	}
-	scope, err := h.scope(r, uuid.Nil)
+	scope, err := h.scopedReady(r, p, sales.Name, uuid.Nil)
 	if err != nil {
-		return err
-	}
-	if err := h.wait(r, sales.Name); err != nil {
 		return err
 	}
 	page, err := h.Queries.Sales.Lines(r.Context(), saleID, scope, req)
@@ -151,17 +115,11 @@ func (h *Handlers) returns(w http.ResponseWriter, r *http.Request) error {
 		CashierID: p.str("cashier_id"), NoReceipt: p.bool("no_receipt"), From: p.time("from", false), To: p.time("to", true)}
 	req := p.page()
 	checkRange(p, f.From, f.To)
-	if err := p.err(); err != nil {
-		return err
-	}
-	scope, err := h.scope(r, f.StoreID)
+	scope, err := h.scopedReady(r, p, returns.Name, f.StoreID)
 	if err != nil {
 		return err
 	}
 	f.StoreIDs = scope
-	if err := h.wait(r, returns.Name); err != nil {
-		return err
-	}
 	page, err := h.Queries.Returns.List(r.Context(), f, req)
 	return respond(h, w, r, page, err)
 }
@@ -172,17 +130,11 @@ func (h *Handlers) shifts(w http.ResponseWriter, r *http.Request) error {
 		Status: p.enum("status", shifts.Statuses), From: p.time("from", false), To: p.time("to", true)}
 	req := p.page()
 	checkRange(p, f.From, f.To)
-	if err := p.err(); err != nil {
-		return err
-	}
-	scope, err := h.scope(r, f.StoreID)
+	scope, err := h.scopedReady(r, p, shifts.Name, f.StoreID)
 	if err != nil {
 		return err
 	}
 	f.StoreIDs = scope
-	if err := h.wait(r, shifts.Name); err != nil {
-		return err
-	}
 	page, err := h.Queries.Shifts.List(r.Context(), f, req)
 	return respond(h, w, r, page, err)
 }
@@ -192,10 +144,7 @@ func (h *Handlers) users(w http.ResponseWriter, r *http.Request) error {
 	roles := []string{string(authz.RoleAdmin), string(authz.RoleManager), string(authz.RoleCashier), string(authz.RoleAuditor), string(authz.RoleAnalyst)}
 	f := users.Filter{Q: p.str("q"), Role: p.enum("role", roles), StoreID: p.str("store_id"), Disabled: p.bool("disabled")}
 	req := p.page()
-	if err := p.err(); err != nil {
-		return err
-	}
-	if err := h.wait(r, users.Name); err != nil {
+	if err := h.ready(r, p, users.Name); err != nil {
 		return err
 	}
 	page, err := h.Queries.Users.List(r.Context(), f, req)
