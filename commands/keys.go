@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -127,18 +126,9 @@ func releaseUnheld[S, E any](ctx context.Context, h *Handler, cmd Context, strea
 
 // createdState folds the first event of stream only: the entity as it was created.
 func createdState[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E]) (S, error) {
-	s := agg.Initial()
 	page, err := h.store.ReadStream(ctx, stream, eventstore.Forwards, 0, 1)
-	if err != nil || len(page) == 0 {
-		return s, err
-	}
-	decoded, err := h.codec.Decode(page[0].Type, page[0].Data)
 	if err != nil {
-		return s, fmt.Errorf("%s revision 0: %w", stream, err)
+		return agg.Initial(), err
 	}
-	e, ok := decoded.(E)
-	if !ok {
-		return s, fmt.Errorf("%s revision 0: %s is not an event of this aggregate", stream, page[0].Type)
-	}
-	return agg.Evolve(s, e), nil
+	return agg.Fold(h.codec, page)
 }

@@ -74,15 +74,15 @@ func loadCovering[S, E any](ctx context.Context, h *Handler, stream string, agg 
 			out.State, out.Exists, out.Revision, out.Position, out.lastID = state, true, snap.Revision, snap.Position, snap.EventID
 		}
 		for i, rec := range page {
-			decoded, err := decodeAs[E](h, stream, rec)
+			e, err := agg.Decode(h.codec, rec)
 			if err != nil {
 				return out, err
 			}
-			out.byID[rec.ID] = located{revision: rec.Revision, position: rec.Position, event: decoded}
+			out.byID[rec.ID] = located{revision: rec.Revision, position: rec.Position, event: e}
 			if fromSnapshot && i == 0 && rec.Revision == snap.Revision {
 				continue // folded into the snapshot
 			}
-			out.State = agg.Evolve(out.State, decoded.(E))
+			out.State = agg.Evolve(out.State, e)
 			out.Exists, out.Revision, out.Position, out.lastID = true, rec.Revision, rec.Position, rec.ID
 			folded++
 		}
@@ -104,7 +104,7 @@ func loadCovering[S, E any](ctx context.Context, h *Handler, stream string, agg 
 
 // coverBackwards adds to byID the events of stream from revision down to the first at or
 // before position after.
-func coverBackwards[S, E any](ctx context.Context, h *Handler, stream string, _ Aggregate[S, E], revision uint64, after eventstore.Position, byID map[uuid.UUID]located) error {
+func coverBackwards[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], revision uint64, after eventstore.Position, byID map[uuid.UUID]located) error {
 	for {
 		page, err := h.store.ReadStream(ctx, stream, eventstore.Backwards, revision, loadPage)
 		if err != nil {
@@ -114,11 +114,11 @@ func coverBackwards[S, E any](ctx context.Context, h *Handler, stream string, _ 
 			if rec.Position <= after {
 				return nil
 			}
-			decoded, err := decodeAs[E](h, stream, rec)
+			e, err := agg.Decode(h.codec, rec)
 			if err != nil {
 				return err
 			}
-			byID[rec.ID] = located{revision: rec.Revision, position: rec.Position, event: decoded}
+			byID[rec.ID] = located{revision: rec.Revision, position: rec.Position, event: e}
 		}
 		last := page[len(page)-1].Revision
 		if len(page) < loadPage || last == 0 {
@@ -128,16 +128,32 @@ func coverBackwards[S, E any](ctx context.Context, h *Handler, stream string, _ 
 	}
 }
 
-// decodeAs decodes a stored event as an event of the aggregate E.
-func decodeAs[E any](h *Handler, stream string, rec eventstore.RecordedEvent) (any, error) {
-	decoded, err := h.codec.Decode(rec.Type, rec.Data)
+// Decode decodes a stored event as an event of the aggregate.
+func (a Aggregate[S, E]) Decode(codec *eventstore.Codec, rec eventstore.RecordedEvent) (E, error) {
+	var zero E
+	decoded, err := codec.Decode(rec.Type, rec.Data)
 	if err != nil {
-		return nil, fmt.Errorf("%s revision %d: %w", stream, rec.Revision, err)
+		return zero, fmt.Errorf("%s revision %d: %w", rec.Stream, rec.Revision, err)
 	}
-	if _, ok := decoded.(E); !ok {
-		return nil, fmt.Errorf("%s revision %d: %s is not an event of this aggregate", stream, rec.Revision, rec.Type)
+	e, ok := decoded.(E)
+	if !ok {
+		return zero, fmt.Errorf("%s revision %d: %s is not an event of this aggregate", rec.Stream, rec.Revision, rec.Type)
 	}
-	return decoded, nil
+	return e, nil
+}
+
+// Fold folds evs, in order, from the initial state (an auditor's view of a stream up to
+// some revision; commands use Load).
+func (a Aggregate[S, E]) Fold(codec *eventstore.Codec, evs []eventstore.RecordedEvent) (S, error) {
+	s := a.Initial()
+	for _, rec := range evs {
+		e, err := a.Decode(codec, rec)
+		if err != nil {
+			return s, err
+		}
+		s = a.Evolve(s, e)
+	}
+	return s, nil
 }
 
 // loadSnapshot returns the stream's usable snapshot, if any. A snapshot store that fails is

@@ -20,17 +20,9 @@ type folder func(codec *eventstore.Codec, evs []eventstore.RecordedEvent) (any, 
 // fold makes a folder of an aggregate of commands/aggregates.go.
 func fold[S, E any](agg commands.Aggregate[S, E]) folder {
 	return func(codec *eventstore.Codec, evs []eventstore.RecordedEvent) (any, error) {
-		s := agg.Initial()
-		for _, rec := range evs {
-			decoded, err := codec.Decode(rec.Type, rec.Data)
-			if err != nil {
-				return nil, fmt.Errorf("%s revision %d: %w", rec.Stream, rec.Revision, err)
-			}
-			e, ok := decoded.(E)
-			if !ok {
-				return nil, fmt.Errorf("%s revision %d: %s is not an event of this aggregate", rec.Stream, rec.Revision, rec.Type)
-			}
-			s = agg.Evolve(s, e)
+		s, err := agg.Fold(codec, evs)
+		if err != nil {
+			return nil, err
 		}
 		return s, nil
 	}
