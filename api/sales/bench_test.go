@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore/pgstore"
@@ -72,24 +71,10 @@ func BenchmarkCompleteSale(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("raw_insert/clients=%d", clients), func(b *testing.B) {
 			_, url := benchHarness(b, 0)
-			ctx := context.Background()
-			cfg, err := pgxpool.ParseConfig(url)
-			if err != nil {
-				b.Fatal(err)
-			}
-			cfg.MaxConns = int32(clients + 4)
-			pool, err := pgxpool.NewWithConfig(ctx, cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer pool.Close()
-			if _, err := pool.Exec(ctx, `CREATE TABLE raw_baseline (id bigserial PRIMARY KEY, stream text, data jsonb)`); err != nil {
-				b.Fatal(err)
-			}
+			insert := pgtest.RawInsertBaseline(b, url, clients+4)
 			data := `{"sale_id":"` + uuid.NewString() + `","total":{"amount":2117,"currency":"EUR"}}`
 			clientsLoop(b, clients, func(c, _ int) error {
-				_, err := pool.Exec(ctx, `INSERT INTO raw_baseline (stream, data) VALUES ($1, $2)`, fmt.Sprint("sale-", c), data)
-				return err
+				return insert(context.Background(), fmt.Sprint("sale-", c), data)
 			})
 		})
 	}

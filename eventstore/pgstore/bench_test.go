@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/pgtest"
@@ -111,25 +109,10 @@ func BenchmarkAppend(b *testing.B) {
 func BenchmarkRawInsertBaseline(b *testing.B) {
 	for _, writers := range benchWriters {
 		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
-			url := pgtest.NewDatabase(b)
-			ctx := context.Background()
-			cfg, err := pgxpool.ParseConfig(url)
-			if err != nil {
-				b.Fatal(err)
-			}
-			cfg.MaxConns = int32(writers + 4)
-			pool, err := pgxpool.NewWithConfig(ctx, cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer pool.Close()
-			if _, err := pool.Exec(ctx, `CREATE TABLE raw_baseline (id bigserial PRIMARY KEY, stream text, data jsonb)`); err != nil {
-				b.Fatal(err)
-			}
+			insert := pgtest.RawInsertBaseline(b, pgtest.NewDatabase(b), writers+4)
 			data := string(events(1)[0].Data)
 			parallel(b, writers, 1, func(w, i int) error {
-				_, err := pool.Exec(ctx, `INSERT INTO raw_baseline (stream, data) VALUES ($1, $2)`, fmt.Sprintf("bench-%d", w), data)
-				return err
+				return insert(context.Background(), fmt.Sprintf("bench-%d", w), data)
 			})
 		})
 	}
