@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/odata-pos/pos/api/apitest"
 )
 
 // posdBin is the posd binary built once by TestMain.
@@ -76,31 +78,13 @@ func freeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // posd is a running posd subprocess.
 type posd struct {
 	t     testing.TB
 	base  string
 	admin string // the bootstrap admin's username
 	cmd   *exec.Cmd
-	logs  *syncBuffer
+	logs  *apitest.LogBuffer
 	done  chan struct{}
 	// http sends from an address of its own in 127.0.0.0/8: posd's login limits count attempts
 	// per client IP in the shared Redis, which every test on the machine would otherwise share.
@@ -144,7 +128,7 @@ func startPosd(t testing.TB, env map[string]string, args ...string) *posd {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	p := &posd{t: t, base: "http://" + env["POS_HTTP_ADDR"], admin: env["POS_BOOTSTRAP_ADMIN_USERNAME"], cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{}), http: loopbackClient()}
+	p := &posd{t: t, base: "http://" + env["POS_HTTP_ADDR"], admin: env["POS_BOOTSTRAP_ADMIN_USERNAME"], cmd: cmd, logs: &apitest.LogBuffer{}, done: make(chan struct{}), http: loopbackClient()}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start posd: %v", err)

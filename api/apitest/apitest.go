@@ -16,6 +16,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,6 +118,27 @@ func New(t testing.TB, opts Options) *Env {
 	e := &Env{t: t, Server: srv, API: a, Store: store, DB: db, Redis: rdb}
 	e.AdminToken = e.Login(AdminUsername, AdminPassword)
 	return e
+}
+
+// LogBuffer is a goroutine-safe log sink, for a logger or a subprocess's output that a test
+// reads back.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was written so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Response is an answered request.

@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/odata-pos/pos/api/apitest"
 	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/api/authz"
 )
@@ -113,24 +113,6 @@ func (e *events) count(kind authz.SecurityEventKind) int {
 	return n
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // fixture bundles the services under test.
 type fixture struct {
 	keys      *auth.KeySet
@@ -139,7 +121,7 @@ type fixture struct {
 	limiter   *auth.FallbackLimiter
 	clock     *clock
 	events    *events
-	logs      *syncBuffer
+	logs      *apitest.LogBuffer
 	fallbacks prometheus.Counter
 	prefix    string
 }
@@ -157,7 +139,7 @@ func testKey(t *testing.T, secret string) auth.Key {
 // newFixture builds the services on rdb (nil: Redis disabled) with key prefix prefix.
 func newFixture(t *testing.T, rdb redis.UniversalClient, prefix string) *fixture {
 	t.Helper()
-	f := &fixture{clock: newClock(), events: &events{}, logs: &syncBuffer{}, prefix: prefix,
+	f := &fixture{clock: newClock(), events: &events{}, logs: &apitest.LogBuffer{}, prefix: prefix,
 		fallbacks: prometheus.NewCounter(prometheus.CounterOpts{Name: "test_redis_fallbacks_total"})}
 	keys, err := auth.NewKeySet(testKey(t, "current-secret-0123456789abcdef0123"), testKey(t, "previous-secret-0123456789abcdef012"))
 	if err != nil {
