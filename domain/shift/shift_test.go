@@ -1,7 +1,6 @@
 package shift
 
 import (
-	"reflect"
 	"testing"
 	"time"
 
@@ -96,27 +95,13 @@ func TestSalesAreNotRememberedAndTheStateSnapshots(t *testing.T) {
 	if len(s.seen) != 2 {
 		t.Fatalf("the state remembers %d IDs, want the movement and the refund only", len(s.seen))
 	}
-	b, err := MarshalSnapshot(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := UnmarshalSnapshot(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, s) {
-		t.Fatalf("snapshot round trip = %+v, want %+v", got, s)
-	}
+	got := gwt.SnapshotRoundTrip(t, s, MarshalSnapshot, UnmarshalSnapshot)
 	// Remembered IDs still make repeats no-ops after the round trip.
 	if evs, err := Decide(got, RecordCashRefund{ReturnID: id(30), Amount: eur(500)}, t1); err != nil || len(evs) != 0 {
 		t.Fatalf("a repeated refund after the round trip: %v %v", evs, err)
 	}
 	closed := Evolve(got, ShiftClosed{ShiftID: sh, ZNumber: 3, ClosedAt: t1})
-	b, _ = MarshalSnapshot(closed)
-	if again, err := UnmarshalSnapshot(b); err != nil || !again.Closed || again.Close.ZNumber != 3 || !again.ClosedAt.Equal(t1) {
-		t.Fatalf("a closed shift's snapshot: %+v %v", again, err)
-	}
-	if _, err := UnmarshalSnapshot([]byte("{")); err == nil {
-		t.Fatal("a corrupt snapshot decoded")
+	if again := gwt.SnapshotRoundTrip(t, closed, MarshalSnapshot, UnmarshalSnapshot); !again.Closed || again.Close.ZNumber != 3 || !again.ClosedAt.Equal(t1) {
+		t.Fatalf("a closed shift's snapshot: %+v", again)
 	}
 }

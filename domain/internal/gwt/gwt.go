@@ -82,3 +82,24 @@ func show[E any](es []E) string {
 	}
 	return out
 }
+
+// SnapshotRoundTrip checks that state s, encoded by marshal and decoded by unmarshal, comes
+// back equal, and that unmarshal refuses a corrupt snapshot. It returns the decoded state.
+func SnapshotRoundTrip[S any](t *testing.T, s S, marshal func(S) ([]byte, error), unmarshal func([]byte) (S, error)) S {
+	t.Helper()
+	b, err := marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, s) {
+		t.Fatalf("snapshot round trip = %+v, want %+v", got, s)
+	}
+	if _, err := unmarshal([]byte("{")); err == nil {
+		t.Fatal("a corrupt snapshot decoded")
+	}
+	return got
+}
