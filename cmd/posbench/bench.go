@@ -39,6 +39,9 @@ type Config struct {
 	Timeout       time.Duration // of one HTTP request
 	AllowRemote   bool          // permit a URL that is not a loopback address
 	HTTPClient    *http.Client  // nil: a client sized for the run
+	Clients       int           // closed loop: this many registers ring back to back (Rate is then ignored)
+	BaselineDB    string        // when set, first measure raw INSERTs into this PostgreSQL for Duration
+	StockCatchup  time.Duration // when > 0, wait up to this long for the stock read model to show every sale
 	Log           func(format string, args ...any)
 }
 
@@ -46,11 +49,17 @@ type Config struct {
 const perUserRate = 16
 
 func (c *Config) defaults() error {
-	if c.Rate <= 0 {
+	if c.Clients > 0 {
+		c.Registers, c.Rate = c.Clients, 0
+	}
+	if c.Rate <= 0 && c.Clients <= 0 {
 		return errors.New("rate must be positive")
 	}
 	if c.Duration <= 0 {
 		return errors.New("duration must be positive")
+	}
+	if c.Clients > 0 && c.LagEvery > 0 {
+		c.LagEvery = 0 // lag samples are paced by the open loop only
 	}
 	if c.Registers <= 0 {
 		// A register rings one sale at a time: ~5 sales/s each sustains answers of up to 200 ms,
@@ -228,6 +237,7 @@ type register struct {
 
 // fleet is what the setup phase made.
 type fleet struct {
+	admin     *client
 	store     string
 	products  []string
 	total     int64 // of the three-line sale, prices include tax
@@ -251,7 +261,7 @@ func setup(ctx context.Context, cfg *Config) (*fleet, error) {
 		return nil, fmt.Errorf("admin login: %w", err)
 	}
 	run := randomHex(4)
-	f := &fleet{}
+	f := &fleet{admin: admin}
 	var err error
 	f.store, err = admin.create(ctx, "/stores", map[string]any{"code": "BENCH-" + run, "name": "posbench " + run, "currency": "EUR",
 		"timezone": "Europe/Amsterdam", "prices_include_tax": true, "allow_negative_stock": true})
@@ -334,6 +344,11 @@ type Summary struct {
 	PollRequests  uint64         `json:"poll_requests"`
 	PollThrottled uint64         `json:"poll_throttled"` // polls answered 429
 	SetupSeconds  float64        `json:"setup_s"`
+	Clients       int            `json:"clients,omitempty"`           // closed loop
+	Baseline      *Baseline      `json:"raw_baseline,omitempty"`      // raw INSERTs of the same run
+	RatioToRaw    float64        `json:"ratio_to_raw,omitempty"`      // achieved sales/s ÷ raw INSERT/s
+	StockCaughtUp float64        `json:"stock_caught_up_s,omitempty"` // after the last answer
+	StockError    string         `json:"stock_error,omitempty"`
 }
 
 // Quantiles of a latency, in milliseconds.
@@ -359,7 +374,20 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, fmt.Errorf("setup: %w", err)
 	}
 	s := &Summary{TargetRate: cfg.Rate, Registers: len(f.registers), Observers: len(f.observers), Errors: map[string]int{},
-		SetupSeconds: math.Round(time.Since(setupStart).Seconds()*10) / 10}
+		SetupSeconds: math.Round(time.Since(setupStart).Seconds()*10) / 10, Clients: cfg.Clients}
+	if cfg.BaselineDB != "" {
+		cfg.Log("posbench: raw INSERT baseline, %d connections for %s", max(1, len(f.registers)), cfg.Duration)
+		if s.Baseline, err = runBaseline(ctx, cfg.BaselineDB, max(1, len(f.registers)), cfg.Duration); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Clients > 0 {
+		var metrics vegeta.Metrics
+		end := ringClosedLoop(ctx, &cfg, f, s, &metrics)
+		s.finish(&metrics, end)
+		s.catchUp(ctx, &cfg, f)
+		return s, nil
+	}
 	cfg.Log("posbench: setup done in %.1fs; %g sales/s for %s on %d registers", s.SetupSeconds, cfg.Rate, cfg.Duration, len(f.registers))
 
 	var (
@@ -493,6 +521,16 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		<-done
 	}
 
+	s.finish(&metrics, end)
+	s.LagSamples, s.LagTimeouts = len(lags), int(lagTO.Load())
+	s.LagMs = quantiles(lags)
+	s.PollRequests, s.PollThrottled = polls.Load(), thrott.Load()
+	s.catchUp(ctx, &cfg, f)
+	return s, nil
+}
+
+// finish fills the sale figures of the steady phase that lasted end.
+func (s *Summary) finish(metrics *vegeta.Metrics, end time.Duration) {
 	metrics.Close()
 	s.Duration = math.Round(end.Seconds()*100) / 100
 	s.Sent = metrics.Requests
@@ -500,10 +538,22 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	s.AchievedRate = math.Round(float64(s.OK)/end.Seconds()*10) / 10
 	l := metrics.Latencies
 	s.LatencyMs = Quantiles{Mean: ms(l.Mean), P50: ms(l.P50), P95: ms(l.P95), P99: ms(l.P99), Max: ms(l.Max)}
-	s.LagSamples, s.LagTimeouts = len(lags), int(lagTO.Load())
-	s.LagMs = quantiles(lags)
-	s.PollRequests, s.PollThrottled = polls.Load(), thrott.Load()
-	return s, nil
+	if s.Baseline != nil && s.Baseline.PerSecond > 0 {
+		s.RatioToRaw = math.Round(s.AchievedRate/s.Baseline.PerSecond*1000) / 1000
+	}
+}
+
+// catchUp measures, when asked, how long after the load the stock read model showed it.
+func (s *Summary) catchUp(ctx context.Context, cfg *Config, f *fleet) {
+	if cfg.StockCatchup <= 0 {
+		return
+	}
+	took, err := waitStockCaughtUp(ctx, f, s.OK, len(s.Errors) == 0, time.Now(), cfg.StockCatchup)
+	if err != nil {
+		s.StockError = err.Error()
+		return
+	}
+	s.StockCaughtUp = math.Round(took.Seconds()*100) / 100
 }
 
 func sumErrors(m map[string]int) int {
@@ -531,7 +581,11 @@ func quantiles(d []time.Duration) Quantiles {
 // Print writes the summary as a table.
 func (s *Summary) Print(w io.Writer) {
 	fmt.Fprintf(w, "posbench: %d registers, %d observers, setup %.1fs\n", s.Registers, s.Observers, s.SetupSeconds)
-	fmt.Fprintf(w, "%-22s %12s\n", "sales/s target", strconv.FormatFloat(s.TargetRate, 'f', -1, 64))
+	if s.Clients > 0 {
+		fmt.Fprintf(w, "%-22s %12d  (closed loop: each rings its next sale when the last is answered)\n", "clients", s.Clients)
+	} else {
+		fmt.Fprintf(w, "%-22s %12s\n", "sales/s target", strconv.FormatFloat(s.TargetRate, 'f', -1, 64))
+	}
 	fmt.Fprintf(w, "%-22s %12.1f  (%d ok of %d sent in %.2fs)\n", "sales/s achieved", s.AchievedRate, s.OK, s.Sent, s.Duration)
 	codes := make([]string, 0, len(s.Errors))
 	for c := range s.Errors {
@@ -550,5 +604,15 @@ func (s *Summary) Print(w io.Writer) {
 	fmt.Fprintf(w, "%-22s %8s %8s %8s %8s %8s\n", "", "mean", "p50", "p95", "p99", "max")
 	fmt.Fprintf(w, "%-22s %8.1f %8.1f %8.1f %8.1f %8.1f\n", "POST /sales ms", s.LatencyMs.Mean, s.LatencyMs.P50, s.LatencyMs.P95, s.LatencyMs.P99, s.LatencyMs.Max)
 	fmt.Fprintf(w, "%-22s %8.1f %8.1f %8.1f %8.1f %8.1f\n", "lag commit→visible ms", s.LagMs.Mean, s.LagMs.P50, s.LagMs.P95, s.LagMs.P99, s.LagMs.Max)
+	if s.Baseline != nil {
+		fmt.Fprintf(w, "%-22s %12.1f  (p50 %.2f ms, p99 %.2f ms, %d connections); sales/raw = %.3f\n", "raw INSERT/s", s.Baseline.PerSecond,
+			s.Baseline.LatencyMs.P50, s.Baseline.LatencyMs.P99, s.Baseline.Clients, s.RatioToRaw)
+	}
+	switch {
+	case s.StockError != "":
+		fmt.Fprintf(w, "%-22s %s\n", "stock caught up", s.StockError)
+	case s.StockCaughtUp > 0:
+		fmt.Fprintf(w, "%-22s %11.2fs after the last answer\n", "stock caught up", s.StockCaughtUp)
+	}
 	fmt.Fprintf(w, "%-22s %12s\n", "lag samples", fmt.Sprintf("%d (timeouts %d, polls %d, 429 %d)", s.LagSamples, s.LagTimeouts, s.PollRequests, s.PollThrottled))
 }

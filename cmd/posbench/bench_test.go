@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/odata-pos/pos/api/apitest"
+	"github.com/odata-pos/pos/api/auth"
+	"github.com/odata-pos/pos/commands/policies"
+	"github.com/odata-pos/pos/internal/pgtest"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/reports"
@@ -67,5 +71,51 @@ func TestRefusesRemoteURL(t *testing.T) {
 	_, err := Run(context.Background(), Config{URL: "http://example.com", AdminPassword: "x", Rate: 1, Duration: time.Second})
 	if err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestClosedLoopMeasuresBaselineAndStockCatchUp rings sales back to back from two registers
+// with the stock policies and the projections running, measures the raw INSERT baseline in
+// the same run and waits for the stock read model to show every sale.
+func TestClosedLoopMeasuresBaselineAndStockCatchUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs PostgreSQL and Redis")
+	}
+	env := apitest.New(t, apitest.Options{APILimit: auth.PerSecond(1000, 1000)})
+	runner, err := projections.New(projections.Config{Pool: env.DB, Store: env.Store,
+		Projections: readmodels.All(env.API.Codec), Registerer: prometheus.NewRegistry(), ID: "posbench-closed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := runner.Run(ctx); err != nil {
+			t.Errorf("runner: %v", err)
+		}
+	})
+	wg.Go(func() {
+		if err := policies.Run(ctx, policies.Config{Handler: env.API.Commands, Checkpoints: policies.NewMemoryCheckpoints()}); err != nil {
+			t.Errorf("policies: %v", err)
+		}
+	})
+	t.Cleanup(func() { cancel(); wg.Wait() })
+
+	s, err := Run(context.Background(), Config{URL: env.Server.URL, AdminUser: apitest.AdminUsername, AdminPassword: apitest.AdminPassword,
+		Clients: 2, Duration: 2 * time.Second, BaselineDB: pgtest.NewDatabase(t), StockCatchup: time.Minute, Log: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	s.Print(&b)
+	t.Log("\n" + b.String())
+	if len(s.Errors) > 0 || s.OK == 0 || s.Registers != 2 {
+		t.Fatalf("sales: ok %d, errors %v, registers %d", s.OK, s.Errors, s.Registers)
+	}
+	if s.Baseline == nil || s.Baseline.Inserts == 0 || s.RatioToRaw <= 0 {
+		t.Fatalf("no baseline: %+v", s.Baseline)
+	}
+	if s.StockError != "" || s.StockCaughtUp <= 0 {
+		t.Fatalf("stock catch-up not measured: %q %v", s.StockError, s.StockCaughtUp)
 	}
 }

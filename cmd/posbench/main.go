@@ -15,6 +15,13 @@
 // appears: the lag is from the 2xx answer to the answer of the first poll that sees it (so it
 // includes up to --poll-interval of polling granularity and one request).
 //
+// Closed loop (--clients N): N registers each ring their next sale as soon as the last one was
+// answered, for --duration; this measures the highest rate posd sustains with N tills. With
+// --baseline-db it first measures raw single-row INSERTs into that PostgreSQL from as many
+// connections for as long (the bar sales/s is stated against, taken in the same run), and with
+// --stock-catchup it reports how long after the last answer the stock read model shows every
+// sale (the stock policy and the stock projection caught up).
+//
 // It prints achieved sales/s, POST /sales latency (mean, p50, p95, p99, max), errors by
 // status and the lag quantiles; --json prints the summary as JSON instead. It refuses a URL
 // that is not a loopback address unless --allow-remote is given, and always stops by itself:
@@ -22,6 +29,7 @@
 // samples.
 //
 //	posbench --url http://127.0.0.1:8080 --rate 200 --duration 60s
+//	posbench --clients 8 --duration 30s --baseline-db postgres://127.0.0.1:5432/pos --stock-catchup 2m
 package main
 
 import (
@@ -67,6 +75,9 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.PollInterval, "poll-interval", 10*time.Millisecond, "between two polls of a lag sample")
 	fs.DurationVar(&cfg.LagTimeout, "lag-timeout", 10*time.Second, "a lag sample not visible after this is a timeout")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "HTTP request timeout")
+	fs.IntVar(&cfg.Clients, "clients", 0, "closed loop: this many registers ring sales back to back (--rate is then ignored)")
+	fs.StringVar(&cfg.BaselineDB, "baseline-db", env("POSBENCH_BASELINE_DB"), "PostgreSQL URL: first measure raw INSERTs there for --duration (the bar sales/s is stated against)")
+	fs.DurationVar(&cfg.StockCatchup, "stock-catchup", 0, "after the load, wait up to this long for the stock read model to show every sale, and report how long it took")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "permit a non-loopback URL")
 	if err := fs.Parse(args); err != nil {
 		return err
