@@ -603,7 +603,6 @@ func (s *Summary) Print(w io.Writer) {
 	fmt.Fprintf(w, "%-22s %12d\n", "late dispatches", s.DispatchLate)
 	fmt.Fprintf(w, "%-22s %8s %8s %8s %8s %8s\n", "", "mean", "p50", "p95", "p99", "max")
 	fmt.Fprintf(w, "%-22s %8.1f %8.1f %8.1f %8.1f %8.1f\n", "POST /sales ms", s.LatencyMs.Mean, s.LatencyMs.P50, s.LatencyMs.P95, s.LatencyMs.P99, s.LatencyMs.Max)
-	fmt.Fprintf(w, "%-22s %8.1f %8.1f %8.1f %8.1f %8.1f\n", "lag commit→visible ms", s.LagMs.Mean, s.LagMs.P50, s.LagMs.P95, s.LagMs.P99, s.LagMs.Max)
 	if s.Baseline != nil {
 		fmt.Fprintf(w, "%-22s %12.1f  (p50 %.2f ms, p99 %.2f ms, %d connections); sales/raw = %.3f\n", "raw INSERT/s", s.Baseline.PerSecond,
 			s.Baseline.LatencyMs.P50, s.Baseline.LatencyMs.P99, s.Baseline.Clients, s.RatioToRaw)
@@ -614,5 +613,9 @@ func (s *Summary) Print(w io.Writer) {
 	case s.StockCaughtUp > 0:
 		fmt.Fprintf(w, "%-22s %11.2fs after the last answer\n", "stock caught up", s.StockCaughtUp)
 	}
+	if s.LagSamples+s.LagTimeouts == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%-22s %8.1f %8.1f %8.1f %8.1f %8.1f\n", "lag commit→visible ms", s.LagMs.Mean, s.LagMs.P50, s.LagMs.P95, s.LagMs.P99, s.LagMs.Max)
 	fmt.Fprintf(w, "%-22s %12s\n", "lag samples", fmt.Sprintf("%d (timeouts %d, polls %d, 429 %d)", s.LagSamples, s.LagTimeouts, s.PollRequests, s.PollThrottled))
 }

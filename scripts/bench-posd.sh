@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Measures one-shot sales through a real posd, as a shop runs it: builds posd and posbench,
+# creates a fresh database, starts posd (or an API posd and a projector posd), and runs
+# posbench against it with the raw INSERT baseline of the same PostgreSQL in the same run and
+# the time the stock read model takes to catch up. Everything it starts it stops.
+#
+#   scripts/bench-posd.sh [--split] [posbench flags...]
+#   scripts/bench-posd.sh --clients 8 --duration 30s
+#   scripts/bench-posd.sh --split --clients 32 --duration 30s
+#   scripts/bench-posd.sh --rate 150 --duration 5m --lag-every 10
+#
+# --split runs `posd --role api` and `posd --role projector` as two processes; by default one
+# `posd --role all`. PORT (default 18080) and PGADMIN (default postgres://postgres@127.0.0.1:5432)
+# may be set in the environment. Prints the load average before and after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+split=0
+if [ "${1:-}" = "--split" ]; then split=1; shift; fi
+port=${PORT:-18080}
+pgadmin=${PGADMIN:-postgres://postgres@127.0.0.1:5432}
+db="posbench_$(date +%s)_$$"
+out=$(mktemp -d)
+password="bench-admin-password-1"
+
+go build -o "$out/" ./cmd/posd ./cmd/posbench
+psql "$pgadmin/postgres" -qc "CREATE DATABASE $db" >/dev/null
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  psql "$pgadmin/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$out"
+}
+trap cleanup EXIT
+
+start() { # role addr logfile
+  POS_HTTP_ADDR="$2" POS_DATABASE_URL="$pgadmin/$db?sslmode=disable" POS_REDIS_PREFIX="posbench:$db:" \
+  POS_JWT_SECRET="posbench-signing-secret-0123456789abcdef" POS_LOG_LEVEL=warn \
+  POS_BOOTSTRAP_ADMIN_USERNAME=admin POS_BOOTSTRAP_ADMIN_PASSWORD="$password" POS_DATA_DIR="$out" \
+    "$out/posd" --role "$1" >"$3" 2>&1 &
+  pids+=($!)
+}
+ready() { # addr
+  for _ in $(seq 1 600); do
+    curl -fs "http://$1/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "posd on $1 did not become ready" >&2; return 1
+}
+
+if [ "$split" = 1 ]; then
+  start api "127.0.0.1:$port" "$out/api.log"; ready "127.0.0.1:$port"
+  start projector "127.0.0.1:$((port + 1))" "$out/projector.log"; ready "127.0.0.1:$((port + 1))"
+else
+  start all "127.0.0.1:$port" "$out/all.log"; ready "127.0.0.1:$port"
+fi
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$out/posbench" --url "http://127.0.0.1:$port" --admin-user admin --admin-password "$password" \
+  --baseline-db "$pgadmin/$db?sslmode=disable" --stock-catchup 5m --quiet "$@"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+grep -h '"level":"ERROR"' "$out"/*.log | head -5 || true
