@@ -62,6 +62,8 @@ func decideAddLine(s State, c AddLine) ([]Event, error) {
 	if err := checkDiscount(c.Discount, amount, s.Rounding); err != nil {
 		return nil, err
 	}
+	// Only a store that refuses negative stock checks it at the sale (the caller then loads
+	// OnHand); a new store sells what the customer hands over.
 	if p.TrackStock && p.OnHand != nil && !p.AllowNegativeStock {
 		want := c.Quantity
 		for _, l := range s.Lines {
@@ -71,7 +73,7 @@ func decideAddLine(s State, c AddLine) ([]Event, error) {
 		}
 		if want > *p.OnHand {
 			if !s.Upload {
-				return nil, ErrInsufficientStock.With(p.SKU)
+				return nil, ErrInsufficientStock.With(p.SKU + ": " + p.OnHand.String() + " on hand, " + want.String() + " wanted")
 			}
 			e.Flags = []string{FlagNegativeStock}
 		}
