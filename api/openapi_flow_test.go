@@ -198,6 +198,8 @@ func TestOpenAPIRequestsAndResponsesMatchTheHandlers(t *testing.T) {
 	c.do(200, get, "/api/v1/audit/streams/sale-"+sale+"?limit=1", admin, nil)
 	c.do(200, get, "/api/v1/audit/streams/sale-"+sale+"/state?revision=0", admin, nil)
 	c.do(200, get, "/api/v1/audit/streams/sale-"+sale+"/diff?from=0&to=1", admin, nil)
+	checkAuditStates(t, c, admin, "store-"+store, "register-"+reg, "taxcode-"+tax, "product-"+coffee, "shift-"+shift, "sale-"+sale,
+		"return-"+ret, "stock-"+store+"."+coffee, "transfer-"+transfer, "user-"+maria)
 	c.do(404, get, "/api/v1/audit/streams/sale-"+uuid.NewString(), admin, nil)
 	c.do(200, get, "/api/v1/audit/verify", admin, nil)
 	c.do(403, get, "/api/v1/audit/verify", cashier, nil)

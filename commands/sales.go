@@ -227,9 +227,14 @@ func (s *Sales) AddLine(ctx context.Context, cmd Context, saleID uuid.UUID, l Sa
 		Discount: l.Discount, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
 }
 
-// RemoveLine voids a line; after a payment it needs a sale.void approval.
-func (s *Sales) RemoveLine(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, approvals rules.Approvals) (Result, error) {
-	return s.decideOn(ctx, cmd, saleID, sale.RemoveLine{LineID: lineID, Approvals: approvals}, "")
+// RemoveLine voids a line; after a payment it needs a sale.void approval, and one of
+// sale.discount when it lifts the sale's effective discount beyond the cashier's limit.
+func (s *Sales) RemoveLine(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, unlimited bool, approvals rules.Approvals) (Result, error) {
+	_, st, err := s.saleStore(ctx, saleID)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.decideOn(ctx, cmd, saleID, sale.RemoveLine{LineID: lineID, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
 }
 
 // ApplyDiscount sets the discount of a line (lineID set) or of the whole sale.

@@ -3,7 +3,9 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -14,35 +16,39 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 )
 
-// folder folds a stream's events into its aggregate state.
+// folder folds a stream's events into its aggregate state, rendered by the kind's view.
 type folder func(codec *eventstore.Codec, evs []eventstore.RecordedEvent) (any, error)
 
-// fold makes a folder of an aggregate of commands/aggregates.go.
-func fold[S, E any](agg commands.Aggregate[S, E]) folder {
+// fold makes a folder of an aggregate of commands/aggregates.go and its view (states.go).
+func fold[S, E any](agg commands.Aggregate[S, E], view func(S) any) folder {
 	return func(codec *eventstore.Codec, evs []eventstore.RecordedEvent) (any, error) {
 		s, err := agg.Fold(codec, evs)
 		if err != nil {
 			return nil, err
 		}
-		return s, nil
+		return view(s), nil
 	}
 }
 
 // folders picks the aggregate by stream prefix.
 var folders = map[string]folder{
-	commands.StorePrefix:    fold(commands.StoreAggregate),
-	commands.RegisterPrefix: fold(commands.RegisterAggregate),
-	commands.TaxCodePrefix:  fold(commands.TaxCodeAggregate),
-	commands.ProductPrefix:  fold(commands.ProductAggregate),
-	commands.ShiftPrefix:    fold(commands.ShiftAggregate),
-	commands.SalePrefix:     fold(commands.SaleAggregate),
-	commands.ReturnPrefix:   fold(commands.ReturnAggregate),
-	commands.StockPrefix:    fold(commands.StockAggregate),
-	commands.TransferPrefix: fold(commands.TransferAggregate),
+	commands.StorePrefix:    fold(commands.StoreAggregate, storeState),
+	commands.RegisterPrefix: fold(commands.RegisterAggregate, registerState),
+	commands.TaxCodePrefix:  fold(commands.TaxCodeAggregate, taxCodeState),
+	commands.ProductPrefix:  fold(commands.ProductAggregate, productState),
+	commands.ShiftPrefix:    fold(commands.ShiftAggregate, shiftState),
+	commands.SalePrefix:     fold(commands.SaleAggregate, saleState),
+	commands.ReturnPrefix:   fold(commands.ReturnAggregate, returnState),
+	commands.StockPrefix:    fold(commands.StockAggregate, stockState),
+	commands.TransferPrefix: fold(commands.TransferAggregate, transferState),
 	commands.UserPrefix: fold(commands.Aggregate[user.State, user.Event]{
 		Initial: func() user.State { return user.State{} }, Evolve: user.Evolve,
-	}),
+	}, userState),
 }
+
+// StatePrefixes returns the stream prefixes ("sale-", …) of the aggregates whose state the
+// state endpoint renders, sorted.
+func StatePrefixes() []string { return slices.Sorted(maps.Keys(folders)) }
 
 func folderOf(stream string) (folder, error) {
 	cat, _, _ := strings.Cut(stream, "-")
@@ -56,9 +62,10 @@ func folderOf(stream string) (folder, error) {
 type StateView struct {
 	Stream string `json:"stream"`
 	// Revision is the revision of the last event folded (-1: none).
-	Revision int64           `json:"revision"`
-	State    json.RawMessage `json:"state"`
-	Events   []EventView     `json:"events"`
+	Revision int64 `json:"revision"`
+	// State is the aggregate's view (states.go); null before its first event.
+	State  json.RawMessage `json:"state"`
+	Events []EventView     `json:"events"`
 }
 
 // history reads a whole stream (auditors look at single aggregates, which stay small).
@@ -79,6 +86,9 @@ func (h *Handlers) history(r *http.Request, stream string) ([]eventstore.Recorde
 
 // stateAt folds evs and renders it.
 func (h *Handlers) stateAt(stream string, f folder, evs []eventstore.RecordedEvent) (StateView, error) {
+	if len(evs) == 0 {
+		return StateView{Stream: stream, Revision: -1, State: json.RawMessage("null"), Events: views(evs)}, nil
+	}
 	s, err := f(h.Codec, evs)
 	if err != nil {
 		return StateView{}, err

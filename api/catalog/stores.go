@@ -47,7 +47,7 @@ func storeView(s store.State, w cmdhttp.Written) StoreView {
 }
 
 // settingsRequest is the settings part of a store request; absent fields keep their value
-// (the defaults on creation).
+// (the defaults on creation, store.DefaultSettings: an absent allow_negative_stock allows).
 type settingsRequest struct {
 	PricesIncludeTax   *bool          `json:"prices_include_tax"`
 	Rounding           *string        `json:"rounding"`

@@ -141,7 +141,7 @@ func (h *Handlers) removeLine(w http.ResponseWriter, r *http.Request) error {
 		return "sale.line.remove:" + s.ID.String() + ":" + lineID.String(), nil
 	}, func(ctx context.Context, cmd *commands.Context, s sale.State) (commands.Result, error) {
 		return h.approved(r, s.ID.String(), cmd, func(as rules.Approvals) (commands.Result, error) {
-			return h.Sales.RemoveLine(ctx, *cmd, s.ID, lineID, as)
+			return h.Sales.RemoveLine(ctx, *cmd, s.ID, lineID, unlimited(r), as)
 		})
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/reports"
+	"github.com/odata-pos/pos/projections/stock"
 )
 
 // worker is a long-running part of posd (a projection runner, a policy) that runs until its
@@ -45,6 +46,9 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	}
 	if err := runner.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("projection runner migrations: %w", err)
+	}
+	if err := d.registry.Register(stock.NewNegativeLevels(d.db)); err != nil {
+		return nil, fmt.Errorf("stock metrics: %w", err)
 	}
 	checkpoints, err := pgcheckpoint.New(ctx, d.db)
 	if err != nil {

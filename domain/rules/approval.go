@@ -125,8 +125,9 @@ func RequiredApprovals(err error) []string {
 type Limits struct {
 	// Unlimited lifts every limit below.
 	Unlimited bool `json:"unlimited,omitempty"`
-	// MaxDiscountBP is the largest discount, in basis points of the discounted amount, that
-	// the user may give alone.
+	// MaxDiscountBP is the largest discount, in basis points, that the user may give alone:
+	// of each discount's base, and of the sale's effective discount (line and sale discounts
+	// together, as a share of the undiscounted gross), so that discounts cannot be stacked.
 	MaxDiscountBP int64 `json:"max_discount_bp"`
 	// MaxRefund is the largest refund, in minor units of the store currency, that the user may
 	// give alone.

@@ -77,9 +77,12 @@ type AddLine struct {
 	Approvals rules.Approvals
 }
 
-// RemoveLine voids a line; after a payment was taken it needs a sale.void approval.
+// RemoveLine voids a line; after a payment was taken it needs a sale.void approval. A removal
+// that lifts the sale's effective discount beyond Limits (the share of a fixed sale discount
+// grows as lines go) needs a sale.discount approval.
 type RemoveLine struct {
 	LineID    uuid.UUID
+	Limits    rules.Limits
 	Approvals rules.Approvals
 }
 

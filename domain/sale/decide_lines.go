@@ -59,9 +59,11 @@ func decideAddLine(s State, c AddLine) ([]Event, error) {
 	if err != nil {
 		return nil, outOfRange(err)
 	}
-	if e.DiscountApprovedBy, err = discountApproval(c.Discount, amount, s.Rounding, c.Limits, c.Approvals); err != nil {
+	if err := checkDiscount(c.Discount, amount, s.Rounding); err != nil {
 		return nil, err
 	}
+	// Only a store that refuses negative stock checks it at the sale (the caller then loads
+	// OnHand); a new store sells what the customer hands over.
 	if p.TrackStock && p.OnHand != nil && !p.AllowNegativeStock {
 		want := c.Quantity
 		for _, l := range s.Lines {
@@ -71,33 +73,49 @@ func decideAddLine(s State, c AddLine) ([]Event, error) {
 		}
 		if want > *p.OnHand {
 			if !s.Upload {
-				return nil, ErrInsufficientStock.With(p.SKU)
+				return nil, ErrInsufficientStock.With(p.SKU + ": " + p.OnHand.String() + " on hand, " + want.String() + " wanted")
 			}
 			e.Flags = []string{FlagNegativeStock}
 		}
 	}
-	if err := checkCandidate(Evolve(s, e)); err != nil {
+	next := Evolve(s, e)
+	if err := checkCandidate(next); err != nil {
+		return nil, err
+	}
+	if e.DiscountApprovedBy, err = discountApproval(c.Discount, amount, s, next, c.Limits, c.Approvals); err != nil {
 		return nil, err
 	}
 	return []Event{e}, nil
 }
 
-// discountApproval checks d on base against the cashier's limits: beyond them it needs a
-// sale.discount approval, whose approver it returns.
-func discountApproval(d Discount, base money.Money, mode money.RoundingMode, lim rules.Limits, as rules.Approvals) (string, error) {
+// checkDiscount refuses a discount rule d that would take more than its base.
+func checkDiscount(d Discount, base money.Money, mode money.RoundingMode) error {
 	amt, err := d.Of(base, mode)
+	if err != nil {
+		return outOfRange(err)
+	}
+	if amt.Amount > base.Amount {
+		return ErrDiscountTooLarge
+	}
+	return nil
+}
+
+// discountApproval returns the approver of the discounts of a command that gives the rule d on
+// base and leads from s to next, or "" when it needs none. The cashier's limit holds twice:
+// for d on what it applies to (a line, or what the lines charge after their own discounts),
+// and for the sale's effective discount (see raisesBeyond). Beyond either, the command needs
+// a sale.discount approval.
+func discountApproval(d Discount, base money.Money, s, next State, lim rules.Limits, as rules.Approvals) (string, error) {
+	if lim.Unlimited {
+		return "", nil
+	}
+	amt, err := d.Of(base, s.Rounding)
 	if err != nil {
 		return "", outOfRange(err)
 	}
-	if amt.Amount > base.Amount {
-		return "", ErrDiscountTooLarge
-	}
-	if amt.Amount == 0 || lim.Unlimited {
-		return "", nil
-	}
 	// A percentage is judged by its rate; an amount by amt/base, compared exactly.
-	within := d.PercentBP <= lim.MaxDiscountBP
-	if d.PercentBP == 0 {
+	within := amt.Amount == 0 || d.PercentBP <= lim.MaxDiscountBP
+	if amt.Amount != 0 && d.PercentBP == 0 {
 		q, r, err := money.FloorDivRem(amt.Amount, 10000, base.Amount)
 		if err != nil {
 			return "", outOfRange(err)
@@ -105,7 +123,10 @@ func discountApproval(d Discount, base money.Money, mode money.RoundingMode, lim
 		within = q < lim.MaxDiscountBP || (q == lim.MaxDiscountBP && r == 0)
 	}
 	if within {
-		return "", nil
+		raised, err := raisesBeyond(s, next, lim)
+		if err != nil || !raised {
+			return "", err
+		}
 	}
 	return as.Require(rules.ActionSaleDiscount)
 }
@@ -141,7 +162,13 @@ func decideRemoveLine(s State, c RemoveLine) ([]Event, error) {
 		}
 		e.ApprovedBy = approver
 	}
-	if err := checkCandidate(Evolve(s, e)); err != nil {
+	next := Evolve(s, e)
+	if err := checkCandidate(next); err != nil {
+		return nil, err
+	}
+	// Removing a line can lift the share of the discounts left (a fixed sale discount).
+	var err error
+	if e.DiscountApprovedBy, err = discountApproval(Discount{}, money.Zero(s.Currency), s, next, c.Limits, c.Approvals); err != nil {
 		return nil, err
 	}
 	return []Event{e}, nil
@@ -190,10 +217,14 @@ func decideDiscount(s State, c ApplyDiscount) ([]Event, error) {
 	if e.Amount, err = c.Discount.Of(base, s.Rounding); err != nil {
 		return nil, outOfRange(err)
 	}
-	if e.ApprovedBy, err = discountApproval(c.Discount, base, s.Rounding, c.Limits, c.Approvals); err != nil {
+	if err := checkDiscount(c.Discount, base, s.Rounding); err != nil {
 		return nil, err
 	}
-	if err := checkCandidate(Evolve(s, e)); err != nil {
+	next := Evolve(s, e)
+	if err := checkCandidate(next); err != nil {
+		return nil, err
+	}
+	if e.ApprovedBy, err = discountApproval(c.Discount, base, s, next, c.Limits, c.Approvals); err != nil {
 		return nil, err
 	}
 	return []Event{e}, nil

@@ -12,6 +12,11 @@
 // Completing spans the register stream (receipt numbers); see package register for the three
 // steps StartCheckout → register.ReserveReceiptNumber → CompleteSale.
 //
+// A cashier's discount limit holds for each discount rule on its base and for the sale's
+// effective discount, line and sale discounts together as a share of the undiscounted gross
+// (see raisesBeyond): a command that raises it beyond the limit needs a sale.discount
+// approval, whose approver its event records.
+//
 // An offline upload (OpenSale with Upload set and a past OccurredAt) is judged at OccurredAt:
 // the caller passes the price and activity in force then and the shift that was open then. It is
 // never refused for arriving late; what it makes inconsistent now (a shift closed since, stock

@@ -23,8 +23,9 @@ var (
 	ErrProductInactive = &rules.RuleError{Code: "product_inactive", Msg: "product is deactivated"}
 	// ErrFractionalQuantity: a fractional quantity of a product not sold by weight.
 	ErrFractionalQuantity = &rules.RuleError{Code: "fractional_quantity", Msg: "only products sold by weight take fractional quantities"}
-	// ErrInsufficientStock: the store forbids negative stock and there is not enough.
-	ErrInsufficientStock = &rules.RuleError{Code: "insufficient_stock", Msg: "not enough stock", Conflict: true}
+	// ErrInsufficientStock: the store refuses negative stock (allow_negative_stock false) and
+	// there is not enough on hand. A store's rule about the goods, not a state of the sale: 422.
+	ErrInsufficientStock = &rules.RuleError{Code: "insufficient_stock", Msg: "not enough stock, and the store refuses to sell into negative stock"}
 	// ErrLineNotFound: no such line on the sale.
 	ErrLineNotFound = &rules.RuleError{Code: "line_not_found", Msg: "no such line", Conflict: true}
 	// ErrDiscountTooLarge: a discount exceeds what it applies to.

@@ -50,12 +50,15 @@ type LineAdded struct {
 	Flags              []string `json:"flags,omitempty"`
 }
 
-// LineRemoved records a line taken off the sale (a line void).
+// LineRemoved records a line taken off the sale (a line void). ApprovedBy approved a removal
+// after payment; DiscountApprovedBy the effective discount the removal left beyond the
+// cashier's limit.
 type LineRemoved struct {
-	SaleID       uuid.UUID `json:"sale_id"`
-	LineID       uuid.UUID `json:"line_id"`
-	AfterPayment bool      `json:"after_payment,omitempty"`
-	ApprovedBy   string    `json:"approved_by,omitempty"`
+	SaleID             uuid.UUID `json:"sale_id"`
+	LineID             uuid.UUID `json:"line_id"`
+	AfterPayment       bool      `json:"after_payment,omitempty"`
+	ApprovedBy         string    `json:"approved_by,omitempty"`
+	DiscountApprovedBy string    `json:"discount_approved_by,omitempty"`
 }
 
 // DiscountApplied records a discount rule on a line (LineID set) or on the whole sale; it

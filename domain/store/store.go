@@ -22,7 +22,9 @@ type Settings struct {
 	PricesIncludeTax bool `json:"prices_include_tax"`
 	// Rounding is the per-line tax rounding mode.
 	Rounding money.RoundingMode `json:"rounding"`
-	// AllowNegativeStock lets sales and adjustments take stock below zero.
+	// AllowNegativeStock lets sales and adjustments take stock below zero. New stores allow
+	// it (DefaultSettings): the till rings up what the customer hands over, and the negative
+	// level shows in the stock read model; false makes sales refuse goods not on hand.
 	AllowNegativeStock bool `json:"allow_negative_stock"`
 	// CashierLimits are what a cashier may do without a manager's approval.
 	CashierLimits rules.Limits `json:"cashier_limits"`
@@ -35,9 +37,11 @@ func (s Settings) Pricing() tax.Pricing {
 	return tax.Pricing{Inclusive: s.PricesIncludeTax, Rounding: s.Rounding}
 }
 
-// DefaultSettings are used for fields a creating command leaves out.
+// DefaultSettings are used for fields a creating command leaves out. A new store sells into
+// negative stock, as every real till does; refusing is the store's choice.
 func DefaultSettings() Settings {
-	return Settings{Rounding: money.HalfUp, CashierLimits: rules.Limits{MaxDiscountBP: 1000, MaxRefund: 5000}, CashTolerance: 500}
+	return Settings{Rounding: money.HalfUp, AllowNegativeStock: true,
+		CashierLimits: rules.Limits{MaxDiscountBP: 1000, MaxRefund: 5000}, CashTolerance: 500}
 }
 
 // Event is a store event.

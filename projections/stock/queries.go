@@ -40,8 +40,9 @@ type Filter struct {
 	LowStock    *bool
 }
 
-// lowStock is the SQL of Level.LowStock.
-const lowStock = `coalesce(p.track_stock AND p.low_stock_threshold IS NOT NULL AND l.on_hand <= p.low_stock_threshold, false)`
+// lowStock is the SQL of Level.LowStock: on hand below zero (sold before it was received),
+// or at or below the threshold of a product that tracks stock.
+const lowStock = `(l.on_hand < 0 OR coalesce(p.track_stock AND p.low_stock_threshold IS NOT NULL AND l.on_hand <= p.low_stock_threshold, false))`
 
 // Levels lists levels ordered by location then product (the only sort, "location").
 func (q *Queries) Levels(ctx context.Context, f Filter, req readkit.Request) (readkit.Page[Level], error) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	dcatalog "github.com/odata-pos/pos/domain/catalog"
 	"github.com/odata-pos/pos/domain/money"
@@ -83,5 +84,47 @@ func TestFoldLevels(t *testing.T) {
 	rest, err := q.Levels(ctx, stock.Filter{}, readkit.Request{Limit: 2, Cursor: all.NextCursor})
 	if err != nil || len(rest.Items) != 2 || rest.NextCursor != "" {
 		t.Fatalf("page 2: %+v %v", rest, err)
+	}
+}
+
+// TestNegativeLevels: a store that sold goods it had not received shows the negative level,
+// counts it as low stock (threshold or not) and reports it in pos_stock_negative_levels.
+func TestNegativeLevels(t *testing.T) {
+	e := readtest.New(t, func(c *eventstore.Codec) []projections.Projection { return []projections.Projection{stock.New(c)} })
+	q := stock.NewQueries(e.Pool)
+	ctx := context.Background()
+	a, b, bread, salt := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	md := eventstore.Metadata{UserID: "u"}
+	e.Append("product-"+bread.String(), md, dcatalog.ProductCreated{ProductID: bread, SKU: "BRD", Name: "Bread", Price: money.New(1, "EUR"), TrackStock: true})
+	e.Append("product-"+salt.String(), md, dcatalog.ProductCreated{ProductID: salt, SKU: "SALT", Name: "Salt", Price: money.New(1, "EUR"), TrackStock: true})
+	sold := func(loc, prod uuid.UUID, onHand int64) dstock.StockMoved {
+		return dstock.StockMoved{LocationID: loc, ProductID: prod, Kind: dstock.KindSale, Delta: quantity.FromInt(-2), OnHand: quantity.FromInt(onHand)}
+	}
+	e.Append("stock-a.bread", md, sold(a, bread, -2))
+	e.Append("stock-a.salt", md, sold(a, salt, 3))
+	e.Append("stock-b.bread", md, sold(b, bread, -1))
+	e.Sync(stock.Name)
+
+	low, err := q.Levels(ctx, stock.Filter{LowStock: new(true)}, readkit.Request{})
+	if err != nil || len(low.Items) != 2 {
+		t.Fatalf("low stock: %+v %v", low.Items, err)
+	}
+	for _, l := range low.Items {
+		if l.ProductID != bread || !l.LowStock || l.OnHand >= 0 {
+			t.Fatalf("low stock level %+v", l)
+		}
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(stock.NewNegativeLevels(e.Pool))
+	mfs, err := reg.Gather()
+	if err != nil || len(mfs) != 1 || mfs[0].GetName() != "pos_stock_negative_levels" {
+		t.Fatalf("gather: %v %v", mfs, err)
+	}
+	got := map[string]float64{}
+	for _, m := range mfs[0].GetMetric() {
+		got[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
+	}
+	if len(got) != 2 || got[a.String()] != 1 || got[b.String()] != 1 {
+		t.Fatalf("pos_stock_negative_levels %v", got)
 	}
 }
