@@ -22,6 +22,8 @@ const (
 	ProblemCheckpointMissing = "checkpoint_beyond_log" // a checkpoint seals events that are gone
 	ProblemStreamHead        = "stream_head_mismatch"  // streams.revision or last_hash disagree with the events
 	ProblemCoverage          = "checkpoints_too_short" // checkpoints reach less far than Options.MinCheckpoint
+	ProblemExpected          = "expected_seal_broken"  // the log does not extend a seal of Options.Expect
+	ProblemExpectedMAC       = "expected_seal_forged"  // a seal of Options.Expect has a MAC that the key does not give
 )
 
 // Break is the first broken link found.
@@ -61,6 +63,10 @@ type Options struct {
 	// MinCheckpoint fails verification when the checkpoints end before this position (the
 	// auditor's record of an earlier report).
 	MinCheckpoint eventstore.Position
+	// Expect are seals published earlier (posd's log or metrics; ParseSeal) that the log
+	// must still extend: folding the log must give each one's event count and chain hash at
+	// its position, whatever the checkpoint table now holds.
+	Expect []Checkpoint
 	// Page is the ReadAll page size (default 5000).
 	Page int
 	// Progress, when set, is called after each page with the events checked so far.
@@ -75,7 +81,7 @@ type streamState struct {
 // Verify walks the whole of $all: it recomputes every event's chain hash from its content and
 // its stream's previous hash and compares it with the stored one, checks that every stream's
 // revisions follow each other, and folds the log against every checkpoint of db, whose MACs it
-// checks with key. It stops at the first broken link.
+// checks with key, and against every seal of opts.Expect. It stops at the first broken link.
 func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key []byte, opts Options) (Report, error) {
 	start := time.Now()
 	page := opts.Page
@@ -106,6 +112,10 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 			return done(&Break{Position: cp.Position, Problem: ProblemCheckpointMAC,
 				Detail: fmt.Sprintf("checkpoint at position %d (%d events) has a MAC that the key does not give", cp.Position, cp.Count)})
 		}
+	}
+	exp, b := newExpectations(opts.Expect, key)
+	if b != nil {
+		return done(b)
 	}
 	streams := map[string]*streamState{}
 	var fold Fold
@@ -144,8 +154,14 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 				return done(&Break{Stream: ev.Stream, Revision: ev.Revision, Position: cp.Position, After: prevCP, Problem: ProblemCheckpoint,
 					Detail: fmt.Sprintf("checkpoint at position %d seals an event that is not in the log (deleted or moved)", cp.Position)})
 			}
+			if b := exp.before(ev); b != nil {
+				return done(b)
+			}
 			fold.Add(ev)
 			rep.Events++
+			if b := exp.at(ev, &fold); b != nil {
+				return done(b)
+			}
 			if next < len(cps) && cps[next].Position == ev.Position {
 				cp := cps[next]
 				if cp.Count != fold.Count || cp.Hash != fold.Hash {
@@ -171,6 +187,9 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 		cp := cps[next]
 		return done(&Break{Position: cp.Position, After: prevCP, Problem: ProblemCheckpointMissing,
 			Detail: fmt.Sprintf("checkpoint at position %d seals %d events, but the log ends at position %d after %d events", cp.Position, cp.Count, fold.Position, fold.Count)})
+	}
+	if b := exp.end(&fold); b != nil {
+		return done(b)
 	}
 	if opts.MinCheckpoint > rep.CheckpointedThrough {
 		return done(&Break{Position: opts.MinCheckpoint, Problem: ProblemCoverage,
