@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/odata-pos/pos/internal/pgtest"
 )
 
 // TestVerifyExpectCatchesAResealedHistory: someone with database access edits a sealed
@@ -37,23 +39,19 @@ func TestVerifyExpectCatchesAResealedHistory(t *testing.T) {
 		t.Fatalf("verify --expect on the untouched log: %v\n%s", err, out)
 	}
 
-	const attack = `
-DO $$
-DECLARE r record; v_prev bytea; v_stream text;
-BEGIN
-  SELECT stream_id INTO v_stream FROM events WHERE type LIKE 'sales.%' ORDER BY position LIMIT 1;
-  UPDATE events SET data = jsonb_set(data::jsonb, '{note}', '"edited"')::json
-   WHERE stream_id = v_stream AND revision = 0;
-  FOR r IN SELECT * FROM events WHERE stream_id = v_stream ORDER BY revision LOOP
-    v_prev := pos_event_hash(v_prev, r.stream_id, r.revision, r.event_id, r.type, r.data, r.metadata);
-    UPDATE events SET hash = v_prev WHERE position = r.position;
-  END LOOP;
-  UPDATE streams SET last_hash = v_prev WHERE stream_id = v_stream;
-  DELETE FROM audit_checkpoints;
-END $$`
-	if _, err := e.DB.Exec(ctx, attack); err != nil {
+	var stream string
+	if err := e.DB.QueryRow(ctx, `SELECT stream_id FROM events WHERE type LIKE 'sales.%' ORDER BY position LIMIT 1`).Scan(&stream); err != nil {
 		t.Fatal(err)
 	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := e.DB.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	exec(`UPDATE events SET data = jsonb_set(data::jsonb, '{note}', '"edited"')::json WHERE stream_id = $1 AND revision = 0`, stream)
+	exec(pgtest.RehashStreamSQL(stream))
+	exec(`DELETE FROM audit_checkpoints`)
 	if out, err := posctl("audit", "checkpoint"); err != nil {
 		t.Fatalf("re-seal: %v\n%s", err, out)
 	}
