@@ -127,3 +127,31 @@ func TestSealTextForm(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointerRefusesAForgedCheckpoint: a checkpoint written without the key, whether it
+// lies after the running checkpointer's seal or is the newest one a starting checkpointer
+// finds, is never extended.
+func TestCheckpointerRefusesAForgedCheckpoint(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t, 2*time.Minute)
+	e.fill(t, "shop", 5, 4, 1)
+	var problems []string
+	running := &audit.Checkpointer{Store: e.store, DB: e.db, Key: testKey, OnProblem: func(p string) { problems = append(problems, p) }}
+	if _, err := running.Extend(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `INSERT INTO audit_checkpoints (position, event_count, chain_hash, mac) VALUES (1000, 1000, sha256('x'), sha256('y'))`)
+	e.fill(t, "more", 2, 2, 1)
+	for _, c := range []*audit.Checkpointer{running, {Store: e.store, DB: e.db, Key: testKey}} {
+		var se *audit.SealError
+		if _, err := c.Extend(ctx); !errors.Is(err, audit.ErrCheckpointForged) || !errors.As(err, &se) || se.Problem != audit.SealForged {
+			t.Fatalf("extended a forged checkpoint: %v", err)
+		}
+	}
+	if len(problems) != 1 || problems[0] != audit.SealForged {
+		t.Fatalf("problems reported: %v", problems)
+	}
+	if top := e.topCheckpoint(t); top != 1000 {
+		t.Fatalf("top checkpoint %d", top)
+	}
+}
