@@ -74,7 +74,10 @@ func (c *Checkpointer) Run(ctx context.Context) error {
 			attrs := []any{slog.String("error", err.Error())}
 			var se *SealError
 			if errors.As(err, &se) {
-				attrs = append(attrs, slog.String("problem", se.Problem), slog.String("trusted_seal", se.Trusted.Seal()))
+				attrs = append(attrs, slog.String("problem", se.Problem))
+				if se.Trusted.Position > 0 {
+					attrs = append(attrs, slog.String("trusted_seal", se.Trusted.Seal()))
+				}
 			}
 			c.logger().ErrorContext(ctx, "audit checkpoint", attrs...)
 		}

@@ -80,8 +80,8 @@ func (c *Checkpointer) storedSince(ctx context.Context, cps *Checkpoints) ([]Che
 		switch {
 		case len(stored) == 0 || stored[0].Position != t.Position:
 			highest := "none is left"
-			if n, err := cps.All(ctx); err == nil && len(n) > 0 {
-				highest = fmt.Sprintf("the highest stored is at position %d", n[len(n)-1].Position)
+			if top, found, err := cps.Latest(ctx); err == nil && found {
+				highest = fmt.Sprintf("the highest stored is at position %d", top.Position)
 			}
 			return nil, c.refuse(SealMissing, t, fmt.Sprintf("the checkpoint at position %d that this checkpointer made or verified is gone from audit_checkpoints (%s): checkpoints were deleted or rolled back", t.Position, highest))
 		case !stored[0].same(t):
