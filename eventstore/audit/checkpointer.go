@@ -58,6 +58,7 @@ type Checkpointer struct {
 
 	schemaReady bool
 	trusted     *Checkpoint // the newest seal made or verified; nil before the first Extend
+	anchor      *Checkpoint // the seal trusted when the last run began
 }
 
 // Run extends the checkpoints every Interval until ctx ends. A refusal to seal is logged at

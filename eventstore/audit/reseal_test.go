@@ -155,3 +155,30 @@ func TestCheckpointerRefusesAForgedCheckpoint(t *testing.T) {
 		t.Fatalf("top checkpoint %d", top)
 	}
 }
+
+// TestCheckpointerNoticesADeletionDuringItsRun: checkpoints deleted while a run is under way
+// (after it checked its seal, before it stored a newer one) are noticed by the next run.
+func TestCheckpointerNoticesADeletionDuringItsRun(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t, 2*time.Minute)
+	e.fill(t, "shop", 10, 10, 1)
+	posd := &audit.Checkpointer{Store: e.store, DB: e.db, Key: testKey, Every: 1000}
+	first, err := posd.Extend(ctx)
+	if err != nil || first.Position != 100 {
+		t.Fatalf("first seal: %v %v", first, err)
+	}
+	// The deletion lands just before the run's insert (a trigger stands in for the attacker).
+	e.exec(t, `CREATE FUNCTION attack() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN DELETE FROM audit_checkpoints WHERE position < NEW.position; RETURN NEW; END $$`)
+	e.exec(t, `CREATE TRIGGER attack BEFORE INSERT ON audit_checkpoints FOR EACH ROW EXECUTE FUNCTION attack()`)
+	e.fill(t, "more", 2, 2, 1)
+	if _, err := posd.Extend(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `DROP TRIGGER attack ON audit_checkpoints`)
+	var se *audit.SealError
+	if _, err = posd.Extend(ctx); !errors.As(err, &se) || se.Problem != audit.SealMissing {
+		t.Fatalf("the deletion during the previous run went unnoticed: %v", err)
+	}
+	t.Logf("refused: %v", err)
+}

@@ -69,23 +69,35 @@ func (c *Checkpointer) trust(cp Checkpoint) {
 }
 
 // storedSince returns the stored checkpoints after the trusted seal, once it has checked that
-// the trusted seal itself is still stored unchanged and that none of them is forged.
+// the trusted seal, and the one trusted when the previous run began (so that a deletion during
+// that run, before it stored a newer seal, is noticed too), are still stored unchanged and
+// that none of the newer ones is forged.
 func (c *Checkpointer) storedSince(ctx context.Context, cps *Checkpoints) ([]Checkpoint, error) {
 	t := *c.trusted
-	stored, err := cps.From(ctx, t.Position)
+	anchors := []Checkpoint{t}
+	if c.anchor != nil && c.anchor.Position > 0 && c.anchor.Position < t.Position {
+		anchors = []Checkpoint{*c.anchor, t}
+	}
+	stored, err := cps.From(ctx, anchors[0].Position)
 	if err != nil {
 		return nil, err
 	}
-	if t.Position > 0 {
+	for _, a := range anchors {
+		if a.Position == 0 {
+			break
+		}
+		for len(stored) > 0 && stored[0].Position < a.Position {
+			stored = stored[1:] // made or verified by the previous run
+		}
 		switch {
-		case len(stored) == 0 || stored[0].Position != t.Position:
+		case len(stored) == 0 || stored[0].Position != a.Position:
 			highest := "none is left"
 			if top, found, err := cps.Latest(ctx); err == nil && found {
 				highest = fmt.Sprintf("the highest stored is at position %d", top.Position)
 			}
-			return nil, c.refuse(SealMissing, t, fmt.Sprintf("the checkpoint at position %d that this checkpointer made or verified is gone from audit_checkpoints (%s): checkpoints were deleted or rolled back", t.Position, highest))
-		case !stored[0].same(t):
-			return nil, c.refuse(SealDiverges, t, fmt.Sprintf("the checkpoint stored at position %d is not the one this checkpointer made or verified there", t.Position))
+			return nil, c.refuse(SealMissing, t, fmt.Sprintf("the checkpoint at position %d that this checkpointer made or verified is gone from audit_checkpoints (%s): checkpoints were deleted or rolled back", a.Position, highest))
+		case !stored[0].same(a):
+			return nil, c.refuse(SealDiverges, t, fmt.Sprintf("the checkpoint stored at position %d is not the one this checkpointer made or verified there", a.Position))
 		}
 		stored = stored[1:]
 	}
@@ -94,6 +106,7 @@ func (c *Checkpointer) storedSince(ctx context.Context, cps *Checkpoints) ([]Che
 			return nil, c.refuse(SealForged, t, fmt.Sprintf("%v: position %d", ErrCheckpointForged, cp.Position))
 		}
 	}
+	c.anchor = &t
 	return stored, nil
 }
 
