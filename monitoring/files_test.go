@@ -22,6 +22,8 @@ func definedMetrics(t *testing.T) map[string]bool {
 	reg := prometheus.NewRegistry()
 	h := monitoring.NewHTTPMetrics(reg)
 	d := monitoring.NewDependencyMetrics(reg)
+	a := monitoring.NewAuditMetrics(reg, "seal_missing")
+	a.Sealed(1, "posseal1:1:1:00:00")
 	monitoring.RegisterRuntime(reg, "test", "all")
 	// Vectors appear once a label set is used.
 	h.RequestDuration.WithLabelValues("GET", "/x", "200").Observe(0.1)
@@ -41,7 +43,8 @@ func definedMetrics(t *testing.T) map[string]bool {
 		}
 	}
 	for _, c := range []string{monitoring.HTTPRequestDurationName, monitoring.HTTPRequestsInFlightName,
-		monitoring.DependencyUpName, monitoring.DependencyCheckName, monitoring.BuildInfoName} {
+		monitoring.DependencyUpName, monitoring.DependencyCheckName, monitoring.BuildInfoName,
+		monitoring.AuditSealPositionName, monitoring.AuditSealInfoName, monitoring.AuditSealProblemsName} {
 		if !names[c] {
 			t.Errorf("constant %s names no registered metric", c)
 		}
@@ -145,7 +148,7 @@ func TestAlertRules(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"PosdDown", "PosdNotReady", "PosdHigh5xxRate", "PosdRedisDown"} {
+	for _, want := range []string{"PosdDown", "PosdNotReady", "PosdHigh5xxRate", "PosdRedisDown", "PosdAuditSealBroken"} {
 		if !slices.Contains(alerts, want) {
 			t.Errorf("alert %s missing (have %v)", want, alerts)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/odata-pos/pos/api/sales/salestest"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/shift"
+	evaudit "github.com/odata-pos/pos/eventstore/audit"
 )
 
 type eventView struct {
@@ -220,6 +221,20 @@ func TestAuditorFollowsASaleThroughItsWholeLife(t *testing.T) {
 	if !rep.OK || rep.Events < uint64(len(hist.Items)) {
 		t.Fatalf("verify: %+v", rep)
 	}
+	// A seal an auditor kept (posd logs and exports every seal) is checked against the log; a
+	// malformed one is the client's mistake, one the key did not make is a broken report.
+	e.Must(http.StatusBadRequest, "GET", "/api/v1/audit/verify?expect=posseal1:12:nonsense", auditor, nil)
+	var held struct {
+		OK     bool `json:"ok"`
+		Broken struct {
+			Problem string `json:"problem"`
+		} `json:"broken"`
+	}
+	notMadeByTheKey := "posseal1:1:1:" + strings.Repeat("0", 64) + ":" + strings.Repeat("0", 64)
+	e.Must(http.StatusOK, "GET", "/api/v1/audit/verify?expect="+notMadeByTheKey, auditor, nil).JSON(t, &held)
+	if held.OK || held.Broken.Problem != evaudit.ProblemExpectedMAC {
+		t.Fatalf("verify with a seal the key did not make: %+v", held)
+	}
 
 	// Every look was recorded, with who looked at what.
 	var log listView
@@ -234,7 +249,7 @@ func TestAuditorFollowsASaleThroughItsWholeLife(t *testing.T) {
 			mine++
 		}
 	}
-	if want := len(hist.Items) + 10; mine != want {
+	if want := len(hist.Items) + 12; mine != want {
 		t.Fatalf("%d recorded queries of the auditor, want %d", mine, want)
 	}
 }

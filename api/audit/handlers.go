@@ -135,7 +135,20 @@ func (h *Handlers) stream(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) verify(w http.ResponseWriter, r *http.Request) error {
-	rep, err := evaudit.Verify(r.Context(), h.Store, h.DB, h.Key, evaudit.Options{StreamTable: h.PGEvents})
+	p := params{q: r.URL.Query()}
+	var expect []evaudit.Checkpoint
+	for _, v := range p.q["expect"] {
+		cp, err := evaudit.ParseSeal(v)
+		if err != nil {
+			p.fail("expect", "must be a seal posseal1:<position>:<event count>:<chain hash>:<mac> as posd publishes it")
+			continue
+		}
+		expect = append(expect, cp)
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	rep, err := evaudit.Verify(r.Context(), h.Store, h.DB, h.Key, evaudit.Options{StreamTable: h.PGEvents, Expect: expect})
 	if err != nil {
 		return unavailable(err)
 	}

@@ -36,8 +36,17 @@ func auditVerify(ctx context.Context, e env) error {
 	fs.SetOutput(e.stderr)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	minCP := fs.Uint64("min-checkpoint", 0, "fail unless checkpoints reach at least this `position` (from an earlier report)")
+	var expect []evaudit.Checkpoint
+	fs.Func("expect", "fail unless the log still extends this `seal` (posseal1:…, from posd's log or pos_audit_seal_info); repeatable", func(v string) error {
+		cp, err := evaudit.ParseSeal(v)
+		if err != nil {
+			return err
+		}
+		expect = append(expect, cp)
+		return nil
+	})
 	if err := fs.Parse(e.args); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	b, closeAll, err := open(ctx, e)
 	if err != nil {
@@ -50,7 +59,7 @@ func auditVerify(ctx context.Context, e env) error {
 	}
 	bar := newProgress(e.stderr, "verifying")
 	rep, err := evaudit.Verify(ctx, b.store, b.db, key, evaudit.Options{
-		StreamTable: b.pg, MinCheckpoint: eventstore.Position(*minCP),
+		StreamTable: b.pg, MinCheckpoint: eventstore.Position(*minCP), Expect: expect,
 		Progress: func(n uint64) { _ = bar.Set64(int64(n)) }, // a progress bar failing to draw is no failure
 	})
 	_ = bar.Finish()
@@ -66,6 +75,9 @@ func auditVerify(ctx context.Context, e env) error {
 	} else if rep.OK {
 		fmt.Fprintf(e.stdout, "ok: %d events in %d streams, %d checkpoints (sealed through position %d), head %d; %s (%.0f events/s)\n",
 			rep.Events, rep.Streams, rep.Checkpoints, rep.CheckpointedThrough, rep.Head, rep.Took.Round(time.Millisecond), float64(rep.Events)/rep.Took.Seconds())
+		for _, cp := range expect {
+			fmt.Fprintf(e.stdout, "ok: the log extends the expected seal at position %d (%d events)\n", cp.Position, cp.Count)
+		}
 	} else {
 		br := rep.Broken
 		fmt.Fprintf(e.stdout, "BROKEN: %s at stream %q revision %d position %d (after %d good events)\n  %s\n",
@@ -97,6 +109,6 @@ func auditCheckpoint(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "sealed through position %d: %d events, chain %s\n", cp.Position, cp.Count, cp.Hash)
+	fmt.Fprintf(e.stdout, "sealed through position %d: %d events, chain %s\nseal: %s\n", cp.Position, cp.Count, cp.Hash, cp.Seal())
 	return nil
 }

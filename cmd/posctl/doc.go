@@ -1,7 +1,8 @@
 // Command posctl is the operator and auditor CLI of O'Data POS. It reads the same POS_*
 // configuration as posd (environment, or a .env file given with --config before the command).
 //
-//	posctl audit verify [--json] [--min-checkpoint N]   verify hash chains and checkpoints
+//	posctl audit verify [--json] [--min-checkpoint N] [--expect SEAL]...
+//	                                                    verify hash chains, checkpoints and published seals
 //	posctl audit checkpoint                             extend the keyed checkpoints now
 //	posctl audit export --from T --to T --format jsonl|csv [--time recorded|occurred] [--out FILE]
 //	posctl audit compare <database URL A> <database URL B>

@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/odata-pos/pos/eventstore/audit"
 )
 
 // call sends a JSON request to s and decodes the JSON answer into out (when not nil).
@@ -112,11 +116,36 @@ func TestServerSealsTheLogForAuditors(t *testing.T) {
 			t.Fatalf("verify = %d %v", code, report)
 		}
 		if report["ok"] == true && report["checkpoints_checked"] != nil && report["checkpoints_checked"] != float64(0) {
-			return
+			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no keyed checkpoint verified within 30 s: %v", report)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+
+	// Every seal is also published outside the database: in the log at info level and, the
+	// newest, in a metric; both in the text form that posctl audit verify --expect takes.
+	key, _ := audit.ParseKey(env["POS_AUDIT_KEY"])
+	// The metric first: a seal is logged before it is exported.
+	_, metrics := s.get(t, "/metrics")
+	m := regexp.MustCompile(`pos_audit_seal_info\{seal="([^"]+)"\} 1`).FindStringSubmatch(metrics)
+	var logged []string
+	for _, line := range strings.Split(s.logs.String(), "\n") {
+		var rec struct{ Level, Msg, Seal string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "audit seal" && rec.Level == "INFO" {
+			logged = append(logged, rec.Seal)
+		}
+	}
+	if len(logged) == 0 || m == nil {
+		t.Fatalf("seals logged %v; metric %v", logged, m)
+	}
+	for _, seal := range append(logged, m[1]) {
+		if cp, err := audit.ParseSeal(seal); err != nil || !cp.Valid(key) {
+			t.Fatalf("published seal %q: %v, valid %v", seal, err, err == nil && cp.Valid(key))
+		}
+	}
+	if !slices.Contains(logged, m[1]) {
+		t.Fatalf("the metric's seal %s was never logged (%v)", m[1], logged)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
+	"github.com/odata-pos/pos/monitoring"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/reports"
@@ -67,9 +68,13 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 		return nil, fmt.Errorf("policy runner: %w", err)
 	}
 	// The audit checkpointer seals $all with keyed checkpoints (and fills the audit filter index
-	// when the events live in PostgreSQL).
+	// when the events live in PostgreSQL). It logs every seal at info level and exports the
+	// newest one, so that seals live outside the database too, and counts its refusals.
+	sealMetrics := monitoring.NewAuditMetrics(d.registry, audit.SealMissing, audit.SealDiverges, audit.SealForged)
 	checkpointer := &audit.Checkpointer{Store: d.store, DB: d.db, Key: d.auditKey,
-		Index: audit.InPostgres(d.store), Log: d.log.With(slog.String("component", "audit"))}
+		Index: audit.InPostgres(d.store), Log: d.log.With(slog.String("component", "audit")),
+		OnSeal:    func(cp audit.Checkpoint) { sealMetrics.Sealed(uint64(cp.Position), cp.Seal()) },
+		OnProblem: sealMetrics.Problem}
 	return []worker{
 		{name: "projections", run: runner.Run},
 		{name: "policies", run: policyRunner.Run},

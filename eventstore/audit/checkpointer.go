@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,13 +20,22 @@ const (
 	readPage                  = 2000
 )
 
-// ErrCheckpointForged is returned when the latest stored checkpoint does not verify under the
-// key: the checkpointer refuses to extend it.
+// ErrCheckpointForged is returned when a stored checkpoint the checkpointer would extend does
+// not verify under the key: the checkpointer refuses to extend it.
 var ErrCheckpointForged = errors.New("audit checkpoint does not verify under the key")
 
 // Checkpointer extends the audit checkpoints over new events of $all. cmd/posd runs one in
-// the projector role; several may run at once (they write the same checkpoints). A
-// Checkpointer itself is used by one goroutine at a time.
+// the projector role; several may run at once (each checks the others' checkpoints before
+// going on from them). A Checkpointer itself is used by one goroutine at a time.
+//
+// A Checkpointer trusts the database's checkpoints only once, when it starts (the newest one
+// whose MAC verifies). From then on it keeps in memory the newest seal it made or verified
+// and extends only that: it folds the events after it, checks every checkpoint stored since
+// against its own fold, and refuses to seal (a *SealError) when its seal is gone from the
+// table (a checkpoint rollback) or a stored checkpoint does not extend it. Someone who edits
+// sealed events, recomputes their hashes and deletes the newer checkpoints thus gets no new
+// seal over the edited history from a running posd, and every seal is logged at info level
+// (Checkpoint.Seal) so that an auditor can hold the log to it (Options.Expect).
 type Checkpointer struct {
 	Store eventstore.Store
 	DB    *pgxpool.Pool
@@ -39,25 +49,38 @@ type Checkpointer struct {
 	// Index also writes every event's filter columns to audit_event_index, for PGReader. Set
 	// it when the events live in DB (InPostgres).
 	Index bool
+	// OnSeal, when set, is told every seal the checkpointer made or verified, newest last:
+	// the seal it now extends (for a metric).
+	OnSeal func(Checkpoint)
+	// OnProblem, when set, is told the problem (a Seal* code) each time Extend refuses to
+	// seal because the stored checkpoints do not extend its seal (for a metric an alert uses).
+	OnProblem func(problem string)
 
 	schemaReady bool
+	trusted     *Checkpoint // the newest seal made or verified; nil before the first Extend
+	anchor      *Checkpoint // the seal trusted when the last run began
 }
 
-// Run extends the checkpoints every Interval until ctx ends.
+// Run extends the checkpoints every Interval until ctx ends. A refusal to seal is logged at
+// error level each time.
 func (c *Checkpointer) Run(ctx context.Context) error {
 	interval := c.Interval
 	if interval <= 0 {
 		interval = DefaultCheckpointInterval
 	}
-	log := c.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if _, err := c.Extend(ctx); err != nil && ctx.Err() == nil {
-			log.ErrorContext(ctx, "audit checkpoint", slog.String("error", err.Error()))
+			attrs := []any{slog.String("error", err.Error())}
+			var se *SealError
+			if errors.As(err, &se) {
+				attrs = append(attrs, slog.String("problem", se.Problem))
+				if se.Trusted.Position > 0 {
+					attrs = append(attrs, slog.String("trusted_seal", se.Trusted.Seal()))
+				}
+			}
+			c.logger().ErrorContext(ctx, "audit checkpoint", attrs...)
 		}
 		select {
 		case <-ctx.Done():
@@ -67,10 +90,18 @@ func (c *Checkpointer) Run(ctx context.Context) error {
 	}
 }
 
-// Extend folds the events after the latest checkpoint up to the head of $all and stores a
-// checkpoint every Every events and at the end. It returns the last checkpoint stored (the
+func (c *Checkpointer) logger() *slog.Logger {
+	if c.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Log
+}
+
+// Extend folds the events after the checkpointer's seal up to the head of $all and stores a
+// checkpoint every Every events and at the end. It returns the newest seal it trusts (the
 // previous one when there was nothing new). It refuses to extend a checkpoint whose MAC is
-// wrong (ErrCheckpointForged).
+// wrong (ErrCheckpointForged) and to seal when the stored checkpoints no longer extend its
+// seal (a *SealError).
 func (c *Checkpointer) Extend(ctx context.Context) (Checkpoint, error) {
 	if len(c.Key) == 0 {
 		return Checkpoint{}, errors.New("audit checkpointer: no key")
@@ -86,12 +117,13 @@ func (c *Checkpointer) Extend(ctx context.Context) (Checkpoint, error) {
 		c.schemaReady = true
 	}
 	cps := NewCheckpoints(c.DB)
-	last, found, err := cps.Latest(ctx)
-	if err != nil {
+	if err := c.start(ctx, cps); err != nil {
 		return Checkpoint{}, err
 	}
-	if found && !last.Valid(c.Key) {
-		return last, fmt.Errorf("%w: position %d", ErrCheckpointForged, last.Position)
+	last := *c.trusted
+	pending, err := c.storedSince(ctx, cps)
+	if err != nil {
+		return last, err
 	}
 	if c.Index {
 		if err := catchUpIndex(ctx, c.Store, c.DB, last.Position); err != nil {
@@ -105,6 +137,9 @@ func (c *Checkpointer) Extend(ctx context.Context) (Checkpoint, error) {
 		if err := cps.Insert(ctx, cp); err != nil {
 			return err
 		}
+		c.logger().InfoContext(ctx, "audit seal", slog.String("seal", cp.Seal()), slog.Uint64("position", uint64(cp.Position)),
+			slog.Uint64("events", cp.Count), slog.String("chain_hash", cp.Hash.String()), slog.String("mac", hex.EncodeToString(cp.MAC)))
+		c.trust(cp)
 		last = cp
 		return nil
 	}
@@ -120,7 +155,12 @@ func (c *Checkpointer) Extend(ctx context.Context) (Checkpoint, error) {
 		}
 		for i := range evs {
 			fold.Add(&evs[i])
-			if fold.Count%every == 0 {
+			if pending, err = c.checkStored(pending, &fold); err != nil {
+				return last, err
+			}
+			if c.trusted.Position == fold.Position {
+				last = *c.trusted // a seal stored by another checkpointer, verified
+			} else if fold.Count%every == 0 {
 				if err := seal(); err != nil {
 					return last, err
 				}

@@ -61,12 +61,17 @@ func EnsureSchema(ctx context.Context, db *pgxpool.Pool) error {
 // Checkpoints reads and writes audit_checkpoints.
 type Checkpoints struct{ db *pgxpool.Pool }
 
+// rowsQuerier is what reading checkpoints needs of a pool or a transaction.
+type rowsQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // NewCheckpoints returns the checkpoint table of db (created by EnsureSchema).
 func NewCheckpoints(db *pgxpool.Pool) *Checkpoints { return &Checkpoints{db: db} }
 
 // Latest returns the checkpoint with the highest position, and false when there is none.
 func (c *Checkpoints) Latest(ctx context.Context) (Checkpoint, bool, error) {
-	cps, err := c.list(ctx, `SELECT position, event_count, chain_hash, mac FROM audit_checkpoints ORDER BY position DESC LIMIT 1`)
+	cps, err := listCheckpoints(ctx, c.db, `SELECT position, event_count, chain_hash, mac FROM audit_checkpoints ORDER BY position DESC LIMIT 1`)
 	if err != nil || len(cps) == 0 {
 		return Checkpoint{}, false, err
 	}
@@ -75,11 +80,21 @@ func (c *Checkpoints) Latest(ctx context.Context) (Checkpoint, bool, error) {
 
 // All returns every checkpoint in position order.
 func (c *Checkpoints) All(ctx context.Context) ([]Checkpoint, error) {
-	return c.list(ctx, `SELECT position, event_count, chain_hash, mac FROM audit_checkpoints ORDER BY position`)
+	return allCheckpoints(ctx, c.db)
 }
 
-func (c *Checkpoints) list(ctx context.Context, query string) ([]Checkpoint, error) {
-	rows, err := c.db.Query(ctx, query)
+// From returns the checkpoints at or after position p, in position order.
+func (c *Checkpoints) From(ctx context.Context, p eventstore.Position) ([]Checkpoint, error) {
+	return listCheckpoints(ctx, c.db, `SELECT position, event_count, chain_hash, mac FROM audit_checkpoints WHERE position >= $1 ORDER BY position`, int64(p))
+}
+
+// allCheckpoints returns every checkpoint that q sees, in position order.
+func allCheckpoints(ctx context.Context, q rowsQuerier) ([]Checkpoint, error) {
+	return listCheckpoints(ctx, q, `SELECT position, event_count, chain_hash, mac FROM audit_checkpoints ORDER BY position`)
+}
+
+func listCheckpoints(ctx context.Context, q rowsQuerier, query string, args ...any) ([]Checkpoint, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit checkpoints: %w", err)
 	}

@@ -23,7 +23,11 @@
 // integers as 8-byte big-endian. Without the key nobody can write a checkpoint that verifies,
 // so after editing, deleting, inserting or reordering any sealed event the fold no longer
 // matches a MAC'd checkpoint. A Checkpointer (run by posd in the projector role) extends the
-// checkpoints every few seconds, reading $all with the store's gap-free ReadAll.
+// checkpoints every few seconds, reading $all with the store's gap-free ReadAll. It trusts the
+// table once, at start; then it extends only the seal it made or verified itself, and refuses
+// to seal (SealError) when that seal is gone or the stored checkpoints no longer extend it.
+// Every seal is published outside the database in a compact text form (Checkpoint.Seal: posd's
+// log and the pos_audit_seal_info metric), which Options.Expect holds the log to.
 //
 // The key is POS_AUDIT_KEY when set, otherwise derived from the JWT signing key with HKDF
 // (DeriveKey, label "odata-pos audit checkpoint key v1"), so that a deployment has one by
@@ -45,7 +49,10 @@
 // PostgreSQL, by streams.last_hash: an attacker who appends a well-formed event, or deletes a
 // stream's newest events and rewrites its streams row, before the next checkpoint is not
 // detected. Checkpoints run every few seconds to keep that window short; the Report says how
-// far checkpoints reach. Deleting checkpoint rows cannot forge anything but shortens what is
-// sealed: an auditor who keeps the last Report (position, count, chain hash) can demand that
-// later verifications reach at least as far (Options.MinCheckpoint).
+// far checkpoints reach. Deleting checkpoint rows cannot forge anything, but a checkpointer
+// that starts after the deletion (a restarted posd) trusts the table as it finds it and seals
+// an edited history after the last remaining checkpoint: only a seal published before (Expect)
+// or an earlier report's reach (Options.MinCheckpoint) shows it then. Verify reads pgstore's
+// events, streams table and checkpoints in one snapshot; on EventStoreDB it reads through
+// ReadAll (no streams table to compare).
 package audit

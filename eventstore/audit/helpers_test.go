@@ -97,3 +97,13 @@ func (e *env) exec(t testing.TB, sql string, args ...any) {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// topCheckpoint is the highest stored checkpoint position (0: none).
+func (e *env) topCheckpoint(t testing.TB) int64 {
+	t.Helper()
+	var top int64
+	if err := e.db.QueryRow(ctxT(t, time.Minute), `SELECT coalesce(max(position), 0) FROM audit_checkpoints`).Scan(&top); err != nil {
+		t.Fatal(err)
+	}
+	return top
+}

@@ -4,21 +4,12 @@ import (
 	"testing"
 
 	"github.com/odata-pos/pos/eventstore/audit"
+	"github.com/odata-pos/pos/internal/pgtest"
 )
 
 // recomputeStream rewrites the hashes of one stream from its content, as an attacker who knows
 // the chain encoding (but not the checkpoint key) would after editing it, streams row included.
-const recomputeStream = `
-DO $$
-DECLARE r record; v_prev bytea;
-BEGIN
-  FOR r IN SELECT * FROM events WHERE stream_id = 'shop-3' ORDER BY revision LOOP
-    v_prev := pos_event_hash(v_prev, r.stream_id, r.revision, r.event_id, r.type, r.data, r.metadata);
-    UPDATE events SET hash = v_prev WHERE position = r.position;
-  END LOOP;
-  UPDATE streams SET last_hash = v_prev, revision = (SELECT max(revision) FROM events WHERE stream_id = 'shop-3')
-   WHERE stream_id = 'shop-3';
-END $$`
+var recomputeStream = pgtest.RehashStreamSQL("shop-3")
 
 // TestTamperingIsDetected tampers with a sealed log directly in PostgreSQL in every way the
 // issue names and checks that Verify reports the first broken link.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/odata-pos/pos/eventstore"
@@ -23,6 +22,8 @@ const (
 	ProblemCheckpointMissing = "checkpoint_beyond_log" // a checkpoint seals events that are gone
 	ProblemStreamHead        = "stream_head_mismatch"  // streams.revision or last_hash disagree with the events
 	ProblemCoverage          = "checkpoints_too_short" // checkpoints reach less far than Options.MinCheckpoint
+	ProblemExpected          = "expected_seal_broken"  // the log does not extend a seal of Options.Expect
+	ProblemExpectedMAC       = "expected_seal_forged"  // a seal of Options.Expect has a MAC that the key does not give
 )
 
 // Break is the first broken link found.
@@ -55,11 +56,17 @@ type Report struct {
 // Options tune Verify.
 type Options struct {
 	// StreamTable also compares PostgreSQL's streams table (revision, last_hash) with the
-	// events; set it when the event store is pgstore in the same database as DB.
+	// events; set it when the event store is pgstore in the same database as DB. Verify then
+	// reads the events, the streams table and the checkpoints in one read-only snapshot
+	// (REPEATABLE READ), so that appends during a verification never look like tampering.
 	StreamTable bool
 	// MinCheckpoint fails verification when the checkpoints end before this position (the
 	// auditor's record of an earlier report).
 	MinCheckpoint eventstore.Position
+	// Expect are seals published earlier (posd's log or metrics; ParseSeal) that the log
+	// must still extend: folding the log must give each one's event count and chain hash at
+	// its position, whatever the checkpoint table now holds.
+	Expect []Checkpoint
 	// Page is the ReadAll page size (default 5000).
 	Page int
 	// Progress, when set, is called after each page with the events checked so far.
@@ -74,7 +81,7 @@ type streamState struct {
 // Verify walks the whole of $all: it recomputes every event's chain hash from its content and
 // its stream's previous hash and compares it with the stored one, checks that every stream's
 // revisions follow each other, and folds the log against every checkpoint of db, whose MACs it
-// checks with key. It stops at the first broken link.
+// checks with key, and against every seal of opts.Expect. It stops at the first broken link.
 func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key []byte, opts Options) (Report, error) {
 	start := time.Now()
 	page := opts.Page
@@ -91,7 +98,12 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 	if err := EnsureSchema(ctx, db); err != nil {
 		return rep, err
 	}
-	cps, err := NewCheckpoints(db).All(ctx)
+	src, err := openSource(ctx, store, db, opts.StreamTable)
+	if err != nil {
+		return rep, err
+	}
+	defer src.close(ctx)
+	cps, err := allCheckpoints(ctx, src.q)
 	if err != nil {
 		return rep, err
 	}
@@ -101,12 +113,16 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 				Detail: fmt.Sprintf("checkpoint at position %d (%d events) has a MAC that the key does not give", cp.Position, cp.Count)})
 		}
 	}
+	exp, b := newExpectations(opts.Expect, key)
+	if b != nil {
+		return done(b)
+	}
 	streams := map[string]*streamState{}
 	var fold Fold
 	var hs chain.Hasher
 	next, prevCP := 0, eventstore.Position(0)
 	for {
-		evs, err := store.ReadAll(ctx, fold.Position, page, eventstore.Filter{})
+		evs, more, err := src.page(ctx, fold.Position, page)
 		if err != nil {
 			return rep, fmt.Errorf("verify: %w", err)
 		}
@@ -138,8 +154,14 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 				return done(&Break{Stream: ev.Stream, Revision: ev.Revision, Position: cp.Position, After: prevCP, Problem: ProblemCheckpoint,
 					Detail: fmt.Sprintf("checkpoint at position %d seals an event that is not in the log (deleted or moved)", cp.Position)})
 			}
+			if b := exp.before(ev); b != nil {
+				return done(b)
+			}
 			fold.Add(ev)
 			rep.Events++
+			if b := exp.at(ev, &fold); b != nil {
+				return done(b)
+			}
 			if next < len(cps) && cps[next].Position == ev.Position {
 				cp := cps[next]
 				if cp.Count != fold.Count || cp.Hash != fold.Hash {
@@ -156,10 +178,8 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 		if opts.Progress != nil {
 			opts.Progress(rep.Events)
 		}
-		if len(evs) < page {
-			if len(evs) == 0 || !moreAfter(ctx, store, fold.Position) {
-				break
-			}
+		if !more {
+			break
 		}
 	}
 	rep.Streams, rep.Head = len(streams), fold.Position
@@ -168,12 +188,15 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 		return done(&Break{Position: cp.Position, After: prevCP, Problem: ProblemCheckpointMissing,
 			Detail: fmt.Sprintf("checkpoint at position %d seals %d events, but the log ends at position %d after %d events", cp.Position, cp.Count, fold.Position, fold.Count)})
 	}
+	if b := exp.end(&fold); b != nil {
+		return done(b)
+	}
 	if opts.MinCheckpoint > rep.CheckpointedThrough {
 		return done(&Break{Position: opts.MinCheckpoint, Problem: ProblemCoverage,
 			Detail: fmt.Sprintf("checkpoints reach position %d, an earlier verification saw them reach %d: checkpoints were deleted", rep.CheckpointedThrough, opts.MinCheckpoint)})
 	}
 	if opts.StreamTable {
-		b, err := checkStreamTable(ctx, db, streams)
+		b, err := checkStreamTable(ctx, src.q, streams)
 		if err != nil || b != nil {
 			if err != nil {
 				return rep, err
@@ -182,49 +205,4 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 		}
 	}
 	return done(nil)
-}
-
-// moreAfter reports whether events exist after p (ReadAll may return a short page before an
-// append in flight).
-func moreAfter(ctx context.Context, store eventstore.Store, p eventstore.Position) bool {
-	head, err := store.HeadPosition(ctx)
-	return err == nil && head > p
-}
-
-// checkStreamTable compares pgstore's streams table with the streams walked.
-func checkStreamTable(ctx context.Context, db *pgxpool.Pool, streams map[string]*streamState) (*Break, error) {
-	rows, err := db.Query(ctx, `SELECT stream_id, revision, last_hash FROM streams WHERE revision >= 0 AND stream_id NOT LIKE '$%' ORDER BY stream_id`)
-	if err != nil {
-		return nil, fmt.Errorf("verify streams table: %w", err)
-	}
-	var id string
-	var rev int64
-	var last []byte
-	var broken *Break
-	seen := 0
-	_, err = pgx.ForEachRow(rows, []any{&id, &rev, &last}, func() error {
-		if broken != nil {
-			return nil
-		}
-		st := streams[id]
-		switch {
-		case st == nil:
-			broken = &Break{Stream: id, Revision: uint64(rev), Problem: ProblemStreamHead, Detail: "the streams table lists a stream whose events are gone"}
-		case uint64(rev)+1 != st.next:
-			broken = &Break{Stream: id, Revision: uint64(rev), Problem: ProblemStreamHead,
-				Detail: fmt.Sprintf("streams.revision is %d but the last event has revision %d: events deleted", rev, int64(st.next)-1)}
-		case !bytes.Equal(last, st.last[:]):
-			broken = &Break{Stream: id, Revision: uint64(rev), Problem: ProblemStreamHead,
-				Detail: fmt.Sprintf("streams.last_hash %x differs from the last event's hash %s", last, st.last)}
-		}
-		seen++
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("verify streams table: %w", err)
-	}
-	if broken == nil && seen != len(streams) {
-		broken = &Break{Problem: ProblemStreamHead, Detail: fmt.Sprintf("%d streams have events but the streams table lists %d", len(streams), seen)}
-	}
-	return broken, nil
 }
