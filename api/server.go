@@ -107,7 +107,7 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 		}
 	}
 	security := authz.NewSlogRecorder(log)
-	rs := httpx.NewResponder(log, auth.MapError, cmdhttp.MapError)
+	rs := httpx.NewResponder(log, auth.MapError, cmdhttp.MapError, databaseUnreachable)
 
 	key, err := auth.NewKey(d.SigningKey)
 	if err != nil {

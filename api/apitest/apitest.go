@@ -47,6 +47,9 @@ type Options struct {
 	Now func() time.Time
 	// APILimit overrides the per-user rate limit (zero: the production default).
 	APILimit auth.Limit
+	// Proxy connects the pool and the event store to PostgreSQL through a pgtest.Proxy, so
+	// that Env.CutDatabase can take the database away.
+	Proxy bool
 }
 
 // Env is a running API.
@@ -59,6 +62,9 @@ type Env struct {
 	Redis  redis.UniversalClient
 	// AdminToken is an access token of the bootstrap admin.
 	AdminToken string
+	// CutDatabase makes PostgreSQL unreachable (Options.Proxy only): live connections are
+	// closed and new ones refused.
+	CutDatabase func()
 }
 
 // New starts an API for t; everything is torn down by t.Cleanup.
@@ -67,6 +73,10 @@ func New(t testing.TB, opts Options) *Env {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	url := pgtest.NewDatabase(t)
+	cut := func() { t.Fatal("apitest: CutDatabase needs Options.Proxy") }
+	if opts.Proxy {
+		url, cut = pgtest.Proxy(t, url)
+	}
 	db, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatalf("apitest: pool: %v", err)
@@ -115,7 +125,7 @@ func New(t testing.TB, opts Options) *Env {
 	}
 	srv := httptest.NewServer(api.Handler(router, a.Responder, quietLogger(), nil))
 	t.Cleanup(srv.Close)
-	e := &Env{t: t, Server: srv, API: a, Store: store, DB: db, Redis: rdb}
+	e := &Env{t: t, Server: srv, API: a, Store: store, DB: db, Redis: rdb, CutDatabase: cut}
 	e.AdminToken = e.Login(AdminUsername, AdminPassword)
 	return e
 }
