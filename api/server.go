@@ -162,7 +162,11 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	idem := cmdhttp.NewIdempotency(d.Redis, rs, prefix, 24*time.Hour)
 
 	v1 := router.PathPrefix(Prefix).Subrouter()
-	v1.Use(mux.MiddlewareFunc(tokens.Authenticate(rs)),
+	// Input text first: a NUL byte or invalid UTF-8 in a path variable, query parameter or a
+	// header the API reads is a 400 naming it, before anything looks the value up.
+	v1.Use(mux.MiddlewareFunc(httpx.ValidText(rs, mux.Vars, cmdhttp.HeaderIdempotencyKey, cmdhttp.HeaderIfMatch,
+		cmdhttp.HeaderApprovalToken, cmdhttp.HeaderCorrelationID, queriesapi.HeaderConsistentWith)),
+		mux.MiddlewareFunc(tokens.Authenticate(rs)),
 		mux.MiddlewareFunc(auth.RateLimit(limiter, rs, apiLimit(d.APILimit), auth.PerUserKey)))
 	v1.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rs.Error(w, r, httpx.NotFound("route_not_found", "no such API route"))
