@@ -33,6 +33,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	evaudit "github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/credentials"
+	"github.com/odata-pos/pos/internal/deployment"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
@@ -54,7 +55,8 @@ type Deps struct {
 	PreviousKeys [][]byte
 	// AuditKey is the audit checkpoint key (POS_AUDIT_KEY); empty derives it from SigningKey.
 	AuditKey []byte
-	// RedisPrefix prefixes every Redis key of the API (tests use a random one).
+	// RedisPrefix prefixes every Redis key of the API (POS_REDIS_PREFIX; tests use a random
+	// one); empty derives it from the deployment's identity in DB (internal/deployment).
 	RedisPrefix string
 	// Tokens overrides token lifetimes; zero fields take the defaults.
 	Tokens auth.TokenConfig
@@ -77,6 +79,8 @@ type API struct {
 	Passwords  *auth.Passwords
 	Approvals  *auth.Approvals
 	Authorizer *authz.Authorizer
+	// RedisPrefix is the prefix of every Redis key the API uses.
+	RedisPrefix string
 }
 
 // NewCodec returns the codec of every event type of the write side.
@@ -125,9 +129,11 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	prefix := d.RedisPrefix
-	if prefix == "" {
-		prefix = "pos:"
+	// Every Redis key of the API is under the deployment's prefix, so deployments sharing a
+	// Redis never see each other's replays, revocations or limits.
+	prefix, err := deployment.RedisPrefix(ctx, d.DB, d.RedisPrefix)
+	if err != nil {
+		return nil, err
 	}
 	authDeps := auth.Deps{Redis: d.Redis, Log: log, Security: security, Fallbacks: fallbacks.WithLabelValues("auth"), Now: d.Now}
 	tcfg := d.Tokens
@@ -244,7 +250,7 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	}
 	return &API{
 		Responder: rs, Routes: routes, Codec: codec, Commands: handler, Users: userCmds,
-		Tokens: tokens, Passwords: passwords, Approvals: approvals, Authorizer: az,
+		Tokens: tokens, Passwords: passwords, Approvals: approvals, Authorizer: az, RedisPrefix: prefix,
 	}, nil
 }
 
