@@ -44,7 +44,7 @@ func (c Config) Validate() error {
 	if c.OpsAddr != "" {
 		if err := checkListenAddr(c.OpsAddr); err != nil {
 			add("POS_OPS_ADDR", "%v", err)
-		} else if c.OpsAddr == c.HTTPAddr {
+		} else if c.OpsAddr == c.HTTPAddr && !strings.HasSuffix(c.OpsAddr, ":0") {
 			add("POS_OPS_ADDR", "is POS_HTTP_ADDR: give the operational endpoints their own port, or leave it empty")
 		}
 	}
