@@ -33,6 +33,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	evaudit "github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/credentials"
+	"github.com/odata-pos/pos/internal/deployment"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
@@ -54,7 +55,8 @@ type Deps struct {
 	PreviousKeys [][]byte
 	// AuditKey is the audit checkpoint key (POS_AUDIT_KEY); empty derives it from SigningKey.
 	AuditKey []byte
-	// RedisPrefix prefixes every Redis key of the API (tests use a random one).
+	// RedisPrefix prefixes every Redis key of the API (POS_REDIS_PREFIX; tests use a random
+	// one); empty derives it from the deployment's identity in DB (internal/deployment).
 	RedisPrefix string
 	// Tokens overrides token lifetimes; zero fields take the defaults.
 	Tokens auth.TokenConfig
@@ -77,6 +79,8 @@ type API struct {
 	Passwords  *auth.Passwords
 	Approvals  *auth.Approvals
 	Authorizer *authz.Authorizer
+	// RedisPrefix is the prefix of every Redis key the API uses.
+	RedisPrefix string
 }
 
 // NewCodec returns the codec of every event type of the write side.
@@ -107,7 +111,7 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 		}
 	}
 	security := authz.NewSlogRecorder(log)
-	rs := httpx.NewResponder(log, auth.MapError, cmdhttp.MapError)
+	rs := httpx.NewResponder(log, auth.MapError, cmdhttp.MapError, databaseUnreachable)
 
 	key, err := auth.NewKey(d.SigningKey)
 	if err != nil {
@@ -125,9 +129,11 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	prefix := d.RedisPrefix
-	if prefix == "" {
-		prefix = "pos:"
+	// Every Redis key of the API is under the deployment's prefix, so deployments sharing a
+	// Redis never see each other's replays, revocations or limits.
+	prefix, err := deployment.RedisPrefix(ctx, d.DB, d.RedisPrefix)
+	if err != nil {
+		return nil, err
 	}
 	authDeps := auth.Deps{Redis: d.Redis, Log: log, Security: security, Fallbacks: fallbacks.WithLabelValues("auth"), Now: d.Now}
 	tcfg := d.Tokens
@@ -162,7 +168,11 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	idem := cmdhttp.NewIdempotency(d.Redis, rs, prefix, 24*time.Hour)
 
 	v1 := router.PathPrefix(Prefix).Subrouter()
-	v1.Use(mux.MiddlewareFunc(tokens.Authenticate(rs)),
+	// Input text first: a NUL byte or invalid UTF-8 in a path variable, query parameter or a
+	// header the API reads is a 400 naming it, before anything looks the value up.
+	v1.Use(mux.MiddlewareFunc(httpx.ValidText(rs, mux.Vars, cmdhttp.HeaderIdempotencyKey, cmdhttp.HeaderIfMatch,
+		cmdhttp.HeaderApprovalToken, cmdhttp.HeaderCorrelationID, queriesapi.HeaderConsistentWith)),
+		mux.MiddlewareFunc(tokens.Authenticate(rs)),
 		mux.MiddlewareFunc(auth.RateLimit(limiter, rs, apiLimit(d.APILimit), auth.PerUserKey)))
 	v1.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rs.Error(w, r, httpx.NotFound("route_not_found", "no such API route"))
@@ -240,7 +250,7 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	}
 	return &API{
 		Responder: rs, Routes: routes, Codec: codec, Commands: handler, Users: userCmds,
-		Tokens: tokens, Passwords: passwords, Approvals: approvals, Authorizer: az,
+		Tokens: tokens, Passwords: passwords, Approvals: approvals, Authorizer: az, RedisPrefix: prefix,
 	}, nil
 }
 

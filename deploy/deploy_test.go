@@ -174,6 +174,18 @@ func TestKubernetesManifests(t *testing.T) {
 		if got := dig(c, "ports", 0, "containerPort"); got != 8080 {
 			t.Errorf("%s container port = %v, want 8080", d.name, got)
 		}
+		// The probes and the scrape use the ops listener (POS_OPS_ADDR), not the API's.
+		if got, name := dig(c, "ports", 1, "containerPort"), dig(c, "ports", 1, "name"); got != 8081 || name != "ops" || env["POS_OPS_ADDR"] != "0.0.0.0:8081" {
+			t.Errorf("%s ops port = %v %v with POS_OPS_ADDR %q, want ops 8081", d.name, name, got, env["POS_OPS_ADDR"])
+		}
+		for _, probe := range []string{"livenessProbe", "readinessProbe", "startupProbe"} {
+			if got := dig(c, probe, "httpGet", "port"); got != "ops" {
+				t.Errorf("%s %s port = %v, want ops", d.name, probe, got)
+			}
+		}
+		if got := dig(dep, "spec", "template", "metadata", "annotations", "prometheus.io/port"); got != "8081" {
+			t.Errorf("%s scrape port = %v, want 8081", d.name, got)
+		}
 		var args []string
 		for _, a := range dig(c, "args").([]any) {
 			args = append(args, a.(string))

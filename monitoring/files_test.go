@@ -96,10 +96,11 @@ func TestPrometheusConfig(t *testing.T) {
 			jobs[sc.JobName] = append(jobs[sc.JobName], s.Targets...)
 		}
 	}
-	if !slices.Contains(jobs["posd"], "posd:8080") {
-		t.Errorf("no posd scrape job on posd:8080: %v", jobs)
+	// posd serves /metrics and /readyz on POS_OPS_ADDR (8081 in docker-compose.yml).
+	if !slices.Contains(jobs["posd"], "posd:8081") {
+		t.Errorf("no posd scrape job on posd:8081: %v", jobs)
 	}
-	if !slices.Contains(jobs["posd-readyz"], "http://posd:8080/readyz") {
+	if !slices.Contains(jobs["posd-readyz"], "http://posd:8081/readyz") {
 		t.Errorf("no readiness probe of posd: %v", jobs)
 	}
 	if len(cfg.Alerting.Alertmanagers) == 0 || len(cfg.RuleFiles) == 0 {

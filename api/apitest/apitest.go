@@ -47,9 +47,15 @@ type Options struct {
 	Now func() time.Time
 	// APILimit overrides the per-user rate limit (zero: the production default).
 	APILimit auth.Limit
+	// DeriveRedisPrefix leaves the Redis prefix to the API (derived from the deployment's
+	// identity, as in production) instead of a random one.
+	DeriveRedisPrefix bool
+	// Proxy connects the pool and the event store to PostgreSQL through a pgtest.Proxy, so
+	// that Env.CutDatabase can take the database away.
+	Proxy bool
 }
 
-// Env is a running API.
+// Env is a running API. Its Redis keys are deleted by t.Cleanup.
 type Env struct {
 	t      testing.TB
 	Server *httptest.Server
@@ -59,6 +65,9 @@ type Env struct {
 	Redis  redis.UniversalClient
 	// AdminToken is an access token of the bootstrap admin.
 	AdminToken string
+	// CutDatabase makes PostgreSQL unreachable (Options.Proxy only): live connections are
+	// closed and new ones refused.
+	CutDatabase func()
 }
 
 // New starts an API for t; everything is torn down by t.Cleanup.
@@ -67,6 +76,10 @@ func New(t testing.TB, opts Options) *Env {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	url := pgtest.NewDatabase(t)
+	cut := func() { t.Fatal("apitest: CutDatabase needs Options.Proxy") }
+	if opts.Proxy {
+		url, cut = pgtest.Proxy(t, url)
+	}
 	db, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatalf("apitest: pool: %v", err)
@@ -95,14 +108,11 @@ func New(t testing.TB, opts Options) *Env {
 			addr = o.Addr
 		}
 		c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 250 * time.Millisecond, MaxRetries: 1})
-		t.Cleanup(func() {
-			ctx := context.Background()
-			if keys, err := c.Keys(ctx, prefix+"*").Result(); err == nil && len(keys) > 0 {
-				c.Del(ctx, keys...)
-			}
-			_ = c.Close()
-		})
+		t.Cleanup(func() { _ = c.Close() })
 		rdb = c
+	}
+	if opts.DeriveRedisPrefix {
+		prefix = ""
 	}
 	router := mux.NewRouter()
 	a, err := api.Mount(ctx, router, api.Deps{
@@ -115,9 +125,33 @@ func New(t testing.TB, opts Options) *Env {
 	}
 	srv := httptest.NewServer(api.Handler(router, a.Responder, quietLogger(), nil))
 	t.Cleanup(srv.Close)
-	e := &Env{t: t, Server: srv, API: a, Store: store, DB: db, Redis: rdb}
+	e := &Env{t: t, Server: srv, API: a, Store: store, DB: db, Redis: rdb, CutDatabase: cut}
+	t.Cleanup(e.DeleteRedisKeys) // runs before the client closes (cleanups run last first)
 	e.AdminToken = e.Login(AdminUsername, AdminPassword)
 	return e
+}
+
+// DeleteRedisKeys deletes every Redis key of the Env's API (its prefix only: other tests
+// share the Redis), as a Redis that lost its data would be.
+func (e *Env) DeleteRedisKeys() {
+	if e.Redis == nil {
+		return
+	}
+	ctx := context.Background()
+	iter := e.Redis.Scan(ctx, 0, e.API.RedisPrefix+"*", 500).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		e.t.Logf("apitest: scan redis keys: %v", err)
+		return
+	}
+	if len(keys) > 0 {
+		if err := e.Redis.Del(ctx, keys...).Err(); err != nil {
+			e.t.Logf("apitest: delete redis keys: %v", err)
+		}
+	}
 }
 
 // LogBuffer is a goroutine-safe log sink, for a logger or a subprocess's output that a test

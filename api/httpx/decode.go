@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,9 +36,20 @@ func Decode(r *http.Request, v any) error {
 }
 
 // DecodeReader decodes exactly one JSON value from body into v with the rules of Decode,
-// except the Content-Type check and the size limit, which are the caller's.
+// except the Content-Type check and the size limit, which are the caller's. A string holding
+// a NUL byte or invalid UTF-8 is a 400 "invalid_text" naming its field.
 func DecodeReader(body io.Reader, v any) error {
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		if e := asTooLarge(err); e != nil {
+			return e
+		}
+		return BadRequest("malformed_body", "the request body could not be read")
+	}
+	if e := checkBodyText(raw); e != nil {
+		return e
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {

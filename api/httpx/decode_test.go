@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/odata-pos/pos/api/httpx"
 )
@@ -150,6 +152,7 @@ func FuzzDecode(f *testing.F) {
 		`{"id":"s1","lines":[{"id":"l1","quantity":1.250}]}`, `{}`, `[]`, `null`, ``, `{"id":`,
 		`{"id":"s1"}{}`, `{"unknown":1}`, `{"lines":[{"quantity":"1"}]}`, `{"extra":{"a":[1,2,{"b":null}]}}`,
 		`{"count":-1e999}`, "\xff\xfe", `{"id":"\ud800"}`, `"string"`, `{"lines":null}`,
+		`{"id":"a\u0000"}`, "{\"id\":\"\xff\"}", `{"extra":{"k\u0000":[1]}}`, `{"id":"\\u0000"}`,
 	} {
 		f.Add([]byte(s), "application/json")
 	}
@@ -170,5 +173,28 @@ func FuzzDecode(f *testing.F) {
 		if rec.Code >= 500 || rec.Code < 200 || (rec.Code >= 300 && rec.Code < 400) {
 			t.Fatalf("status %d for %q (%s): %s", rec.Code, body, ct, rec.Body)
 		}
+		// What Decode accepts holds no text PostgreSQL would refuse: the body was UTF-8 and
+		// no decoded string has a NUL.
+		var echoed any
+		if rec.Code == http.StatusOK && (!utf8.Valid(body) || json.Unmarshal(rec.Body.Bytes(), &echoed) != nil || hasNUL(echoed)) {
+			t.Fatalf("accepted bad text %q: %s", body, rec.Body)
+		}
 	})
+}
+
+// hasNUL reports whether a decoded JSON value holds a string (or member name) with a NUL.
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.IndexByte(v, 0) >= 0
+	case []any:
+		return slices.ContainsFunc(v, hasNUL)
+	case map[string]any:
+		for k, x := range v {
+			if hasNUL(k) || hasNUL(x) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package httpx
 import (
 	"log/slog"
 	"net/http"
+	"time"
 )
 
 // HandlerFunc is an HTTP handler that returns its error instead of writing it.
@@ -21,7 +22,11 @@ func NewResponder(log *slog.Logger, mappers ...MapFunc) *Responder {
 	return &Responder{log: Logger(log), mappers: mappers}
 }
 
-// Error writes err as a problem document. A 5xx is logged with the request ID and its cause.
+// UnavailableRetryAfter is the Retry-After of a 503 whose error names no delay of its own.
+const UnavailableRetryAfter = 2 * time.Second
+
+// Error writes err as a problem document. A 5xx is logged with the request ID and its cause;
+// every 503 carries Retry-After.
 func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
 	e := Classify(err, rs.mappers...)
 	p := NewProblem(r, e)
@@ -29,7 +34,11 @@ func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
 		rs.log.ErrorContext(r.Context(), "request failed",
 			"status", p.Status, "code", p.Code, "method", r.Method, "path", r.URL.Path, "error", err)
 	}
-	WriteProblem(w, p, e.RetryAfter)
+	retry := e.RetryAfter
+	if p.Status == http.StatusServiceUnavailable && retry <= 0 {
+		retry = UnavailableRetryAfter
+	}
+	WriteProblem(w, p, retry)
 }
 
 // Handle adapts h to http.Handler, writing its error with rs.

@@ -16,11 +16,12 @@ const (
 	MetricsPath = "/metrics"
 )
 
-// Mount registers /healthz, /readyz and /metrics on r. gatherer is the registry whose metrics
-// /metrics exposes.
-func Mount(r *mux.Router, rd *Readiness, gatherer prometheus.Gatherer) {
+// Mount registers /healthz, /readyz and /metrics on r. ready answers /readyz: a *Readiness
+// itself (with the dependencies' error text) on a cluster-internal listener, its Public
+// handler elsewhere. gatherer is the registry whose metrics /metrics exposes.
+func Mount(r *mux.Router, ready http.Handler, gatherer prometheus.Gatherer) {
 	r.Handle(HealthzPath, Healthz()).Methods(http.MethodGet, http.MethodHead)
-	r.Handle(ReadyzPath, rd).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(ReadyzPath, ready).Methods(http.MethodGet, http.MethodHead)
 	r.Handle(MetricsPath, promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
 		EnableOpenMetrics: true,
 		ErrorHandling:     promhttp.ContinueOnError,
@@ -35,12 +36,28 @@ func Healthz() http.Handler {
 }
 
 // ServeHTTP answers readiness with the Report: 200 when ready or degraded, 503 when a
-// required dependency is down.
+// required dependency is down. The report includes each failed dependency's error text
+// (addresses, driver messages), for a cluster-internal listener only; see Public.
 func (rd *Readiness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rd.serve(w, r, true)
+}
+
+// Public answers readiness like ServeHTTP but without the dependencies' error text, for a
+// listener that clients can reach: the status of every dependency, never what failed inside.
+func (rd *Readiness) Public() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rd.serve(w, r, false) })
+}
+
+func (rd *Readiness) serve(w http.ResponseWriter, r *http.Request, details bool) {
 	rep := rd.Check(r.Context())
 	status := http.StatusOK
 	if !rep.Ready() {
 		status = http.StatusServiceUnavailable
+	}
+	if !details {
+		for i := range rep.Checks {
+			rep.Checks[i].Error = ""
+		}
 	}
 	writeJSON(w, status, rep)
 }

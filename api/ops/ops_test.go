@@ -188,3 +188,28 @@ func TestMetricsAndInstrumentation(t *testing.T) {
 		t.Error("raw path used as a label")
 	}
 }
+
+// TestPublicReadinessHidesErrorText checks that the public /readyz keeps every dependency's
+// status but not the text of its error (addresses, driver messages), which the full one shows.
+func TestPublicReadinessHidesErrorText(t *testing.T) {
+	pg := &switchable{name: "postgres", required: true, err: errors.New("dial tcp 10.0.0.7:5432: connection refused")}
+	rd := ops.NewReadiness(slog.New(slog.DiscardHandler), nil, 50*time.Millisecond, pg)
+	for _, c := range []struct {
+		name    string
+		h       http.Handler
+		details bool
+	}{{"full", rd, true}, {"public", rd.Public(), false}} {
+		rec := httptest.NewRecorder()
+		c.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+		var rep ops.Report
+		if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != http.StatusServiceUnavailable || rep.Status != ops.StatusUnavailable || len(rep.Checks) != 1 || rep.Checks[0].Status != ops.StateDown {
+			t.Errorf("%s: %d %s, want 503 with postgres down", c.name, rec.Code, rec.Body)
+		}
+		if leaked := strings.Contains(rec.Body.String(), "10.0.0.7"); leaked != c.details {
+			t.Errorf("%s: error text shown = %v, want %v: %s", c.name, leaked, c.details, rec.Body)
+		}
+	}
+}

@@ -41,6 +41,7 @@ func routes(ctx context.Context, r *mux.Router, d *deps) (*httpx.Responder, erro
 		Registry:          d.registry,
 		SigningKey:        d.signingKey,
 		AuditKey:          d.auditKey,
+		RedisPrefix:       d.cfg.RedisPrefix,
 		BootstrapUsername: d.cfg.BootstrapAdminUsername,
 		BootstrapPassword: d.cfg.BootstrapAdminPassword,
 	}

@@ -36,6 +36,8 @@ type hooks struct {
 	listening func(addr net.Addr)
 	// routes registers extra routes (test-only handlers) next to the API.
 	routes func(r *mux.Router)
+	// opsListening is called with the operational listener's address (POS_OPS_ADDR only).
+	opsListening func(addr net.Addr)
 }
 
 // run is posd: it loads the configuration from args and the environment, starts the server
@@ -80,8 +82,18 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	reg := d.registry
 	readiness := ops.NewReadiness(log, monitoring.NewDependencyMetrics(reg), ops.DefaultCheckTimeout, checkers(d)...)
 
+	// The operational endpoints: on their own listener when POS_OPS_ADDR is set (the only
+	// place /readyz shows the dependencies' error text), else on the API's, without it.
+	httpMetrics := monitoring.NewHTTPMetrics(reg)
 	router := mux.NewRouter()
-	ops.Mount(router, readiness, reg)
+	var opsHandler http.Handler
+	if cfg.OpsAddr == "" {
+		ops.Mount(router, readiness.Public(), reg)
+	} else {
+		opsRouter := mux.NewRouter()
+		ops.Mount(opsRouter, readiness, reg)
+		opsHandler = api.Handler(ops.Instrument(httpMetrics, opsRouter), httpx.NewResponder(log), log, nil)
+	}
 	rs := httpx.NewResponder(log)
 	if cfg.RunsAPI() {
 		if rs, err = routes(ctx, router, d); err != nil {
@@ -91,15 +103,39 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	if h.routes != nil {
 		h.routes(router)
 	}
-	handler := api.Handler(ops.Instrument(monitoring.NewHTTPMetrics(reg), router), rs, log, cfg.CORSOrigins)
+	handler := api.Handler(ops.Instrument(httpMetrics, router), rs, log, cfg.CORSOrigins)
 
-	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	serveErr := make(chan error, 2)
+	var servers []*http.Server
+	defer func() {
+		for _, srv := range servers { // on an early return; a no-op after shutdown
+			_ = srv.Close()
+		}
+	}()
+	serve := func(addr string, h http.Handler) (net.Addr, error) {
+		ln, err := new(net.ListenConfig).Listen(ctx, "tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		srv := newHTTPServer(h, log)
+		servers = append(servers, srv)
+		go func() { serveErr <- srv.Serve(ln) }()
+		return ln.Addr(), nil
 	}
-	srv := newHTTPServer(handler, log)
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	apiAddr, err := serve(cfg.HTTPAddr, handler)
+	if err != nil {
+		return err
+	}
+	if opsHandler != nil {
+		opsAddr, err := serve(cfg.OpsAddr, opsHandler)
+		if err != nil {
+			return err
+		}
+		log.Info("operational endpoints on their own listener", slog.String("addr", opsAddr.String()))
+		if h.opsListening != nil {
+			h.opsListening(opsAddr)
+		}
+	}
 
 	// Background work: the readiness watcher and, in the projector role, the workers. They
 	// stop when ctx ends and are waited for before the stores close.
@@ -117,10 +153,10 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 		})
 	}
 
-	log.Info("posd ready to serve", slog.String("addr", ln.Addr().String()),
+	log.Info("posd ready to serve", slog.String("addr", apiAddr.String()),
 		slog.String("role", cfg.Role), slog.Int("workers", len(workers)))
 	if h.listening != nil {
-		h.listening(ln.Addr())
+		h.listening(apiAddr)
 	}
 
 	var runErr error
@@ -135,8 +171,10 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	}
 	stop()
 
-	if err := shutdown(srv, cfg.ShutdownTimeout, log); err != nil && runErr == nil {
-		runErr = err
+	for _, srv := range servers {
+		if err := shutdown(srv, cfg.ShutdownTimeout, log); err != nil && runErr == nil {
+			runErr = err
+		}
 	}
 	wg.Wait()
 	if runErr == nil {

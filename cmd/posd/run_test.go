@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -67,7 +68,8 @@ func (s *logSink) String() string {
 
 // server is a posd started by startServer.
 type server struct {
-	base   string // http://127.0.0.1:port
+	base   string  // http://127.0.0.1:port
+	ops    *server // the operational listener (POS_OPS_ADDR), nil when there is none
 	logs   *logSink
 	cancel context.CancelFunc
 	done   chan struct{} // closed when run has returned
@@ -109,8 +111,8 @@ func startServer(t *testing.T, env map[string]string, args []string, extra func(
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{logs: &logSink{}, cancel: cancel, done: make(chan struct{})}
-	addr := make(chan net.Addr, 1)
-	h := hooks{listening: func(a net.Addr) { addr <- a }, routes: extra}
+	addr, opsAddr := make(chan net.Addr, 1), make(chan net.Addr, 1)
+	h := hooks{listening: func(a net.Addr) { addr <- a }, opsListening: func(a net.Addr) { opsAddr <- a }, routes: extra}
 	var stderr bytes.Buffer
 	go func() {
 		defer close(s.done)
@@ -127,6 +129,11 @@ func startServer(t *testing.T, env map[string]string, args []string, extra func(
 	select {
 	case a := <-addr:
 		s.base = "http://" + a.String()
+		select {
+		case a := <-opsAddr: // announced before the API's address
+			s.ops = &server{base: "http://" + a.String(), logs: s.logs}
+		default:
+		}
 	case <-s.done:
 		t.Fatalf("posd stopped at start: %v\nstderr: %s\nlogs:\n%s", s.err, stderr.String(), s.logs)
 	case <-time.After(60 * time.Second):
@@ -256,7 +263,8 @@ func dropDatabase(t *testing.T, name string) {
 func TestServerRedisDownIsDegradedNotFailing(t *testing.T) {
 	env := testEnv(t)
 	env["POS_REDIS_URL"] = "redis://127.0.0.1:1/0" // nothing listens on port 1
-	s := startServer(t, env, nil, nil)
+	env["POS_OPS_ADDR"] = "127.0.0.1:0"
+	s := startServer(t, env, nil, nil).ops
 
 	code, rep := s.readyz(t)
 	if code != http.StatusOK || rep.Status != ops.StatusDegraded {
@@ -456,5 +464,49 @@ func TestStartFailsWhenPostgresIsUnreachable(t *testing.T) {
 	err := run(context.Background(), nil, lookupIn(env), io.Discard, io.Discard)
 	if err == nil || exitCode(err, io.Discard) != 1 || !strings.Contains(err.Error(), "connect to postgresql") {
 		t.Errorf("run = %v, want a connection error with exit code 1", err)
+	}
+}
+
+// TestOpsAddrTakesTheOpsEndpointsOffTheAPIListener runs posd with POS_OPS_ADDR and with
+// Redis down: /healthz, /readyz and /metrics answer on the ops listener only (the API
+// listener answers 404), and only there does /readyz show the dependency's error text.
+// Without POS_OPS_ADDR the API listener serves them, and its /readyz keeps every
+// dependency's status but hides the error text.
+func TestOpsAddrTakesTheOpsEndpointsOffTheAPIListener(t *testing.T) {
+	env := testEnv(t)
+	env["POS_REDIS_URL"] = "redis://127.0.0.1:1/0"
+	env["POS_OPS_ADDR"] = "127.0.0.1:0"
+	s := startServer(t, env, nil, nil)
+	if s.ops == nil {
+		t.Fatal("no ops listener announced")
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		if code, body := s.get(t, path); code != http.StatusNotFound {
+			t.Errorf("API listener %s = %d %.200s, want 404", path, code, body)
+		}
+		if code, _ := s.ops.get(t, path); code != http.StatusOK {
+			t.Errorf("ops listener %s = %d, want 200", path, code)
+		}
+	}
+	if _, rep := s.ops.readyz(t); !strings.Contains(fmt.Sprint(rep), "127.0.0.1:1") {
+		t.Errorf("ops /readyz hides the redis error: %+v", rep)
+	}
+	if code, _ := s.get(t, "/api/v1/openapi.yaml"); code != http.StatusOK {
+		t.Errorf("API listener stopped serving the API: %d", code)
+	}
+
+	delete(env, "POS_OPS_ADDR")
+	env["POS_DATABASE_URL"] = pgtest.NewDatabase(t)
+	single := startServer(t, env, nil, nil)
+	if single.ops != nil {
+		t.Fatal("an ops listener without POS_OPS_ADDR")
+	}
+	code, body := single.get(t, "/readyz")
+	var rep ops.Report
+	if err := json.Unmarshal([]byte(body), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := checkOf(rep, "redis"); code != http.StatusOK || c.Status != ops.StateDown || strings.Contains(body, "127.0.0.1:1") || strings.Contains(body, `"error"`) {
+		t.Errorf("API listener /readyz = %d %s, want redis down without its error text", code, body)
 	}
 }

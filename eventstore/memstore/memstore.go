@@ -29,12 +29,16 @@ type stream struct {
 }
 
 // New returns an empty store.
-func New() *Store {
+func New() *Store { return NewWithClock(time.Now) }
+
+// NewWithClock returns an empty store that stamps appended events' RecordedAt with now, so a
+// test can append the same events twice and get the same records.
+func NewWithClock(now func() time.Time) *Store {
 	return &Store{
 		streams: map[string]*stream{},
 		byID:    map[[16]byte]int{},
 		changed: make(chan struct{}),
-		now:     time.Now,
+		now:     now,
 	}
 }
 

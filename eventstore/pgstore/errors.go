@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/pgerr"
 )
 
 // unavailable translates a driver error at the adapter edge: failures to reach or keep the
@@ -32,17 +33,8 @@ func unavailable(err error) error {
 // isConnectionError reports whether err means the server could not be reached or the
 // connection was lost, so that retrying on a new connection may succeed.
 func isConnectionError(err error) bool {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch {
-		case len(pgErr.Code) == 5 && pgErr.Code[:2] == "08": // connection exception
-			return true
-		case pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03": // shutdown, crash, starting
-			return true
-		case pgErr.Code == "53300": // too many connections
-			return true
-		}
-		return false
+	if _, ok := errors.AsType[*pgconn.PgError](err); ok { // the server answered: its SQLSTATE says
+		return pgerr.Unreachable(err)
 	}
 	var scanErr pgx.ScanArgError
 	if errors.As(err, &scanErr) {

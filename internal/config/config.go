@@ -50,8 +50,12 @@ type Config struct {
 	// Role selects what the process runs: "api", "projector" or "all" (--role, POS_ROLE).
 	Role string
 
-	// HTTPAddr is the listen address of the API and of /healthz, /readyz and /metrics.
+	// HTTPAddr is the listen address of the API, and of /healthz, /readyz and /metrics when
+	// OpsAddr is empty.
 	HTTPAddr string
+	// OpsAddr, when set, is the listen address of /healthz, /readyz and /metrics (a
+	// cluster-internal port), which are then not served on HTTPAddr.
+	OpsAddr string
 	// DatabaseURL is the PostgreSQL that holds the read models, and the events when ESDBURL is
 	// empty.
 	DatabaseURL string
@@ -60,6 +64,9 @@ type Config struct {
 	// RedisURL is the Redis for rate limits, revocations, idempotency replays and caching;
 	// empty disables Redis.
 	RedisURL string
+	// RedisPrefix namespaces every Redis key (POS_REDIS_PREFIX); empty derives it from the
+	// deployment's identity, stored once in its PostgreSQL database.
+	RedisPrefix string
 
 	// JWTSecret is the token signing secret, given directly.
 	JWTSecret string
@@ -164,9 +171,11 @@ func fromEnv(lookup LookupFunc) (Config, []error) {
 	str("POS_ENV", &cfg.Env)
 	str("POS_ROLE", &cfg.Role)
 	str("POS_HTTP_ADDR", &cfg.HTTPAddr)
+	str("POS_OPS_ADDR", &cfg.OpsAddr)
 	str("POS_DATABASE_URL", &cfg.DatabaseURL)
 	str("POS_ESDB_URL", &cfg.ESDBURL)
 	str("POS_REDIS_URL", &cfg.RedisURL)
+	str("POS_REDIS_PREFIX", &cfg.RedisPrefix)
 	str("POS_JWT_KEY_FILE", &cfg.JWTKeyFile)
 	str("POS_DATA_DIR", &cfg.DataDir)
 	str("POS_BOOTSTRAP_ADMIN_USERNAME", &cfg.BootstrapAdminUsername)
@@ -242,9 +251,11 @@ func (c Config) LogValue() slog.Value {
 		slog.String("env", c.Env),
 		slog.String("role", c.Role),
 		slog.String("http_addr", c.HTTPAddr),
+		slog.String("ops_addr", c.OpsAddr),
 		slog.String("database_url", redactURL(c.DatabaseURL)),
 		slog.String("esdb_url", redactURL(c.ESDBURL)),
 		slog.String("redis_url", redactURL(c.RedisURL)),
+		slog.String("redis_prefix", c.RedisPrefix),
 		slog.Bool("jwt_secret_set", c.JWTSecret != ""),
 		slog.String("jwt_key_file", c.JWTKeyFile),
 		slog.Bool("audit_key_set", c.AuditKey != ""),

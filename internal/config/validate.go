@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
@@ -40,6 +41,13 @@ func (c Config) Validate() error {
 	if err := checkListenAddr(c.HTTPAddr); err != nil {
 		add("POS_HTTP_ADDR", "%v", err)
 	}
+	if c.OpsAddr != "" {
+		if err := checkListenAddr(c.OpsAddr); err != nil {
+			add("POS_OPS_ADDR", "%v", err)
+		} else if c.OpsAddr == c.HTTPAddr && !strings.HasSuffix(c.OpsAddr, ":0") {
+			add("POS_OPS_ADDR", "is POS_HTTP_ADDR: give the operational endpoints their own port, or leave it empty")
+		}
+	}
 	if c.DatabaseURL == "" {
 		add("POS_DATABASE_URL", "is required (PostgreSQL holds the read models)")
 	} else if scheme, _, ok := strings.Cut(c.DatabaseURL, "://"); ok && scheme != "postgres" && scheme != "postgresql" {
@@ -56,6 +64,9 @@ func (c Config) Validate() error {
 		if _, err := redis.ParseURL(c.RedisURL); err != nil {
 			add("POS_REDIS_URL", "%v (leave it empty to run without Redis)", err)
 		}
+	}
+	if len(c.RedisPrefix) > 64 || strings.IndexFunc(c.RedisPrefix, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '*' || r == utf8.RuneError }) >= 0 {
+		add("POS_REDIS_PREFIX", "must be at most 64 characters, without spaces, control characters or '*'")
 	}
 
 	switch {

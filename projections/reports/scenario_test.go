@@ -5,21 +5,26 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/odata-pos/pos/domain/catalog"
 	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/quantity"
+	"github.com/odata-pos/pos/domain/register"
 	"github.com/odata-pos/pos/domain/returns"
 	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/domain/shift"
 	"github.com/odata-pos/pos/domain/stock"
 	"github.com/odata-pos/pos/domain/store"
+	"github.com/odata-pos/pos/domain/taxcode"
+	"github.com/odata-pos/pos/domain/user"
 	"github.com/odata-pos/pos/eventstore"
 )
 
@@ -109,6 +114,16 @@ func scenario(tb testing.TB, seed uint64, n int) []scenarioEvent {
 	for i, p := range products[:40] {
 		createProduct(p, i)
 	}
+	// Master data only the operational read models keep: registers, tax codes and users.
+	for i, s := range stores[:2] {
+		emit("register-"+s.id.String(), register.TypeRegisterCreated, register.RegisterCreated{RegisterID: id(), StoreID: s.id,
+			Code: fmt.Sprintf("R%d", i), Name: "Register"}, eventstore.Metadata{})
+	}
+	emit("taxcode-std", taxcode.TypeTaxCodeCreated, taxcode.TaxCodeCreated{TaxCodeID: id(), Code: "std", Name: "Standard",
+		RateBP: 2100, CreatedAt: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}, eventstore.Metadata{})
+	for _, c := range []string{"ann", "bob", "cid"} {
+		emit("user-"+c, user.TypeRegistered, user.Registered{UserID: c, Username: c, Roles: []string{"cashier"}}, eventstore.Metadata{})
+	}
 
 	type shiftDef struct {
 		id     uuid.UUID
@@ -124,9 +139,101 @@ func scenario(tb testing.TB, seed uint64, n int) []scenarioEvent {
 	cashiers := []string{"ann", "bob", "cid"}
 	pickStore := func() *storeDef { return stores[r.IntN(len(stores))] }
 	pickProduct := func() *productDef { return products[r.IntN(len(products))] }
+	// ringingSale is a sale rung up over several events: opened, lines added (and some
+	// removed) one at a time between other events, then completed with the lines it kept.
+	type ringingSale struct {
+		id             uuid.UUID
+		store          *storeDef
+		pending, added []sale.PricedLine
+	}
+	var ringing []*ringingSale
+	newLine := func(s *storeDef) sale.PricedLine {
+		p := pickProduct()
+		q := quantity.FromInt(int64(1 + r.IntN(3)))
+		if r.IntN(4) == 0 {
+			q = quantity.FromMilli(int64(1 + r.IntN(2500))) // sold by weight
+		}
+		amount := int64(100 + r.IntN(900))
+		disc := int64(0)
+		if r.IntN(3) == 0 {
+			disc = int64(r.IntN(50))
+		}
+		cat := p.category
+		if r.IntN(3) == 0 {
+			cat = "" // the catalog's category applies
+		}
+		net := amount - disc
+		return sale.PricedLine{Line: sale.Line{ID: id(), ProductID: p.id, SKU: "x", Name: "x", Category: cat,
+			Quantity: q, UnitPrice: money.New(amount, s.currency), TaxCode: "std", TaxRateBP: 2100},
+			Amount: money.New(amount, s.currency), Discount: money.New(disc, s.currency), LineDiscount: money.New(disc, s.currency),
+			Net: money.New(net, s.currency), Tax: money.New(net*21/121, s.currency), Total: money.New(net, s.currency)}
+	}
+	completeSale := func(saleID uuid.UUID, s *storeDef, lines []sale.PricedLine, at time.Time, md eventstore.Metadata, i int) {
+		var total int64
+		for _, l := range lines {
+			total += l.Total.Amount
+		}
+		var pays []sale.Payment
+		change := int64(0)
+		switch r.IntN(3) {
+		case 0:
+			change = int64(r.IntN(500))
+			pays = []sale.Payment{{ID: id(), Tender: sale.TenderCash, Amount: money.New(total+change, s.currency)}}
+		case 1:
+			half := total / 2
+			pays = []sale.Payment{{ID: id(), Tender: sale.TenderCard, Amount: money.New(half, s.currency)},
+				{ID: id(), Tender: tenders[r.IntN(len(tenders))], Amount: money.New(total-half, s.currency)}}
+		default:
+			pays = []sale.Payment{{ID: id(), Tender: tenders[1+r.IntN(2)], Amount: money.New(total, s.currency)}}
+		}
+		var shiftID uuid.UUID
+		for _, sh := range shifts {
+			if sh.store == s && !sh.closed {
+				shiftID = sh.id
+			}
+		}
+		sc := sale.SaleCompleted{SaleID: saleID, StoreID: s.id, ShiftID: shiftID, CashierID: cashiers[r.IntN(len(cashiers))],
+			ReceiptNumber: int64(i), Lines: lines, Payments: pays, CompletedAt: at,
+			Totals: sale.Totals{Total: money.New(total, s.currency), Paid: money.New(total+change, s.currency), Change: money.New(change, s.currency)}}
+		smd := md
+		if r.IntN(5) == 0 {
+			smd.OccurredAt = time.Time{} // CompletedAt applies
+		}
+		if r.IntN(20) == 0 {
+			smd.OccurredAt = at.Add(-time.Duration(1+r.IntN(72)) * time.Hour) // uploaded late
+		}
+		emit("sale-"+sc.SaleID.String(), sale.TypeSaleCompleted, sc, smd)
+		for _, l := range lines {
+			k := [2]uuid.UUID{s.id, l.ProductID}
+			onHand[k] -= l.Quantity
+			emit("stock", stock.TypeStockMoved, stock.StockMoved{LocationID: s.id, ProductID: l.ProductID, Kind: stock.KindSale,
+				MovementID: "m", Delta: -l.Quantity, OnHand: onHand[k], At: at}, smd)
+		}
+		if shiftID != uuid.Nil && pays[0].Tender == sale.TenderCash {
+			emit("shift-"+shiftID.String(), shift.TypeCashSaleRecorded, shift.CashSaleRecorded{ShiftID: shiftID, SaleID: sc.SaleID,
+				Amount: money.New(total, s.currency)}, md)
+		}
+	}
 	for i := 0; len(out) < n; i++ {
 		at := t0.Add(time.Duration(i)*7*time.Minute + time.Duration(r.IntN(300))*time.Second)
 		md := eventstore.Metadata{OccurredAt: at, UserID: cashiers[r.IntN(len(cashiers))]}
+		if len(ringing) > 0 && r.IntN(2) == 0 { // one more step of a sale rung up over several events
+			k := r.IntN(len(ringing))
+			rs := ringing[k]
+			switch {
+			case len(rs.added) > 1 && r.IntN(5) == 0:
+				gone := r.IntN(len(rs.added))
+				emit("sale-"+rs.id.String(), sale.TypeLineRemoved, sale.LineRemoved{SaleID: rs.id, LineID: rs.added[gone].ID}, md)
+				rs.added = slices.Delete(rs.added, gone, gone+1)
+			case len(rs.pending) > 0:
+				l := rs.pending[0]
+				rs.pending, rs.added = rs.pending[1:], append(rs.added, l)
+				emit("sale-"+rs.id.String(), sale.TypeLineAdded, sale.LineAdded{SaleID: rs.id, Line: l.Line}, md)
+			default:
+				completeSale(rs.id, rs.store, rs.added, at, md, i)
+				ringing = slices.Delete(ringing, k, k+1)
+			}
+		}
 		switch x := r.IntN(100); {
 		case x < 2: // late master data
 			for j, s := range stores {
@@ -153,72 +260,20 @@ func scenario(tb testing.TB, seed uint64, n int) []scenarioEvent {
 				stores[j].zone = zones[r.IntN(len(zones))]
 				createStore(stores[j], j)
 			}
-		case x < 45: // a sale and its stock movements
+		case x < 45: // a sale and its stock movements, rung up in one event or over several
 			s := pickStore()
-			var lines []sale.PricedLine
-			var total int64
-			for range 1 + r.IntN(4) {
-				p := pickProduct()
-				q := quantity.FromInt(int64(1 + r.IntN(3)))
-				if r.IntN(4) == 0 {
-					q = quantity.FromMilli(int64(1 + r.IntN(2500))) // sold by weight
-				}
-				amount := int64(100 + r.IntN(900))
-				disc := int64(0)
-				if r.IntN(3) == 0 {
-					disc = int64(r.IntN(50))
-				}
-				cat := p.category
-				if r.IntN(3) == 0 {
-					cat = "" // the catalog's category applies
-				}
-				net := amount - disc
-				lines = append(lines, sale.PricedLine{Line: sale.Line{ID: id(), ProductID: p.id, SKU: "x", Name: "x", Category: cat,
-					Quantity: q, UnitPrice: money.New(amount, s.currency), TaxCode: "std", TaxRateBP: 2100},
-					Amount: money.New(amount, s.currency), Discount: money.New(disc, s.currency), LineDiscount: money.New(disc, s.currency),
-					Net: money.New(net, s.currency), Tax: money.New(net*21/121, s.currency), Total: money.New(net, s.currency)})
-				total += net
+			lines := make([]sale.PricedLine, 1+r.IntN(4))
+			for li := range lines {
+				lines[li] = newLine(s)
 			}
-			var pays []sale.Payment
-			change := int64(0)
-			switch r.IntN(3) {
-			case 0:
-				change = int64(r.IntN(500))
-				pays = []sale.Payment{{ID: id(), Tender: sale.TenderCash, Amount: money.New(total+change, s.currency)}}
-			case 1:
-				half := total / 2
-				pays = []sale.Payment{{ID: id(), Tender: sale.TenderCard, Amount: money.New(half, s.currency)},
-					{ID: id(), Tender: tenders[r.IntN(len(tenders))], Amount: money.New(total-half, s.currency)}}
-			default:
-				pays = []sale.Payment{{ID: id(), Tender: tenders[1+r.IntN(2)], Amount: money.New(total, s.currency)}}
+			if r.IntN(3) > 0 {
+				completeSale(id(), s, lines, at, md, i)
+				break
 			}
-			var shiftID uuid.UUID
-			for _, sh := range shifts {
-				if sh.store == s && !sh.closed {
-					shiftID = sh.id
-				}
-			}
-			sc := sale.SaleCompleted{SaleID: id(), StoreID: s.id, ShiftID: shiftID, CashierID: cashiers[r.IntN(len(cashiers))],
-				ReceiptNumber: int64(i), Lines: lines, Payments: pays, CompletedAt: at,
-				Totals: sale.Totals{Total: money.New(total, s.currency), Paid: money.New(total+change, s.currency), Change: money.New(change, s.currency)}}
-			smd := md
-			if r.IntN(5) == 0 {
-				smd.OccurredAt = time.Time{} // CompletedAt applies
-			}
-			if r.IntN(20) == 0 {
-				smd.OccurredAt = at.Add(-time.Duration(1+r.IntN(72)) * time.Hour) // uploaded late
-			}
-			emit("sale-"+sc.SaleID.String(), sale.TypeSaleCompleted, sc, smd)
-			for _, l := range lines {
-				k := [2]uuid.UUID{s.id, l.ProductID}
-				onHand[k] -= l.Quantity
-				emit("stock", stock.TypeStockMoved, stock.StockMoved{LocationID: s.id, ProductID: l.ProductID, Kind: stock.KindSale,
-					MovementID: "m", Delta: -l.Quantity, OnHand: onHand[k], At: at}, smd)
-			}
-			if shiftID != uuid.Nil && pays[0].Tender == sale.TenderCash {
-				emit("shift-"+shiftID.String(), shift.TypeCashSaleRecorded, shift.CashSaleRecorded{ShiftID: shiftID, SaleID: sc.SaleID,
-					Amount: money.New(total, s.currency)}, md)
-			}
+			rs := &ringingSale{id: id(), store: s, pending: lines}
+			ringing = append(ringing, rs)
+			emit("sale-"+rs.id.String(), sale.TypeSaleOpened, sale.SaleOpened{SaleID: rs.id, StoreID: s.id, CashierID: md.UserID,
+				Currency: s.currency, PricesIncludeTax: true, Rounding: money.HalfUp, OpenedAt: at}, md)
 		case x < 52: // a return
 			s := pickStore()
 			var lines []returns.ReturnedLine
@@ -336,32 +391,40 @@ func appendScenario(tb testing.TB, s eventstore.Store, evs []scenarioEvent) even
 	return last
 }
 
-// dumpTables returns every row of every relation of the stable reports schema, as text, in
-// a fixed order.
+// readModelSchemas are the stable schemas dumpTables compares: the reports and every
+// operational read model.
+var readModelSchemas = []string{"reports", "catalog", "stock", "sales", "returns", "shifts", "users"}
+
+// dumpTables returns every row of every relation of the stable read-model schemas, as text,
+// in a fixed order.
 func dumpTables(tb testing.TB, pool *pgxpool.Pool) string {
 	tb.Helper()
 	ctx := context.Background()
-	rows, err := pool.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'reports' ORDER BY 1`)
+	rows, err := pool.Query(ctx, `SELECT table_schema, table_name FROM information_schema.tables
+		WHERE table_schema = ANY($1) ORDER BY 1, 2`, readModelSchemas)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var names []string
+	type relation struct{ schema, name string }
+	var names []relation
+	perSchema := map[string]int{}
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var n relation
+		if err := rows.Scan(&n.schema, &n.name); err != nil {
 			tb.Fatal(err)
 		}
 		names = append(names, n)
+		perSchema[n.schema]++
 	}
 	if err := rows.Err(); err != nil {
 		tb.Fatal(err)
 	}
-	if len(names) < 12 {
-		tb.Fatalf("reports schema has %d relations: %v", len(names), names)
+	if perSchema["reports"] < 12 || len(perSchema) != len(readModelSchemas) {
+		tb.Fatalf("read-model relations per schema: %v", perSchema)
 	}
 	var b strings.Builder
 	for _, n := range names {
-		rows, err := pool.Query(ctx, fmt.Sprintf(`SELECT t::text FROM reports.%s t ORDER BY 1`, n))
+		rows, err := pool.Query(ctx, fmt.Sprintf(`SELECT t::text FROM %s t ORDER BY 1`, pgx.Identifier{n.schema, n.name}.Sanitize()))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -371,14 +434,14 @@ func dumpTables(tb testing.TB, pool *pgxpool.Pool) string {
 			if err := rows.Scan(&line); err != nil {
 				tb.Fatal(err)
 			}
-			fmt.Fprintf(&b, "%s %s\n", n, line)
+			fmt.Fprintf(&b, "%s.%s %s\n", n.schema, n.name, line)
 			count++
 		}
 		if err := rows.Err(); err != nil {
 			tb.Fatal(err)
 		}
 		if count == 0 {
-			tb.Errorf("reports.%s is empty: the scenario misses a case", n)
+			tb.Errorf("%s.%s is empty: the scenario misses a case", n.schema, n.name)
 		}
 	}
 	return b.String()

@@ -10,7 +10,7 @@
 //	            (jsonb: the tenders taken), subtotal, discount, tax, total, paid, change, due
 //	            (minor units), line_count, opened_at, completed_at, voided_at, occurred_at
 //	            (completed_at once completed, else opened_at), void_reason, upload
-//	sale_lines  sale_id, line_id, seq, product_id, sku, name, category, quantity (thousandths),
+//	sale_lines  sale_id, line_id, seq (the line's index among the sale's lines), product_id, sku, name, category, quantity (thousandths),
 //	            unit_price, tax_rate_bp, discount_rule_bp, discount_rule_amount (the line's own
 //	            rule), discount, tax, total, priced
 //

@@ -34,11 +34,8 @@ type row struct {
 	opened, occurred  time.Time
 	completed, voided *time.Time
 	voidReason        string
-	// seq orders the lines: the position of their LineAdded × 1000.
-	seq map[uuid.UUID]int64
 	// final is the completion folded in this batch: its lines and totals are the record.
-	final    *sale.SaleCompleted
-	finalPos eventstore.Position
+	final *sale.SaleCompleted
 	// stored are the lines as the table holds them (nil for a sale new to the table), so that
 	// only changed lines are written; unknown marks a completed sale that was not loaded, whose
 	// other stored lines must go. dirty marks a row an event changed.
@@ -145,7 +142,7 @@ func (f *fold) apply(e eventstore.RecordedEvent, v any) {
 		if r == nil {
 			at := ev.OpenedAt.UTC()
 			f.add(id, &row{state: sale.Evolve(sale.State{}, ev), cashier: cashier(ev.CashierID, e), opened: at, occurred: at,
-				seq: map[uuid.UUID]int64{}, dirty: true})
+				dirty: true})
 		}
 		return
 	}
@@ -168,9 +165,8 @@ func (f *fold) apply(e eventstore.RecordedEvent, v any) {
 		if _, dup := r.state.Line(ev.Line.ID); dup {
 			return
 		}
-		r.seq[ev.Line.ID] = int64(e.Position) * 1000
 	case sale.SaleCompleted:
-		r.complete(e, ev)
+		r.complete(ev)
 	case sale.SaleVoided:
 		at := ev.VoidedAt.UTC()
 		r.voided, r.voidReason = &at, ev.Reason
@@ -190,30 +186,32 @@ func fromCompletion(e eventstore.RecordedEvent, ev sale.SaleCompleted) *row {
 	r := &row{state: sale.State{ID: ev.SaleID, StoreID: ev.StoreID, RegisterID: ev.RegisterID, ShiftID: ev.ShiftID,
 		CashierID: ev.CashierID, Currency: ev.Totals.Total.Currency, PricesIncludeTax: ev.PricesIncludeTax, OpenedAt: at,
 		Upload: ev.Upload, Lines: lines, Discount: ev.SaleDiscount, Payments: ev.Payments},
-		cashier: cashier(ev.CashierID, e), opened: at, seq: map[uuid.UUID]int64{}, unknown: true, dirty: true}
-	r.complete(e, ev)
+		cashier: cashier(ev.CashierID, e), opened: at, unknown: true, dirty: true}
+	r.complete(ev)
 	r.state = sale.Evolve(r.state, ev)
 	return r
 }
 
-func (r *row) complete(e eventstore.RecordedEvent, ev sale.SaleCompleted) {
+// complete records the completion, the sale's record: its lines, totals, tenders and sale
+// discount stand as it carries them, the same whether the sale was folded from its earlier
+// events in this batch, loaded, or known only from the completion.
+func (r *row) complete(ev sale.SaleCompleted) {
 	at := ev.CompletedAt.UTC()
 	receipt := ev.ReceiptNumber
 	r.receipt, r.completed, r.occurred = &receipt, &at, at
-	r.final, r.finalPos = &ev, e.Position
+	r.final = &ev
+	r.state.Payments, r.state.Discount = ev.Payments, ev.SaleDiscount
 }
 
 // figures returns the sale's totals and lines: a completion's as recorded, else the domain's
-// pricing of the sale as it stands.
+// pricing of the sale as it stands. A line's seq is its index among the sale's lines (both
+// lists keep the order the lines were added in), so it depends on the sale's events only,
+// never on where a batch began or which events a batch loaded the sale for.
 func (r *row) figures() (sale.Totals, []lineRow, error) {
 	if r.final != nil {
 		lines := make([]lineRow, len(r.final.Lines))
 		for i, l := range r.final.Lines {
-			seq, ok := r.seq[l.ID]
-			if !ok {
-				seq = int64(r.finalPos)*1000 + int64(i)
-			}
-			lines[i] = lineOf(l, seq, true)
+			lines[i] = lineOf(l, int64(i), true)
 		}
 		return r.final.Totals, lines, nil
 	}
@@ -223,7 +221,7 @@ func (r *row) figures() (sale.Totals, []lineRow, error) {
 	}
 	lines := make([]lineRow, len(priced))
 	for i, l := range priced {
-		lines[i] = lineOf(l, r.seq[l.ID], false)
+		lines[i] = lineOf(l, int64(i), false)
 	}
 	return t, lines, nil
 }

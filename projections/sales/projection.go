@@ -28,8 +28,9 @@ func New(codec *eventstore.Codec) *Projection { return &Projection{codec: codec}
 func (*Projection) Name() string { return Name }
 
 // Version is bumped whenever the tables or the fold change (2: open sales priced as the
-// domain prices them, with the pricing inputs stored and a due total).
-func (*Projection) Version() int { return 2 }
+// domain prices them, with the pricing inputs stored and a due total; 3: a line's seq is its
+// index among the sale's lines, the same whatever the batch boundaries).
+func (*Projection) Version() int { return 3 }
 
 // Filter selects the sale events the tables need.
 func (*Projection) Filter() eventstore.Filter {

@@ -36,7 +36,7 @@ func load(ctx context.Context, tx pgx.Tx, sales, lines string, ids []uuid.UUID) 
 		return nil, fmt.Errorf("load sales: %w", err)
 	}
 	_, err = pgx.CollectRows(rows, func(cr pgx.CollectableRow) (struct{}, error) {
-		r := &row{seq: map[uuid.UUID]int64{}, stored: map[uuid.UUID]lineRow{}}
+		r := &row{stored: map[uuid.UUID]lineRow{}}
 		s := &r.state
 		var status, rounding string
 		var ruleBP, ruleAmt int64
@@ -74,7 +74,7 @@ func load(ctx context.Context, tx pgx.Tx, sales, lines string, ids []uuid.UUID) 
 		cur := r.state.Currency
 		r.state.Lines = append(r.state.Lines, sale.Line{ID: l.id, ProductID: l.product, SKU: l.sku, Name: l.name, Category: l.category,
 			Quantity: quantity.FromMilli(l.qty), UnitPrice: money.New(l.unit, cur), TaxRateBP: l.taxBP, DiscountRule: rule(l.ruleBP, l.ruleAmt, cur)})
-		r.seq[l.id], r.stored[l.id] = l.seq, l
+		r.stored[l.id] = l
 		return struct{}{}, nil
 	})
 	if err != nil {
@@ -92,7 +92,7 @@ func rule(bp, amount int64, cur string) sale.Discount {
 }
 
 // queue queues the writes: one upsert of the sales events changed, one of their new or
-// changed lines (a line's seq never changes), one delete of the lines they lost, and one
+// changed lines (seq included: removing a line moves the later ones up), one delete of the lines they lost, and one
 // update per kind of mark (checkout, void) of the sales not loaded.
 func (f *fold) queue(b *pgx.Batch, sales, lines string) error {
 	var s struct {
@@ -207,7 +207,7 @@ func (f *fold) queue(b *pgx.Batch, sales, lines string) error {
 			discount_rule_bp, discount_rule_amount, discount, tax, total, priced)
 			SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
 				$9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::boolean[])
-			ON CONFLICT (sale_id, line_id) DO UPDATE SET product_id = excluded.product_id, sku = excluded.sku,
+			ON CONFLICT (sale_id, line_id) DO UPDATE SET seq = excluded.seq, product_id = excluded.product_id, sku = excluded.sku,
 				name = excluded.name, category = excluded.category, quantity = excluded.quantity,
 				unit_price = excluded.unit_price, tax_rate_bp = excluded.tax_rate_bp, discount_rule_bp = excluded.discount_rule_bp,
 				discount_rule_amount = excluded.discount_rule_amount, discount = excluded.discount, tax = excluded.tax,

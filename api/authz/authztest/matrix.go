@@ -30,8 +30,15 @@ type Matrix struct {
 // pathVar matches a mux path variable, with or without a pattern.
 var pathVar = regexp.MustCompile(`\{([^}:]+)(:[^}]*)?\}`)
 
-// sampleID is the default path variable value.
-const sampleID = "00000000-0000-4000-8000-000000000001"
+// SampleID is the default path variable value.
+const SampleID = "00000000-0000-4000-8000-000000000001"
+
+// Path returns route's path with every path variable replaced by value(name).
+func Path(route authz.Route, value func(name string) string) string {
+	return pathVar.ReplaceAllStringFunc(route.Path, func(v string) string {
+		return value(pathVar.FindStringSubmatch(v)[1])
+	})
+}
 
 // Check walks every route as an anonymous caller and as each role of the policy:
 //   - anonymous: 401 on every non-public route;
@@ -73,12 +80,11 @@ func (m Matrix) Check(t *testing.T) {
 // problem code if any.
 func (m Matrix) do(t *testing.T, route authz.Route, role authz.Role) (int, string) {
 	t.Helper()
-	path := pathVar.ReplaceAllStringFunc(route.Path, func(v string) string {
-		name := pathVar.FindStringSubmatch(v)[1]
+	path := Path(route, func(name string) string {
 		if m.PathValue != nil {
 			return m.PathValue(route, name)
 		}
-		return sampleID
+		return SampleID
 	})
 	var body io.Reader
 	if route.Method != http.MethodGet && route.Method != http.MethodHead && route.Method != http.MethodDelete {
