@@ -29,12 +29,15 @@
 // an idempotent retry with the original result without writing, checks the expected revision,
 // inserts the events with positions in revision order and returns a status row (ok,
 // wrong_expected with the actual revision, deleted, duplicate_event_id) rather than raising.
-// Appends to different streams never wait for each other. Appends that arrive while others
-// are in flight are committed together: a few batcher goroutines each take every append
-// waiting and run append_events once per append in ONE statement (one transaction, one WAL
-// flush), each append keeping its own outcome; appends are ordered by stream inside a batch
-// so batches cannot deadlock, and a batch that fails as a whole is retried append by append
-// (batch.go, Options.AppendBatchers). A lone append takes the plain path.
+// Appends to different streams never wait for each other. An append runs on the calling
+// goroutine while no more than Options.DirectAppends appends are in flight (no hand-off:
+// PostgreSQL's own group commit serves a few concurrent commits well). Beyond that, appends
+// are committed together: a few batcher goroutines each take every append waiting and run
+// append_events once per append in ONE statement (one transaction, one WAL flush), each
+// append keeping its own outcome; appends are ordered by stream inside a batch so batches
+// cannot deadlock, and a batch that fails as a whole is retried append by append (batch.go,
+// Options.AppendBatchers). Migration 0003 lets a no-stream append create its stream first,
+// skipping the idempotency lookup and two more index probes when the stream is new.
 //
 // # Gap-free $all reads
 //
