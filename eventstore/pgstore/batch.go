@@ -71,8 +71,12 @@ func (s *Store) appendOnce(ctx context.Context, args []any) appendReply {
 	}
 }
 
-// appendAlone runs one append_events call in its own statement.
+// appendAlone runs one append in its own statement: an event for a new stream by
+// newStreamSQL, anything else (and an event whose stream exists) by append_events.
 func (s *Store) appendAlone(ctx context.Context, args []any) appendReply {
+	if r, done := s.appendNewStream(ctx, args); done {
+		return r
+	}
 	var r appendReply
 	if err := s.pool.QueryRow(ctx, appendSQL, args...).Scan(&r.status, &r.revision, &r.position); err != nil {
 		r.err = translateAppendError(err)

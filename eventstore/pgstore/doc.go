@@ -37,7 +37,9 @@
 // append keeping its own outcome; appends are ordered by stream inside a batch so batches
 // cannot deadlock, and a batch that fails as a whole is retried append by append (batch.go,
 // Options.AppendBatchers). Migration 0003 lets a no-stream append create its stream first,
-// skipping the idempotency lookup and two more index probes when the stream is new.
+// skipping the idempotency lookup and two more index probes when the stream is new; one
+// event to a new stream run alone skips PL/pgSQL too (newStreamSQL, newstream.go: the same
+// two INSERTs as one plain statement, falling back to append_events when the stream exists).
 //
 // # Gap-free $all reads
 //
@@ -77,9 +79,9 @@
 // warning naming the blocking backends' pids and virtual transactions, and Options.OnHoleWait
 // reports every wait for metrics. ReadAll and HeadPosition wait at most
 // Options.ReadAllHoleWait and then return what is safe; subscriptions wait as long as it
-// takes. Positions must only be taken by inserting into events (append_events does): a
-// position taken with a bare nextval and inserted later by another statement would not be
-// covered by the proof. Polling pg_locks briefly takes the lock manager's partition locks,
+// takes. Positions must only be taken by inserting into events (append_events and
+// newStreamSQL do): a position taken with a bare nextval and inserted later by another
+// statement would not be covered by the proof. Polling pg_locks briefly takes the lock manager's partition locks,
 // which is why the proof is shared and its polling backs off.
 //
 // HeadPosition returns the gap-free high-water mark (the highest position a reader can see

@@ -8,8 +8,14 @@
 -- INSERT until commit, the hash chain is computed the same way, the events INSERT still
 -- holds RowExclusiveLock on events before positions are taken, and an event ID stored in
 -- another stream still fails with a unique violation that the caller answers by calling again.
+-- The store runs the same two INSERTs as one plain statement for one event to a new stream
+-- (eventstore/pgstore/newstream.go); the table comment says so.
 
 -- +goose Up
+COMMENT ON TABLE events IS 'Every event ever appended, in $all order (position). Append-only: '
+    'write only through append_events() (or the event store''s equivalent statement for one event to a new stream). '
+    'data and metadata are json (exact bytes); cast to jsonb to query them.';
+
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION append_events(
     p_stream   text,
@@ -160,6 +166,9 @@ $fn$;
 -- +goose StatementEnd
 
 -- +goose Down
+COMMENT ON TABLE events IS 'Every event ever appended, in $all order (position). Append-only: '
+    'write only through append_events(). data and metadata are json (exact bytes); cast to jsonb to query them.';
+
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION append_events(
     p_stream   text,
