@@ -25,7 +25,12 @@ var benchWriters = []int{1, 8, 32}
 // openBenchStore opens a store on a fresh database with a pool large enough for writers.
 func openBenchStore(b *testing.B, writers int) (*pgstore.Store, string) {
 	b.Helper()
-	return openBenchStoreAt(b, pgtest.NewDatabase(b), writers)
+	url := pgtest.NewDatabase(b)
+	s, err := pgstore.Open(context.Background(), url, pgstore.Options{MaxConns: int32(writers + 4), Logger: quietLogger})
+	if err != nil {
+		b.Fatalf("open: %v", err)
+	}
+	return s, url
 }
 
 // parallel runs op b.N times spread over writers goroutines (each with its own index) and

@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/odata-pos/pos/eventstore"
-	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/pgtest"
 )
 
@@ -30,16 +29,17 @@ import (
 func BenchmarkAppendBesideRaw(b *testing.B) {
 	data := benchEventData()
 	for _, writers := range benchWriters {
-		url := pgtest.NewDatabase(b) // raw table and store side by side in one database
-		insert := pgtest.RawInsertBaseline(b, url, writers+4)
-		s, _ := openBenchStoreAt(b, url, writers)
 		var raw appendFigures
 		b.Run(fmt.Sprintf("writers=%d/raw", writers), func(b *testing.B) {
+			// Its own database and pool, closed before the store opens its own: the server's
+			// connections are shared with others.
+			insert := pgtest.RawInsertBaseline(b, pgtest.NewDatabase(b), writers+4)
 			raw = timedAppends(b, writers, func(ctx context.Context, i int) error {
 				return insert(ctx, fmt.Sprintf("raw-%d", i), string(data))
 			})
 			raw.report(b, raw)
 		})
+		s, _ := openBenchStore(b, writers)
 		store := func(b *testing.B) {
 			evs := make([]eventstore.EventData, b.N) // made before the clock starts
 			for i := range evs {
@@ -60,16 +60,6 @@ func BenchmarkAppendBesideRaw(b *testing.B) {
 		})
 		_ = s.Close()
 	}
-}
-
-// openBenchStoreAt opens a store on the database at url with a pool large enough for writers.
-func openBenchStoreAt(b *testing.B, url string, writers int) (*pgstore.Store, string) {
-	b.Helper()
-	s, err := pgstore.Open(context.Background(), url, pgstore.Options{MaxConns: int32(writers + 4), Logger: quietLogger})
-	if err != nil {
-		b.Fatalf("open: %v", err)
-	}
-	return s, url
 }
 
 // benchEventData is a 330-byte JSON event body, about the size of a sale line event.
