@@ -26,7 +26,7 @@ const (
 	DefaultHoleWarnAfter    = 5 * time.Second
 	DefaultAppendBatchers   = 4
 	DefaultMaxAppendBatch   = 64
-	DefaultDirectAppends    = 4
+	DefaultDirectAppends    = 8
 )
 
 // Options tune a Store. The zero value is ready to use.
