@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -62,6 +62,13 @@ func TestAppendErrors(t *testing.T) {
 	if _, err := s.Append(ctx, "sale-4", eventstore.Any, taken); !errors.Is(err, eventstore.ErrDuplicateEventID) {
 		t.Fatalf("id of another stream: err %v, want ErrDuplicateEventID", err)
 	}
+	// NoStream to a new stream takes the shortcut that creates the stream first (0003).
+	if _, err := s.Append(ctx, "sale-7", eventstore.NoStream, taken); !errors.Is(err, eventstore.ErrDuplicateEventID) {
+		t.Fatalf("id of another stream, new stream at no-stream: err %v, want ErrDuplicateEventID", err)
+	}
+	if _, err := s.Append(ctx, "sale-7", eventstore.NoStream, append(events(1), taken...)); !errors.Is(err, eventstore.ErrDuplicateEventID) {
+		t.Fatalf("partly stored ids, new stream at no-stream: err %v, want ErrDuplicateEventID", err)
+	}
 	partial := append(events(1), taken...)
 	if _, err := s.Append(ctx, "sale-3", eventstore.Any, partial); !errors.Is(err, eventstore.ErrDuplicateEventID) {
 		t.Fatalf("partly stored ids: err %v, want ErrDuplicateEventID", err)
@@ -76,7 +83,7 @@ func TestAppendErrors(t *testing.T) {
 	if _, err := s.Append(ctx, "sale-6", eventstore.Any, badUTF8); !errors.Is(err, eventstore.ErrInvalidAppend) {
 		t.Fatalf("invalid UTF-8: err %v, want ErrInvalidAppend", err)
 	}
-	for _, stream := range []string{"sale-2", "sale-4", "sale-5", "sale-6"} {
+	for _, stream := range []string{"sale-2", "sale-4", "sale-5", "sale-6", "sale-7"} {
 		if _, err := s.ReadStream(ctx, stream, eventstore.Forwards, 0, 1); !errors.Is(err, eventstore.ErrStreamNotFound) {
 			t.Fatalf("%s after failed appends: err %v, want ErrStreamNotFound", stream, err)
 		}
@@ -180,30 +187,40 @@ func TestRacingWritersOneWins(t *testing.T) {
 	}
 }
 
+// TestDuplicateIDRaceAcrossStreams: 8 goroutines append one event ID to 8 new streams at
+// once, at any and at no-stream (where each creates its stream first); one wins, the others
+// get ErrDuplicateEventID and leave no stream behind.
 func TestDuplicateIDRaceAcrossStreams(t *testing.T) {
 	s, _ := newStore(t, pgstore.Options{})
-	evs := events(1)
-	var wg sync.WaitGroup
-	errs := make([]error, 8)
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = s.Append(ctxT(t, time.Minute), "sale-"+strings.Repeat("x", i+1), eventstore.Any, evs)
-		}()
-	}
-	wg.Wait()
-	wins := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-		case !errors.Is(err, eventstore.ErrDuplicateEventID):
-			t.Fatalf("err %v, want ErrDuplicateEventID", err)
+	for _, exp := range []eventstore.ExpectedRevision{eventstore.Any, eventstore.NoStream} {
+		evs := events(1)
+		stream := func(i int) string { return fmt.Sprintf("sale-%s-%d", exp, i) }
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = s.Append(ctxT(t, time.Minute), stream(i), exp, evs)
+			}()
 		}
-	}
-	if wins != 1 {
-		t.Fatalf("%d appends of one id succeeded, want 1", wins)
+		wg.Wait()
+		wins := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				wins++
+			case !errors.Is(err, eventstore.ErrDuplicateEventID):
+				t.Fatalf("at %s: err %v, want ErrDuplicateEventID", exp, err)
+			default:
+				if _, err := s.ReadStream(ctxT(t, time.Minute), stream(i), eventstore.Forwards, 0, 1); !errors.Is(err, eventstore.ErrStreamNotFound) {
+					t.Fatalf("at %s: a losing append left %s behind: %v", exp, stream(i), err)
+				}
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("at %s: %d appends of one id succeeded, want 1", exp, wins)
+		}
 	}
 }
 
@@ -220,8 +237,10 @@ func TestTombstone(t *testing.T) {
 	if err := s.Tombstone(ctx, "product-1", eventstore.Any); !errors.Is(err, eventstore.ErrStreamDeleted) {
 		t.Fatalf("second tombstone: %v", err)
 	}
-	if _, err := s.Append(ctx, "product-1", eventstore.Any, events(1)); !errors.Is(err, eventstore.ErrStreamDeleted) {
-		t.Fatalf("append after tombstone: %v", err)
+	for _, exp := range []eventstore.ExpectedRevision{eventstore.Any, eventstore.NoStream} {
+		if _, err := s.Append(ctx, "product-1", exp, events(1)); !errors.Is(err, eventstore.ErrStreamDeleted) {
+			t.Fatalf("append at %s after tombstone: %v", exp, err)
+		}
 	}
 	if err := s.Tombstone(ctx, "product-2", eventstore.Exact(0)); !errors.Is(err, eventstore.ErrWrongExpectedRevision) {
 		t.Fatalf("tombstone of a missing stream at 0: %v", err)

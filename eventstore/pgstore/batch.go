@@ -8,7 +8,8 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// Appends that arrive while others are in flight are committed together: a batcher takes every
+// Appends that arrive while more than Options.DirectAppends others are in flight are committed
+// together (the first ones run alone, each on its own goroutine): a batcher takes every
 // append waiting for it (up to Options.MaxAppendBatch) and runs them in ONE statement, so one
 // transaction and one WAL flush serve them all (application-level group commit). Each append
 // keeps its own outcome: append_events runs once per append and reports a status instead of
@@ -43,9 +44,13 @@ type appendReply struct {
 	err                error // translated (translateAppendError)
 }
 
-// appendOnce runs one append_events call, through the batchers when they run.
+// appendOnce runs one append_events call: on the calling goroutine while no more than
+// Options.DirectAppends appends are in flight (no hand-off to wait for), otherwise through
+// the batchers, which commit it together with the others waiting.
 func (s *Store) appendOnce(ctx context.Context, args []any) appendReply {
-	if s.batches == nil {
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	if s.batches == nil || n <= int64(s.opts.DirectAppends) {
 		return s.appendAlone(ctx, args)
 	}
 	req := &appendRequest{ctx: ctx, args: args, reply: make(chan appendReply, 1)}
@@ -66,8 +71,12 @@ func (s *Store) appendOnce(ctx context.Context, args []any) appendReply {
 	}
 }
 
-// appendAlone runs one append_events call in its own statement.
+// appendAlone runs one append in its own statement: an event for a new stream by
+// newStreamSQL, anything else (and an event whose stream exists) by append_events.
 func (s *Store) appendAlone(ctx context.Context, args []any) appendReply {
+	if r, done := s.appendNewStream(ctx, args); done {
+		return r
+	}
 	var r appendReply
 	if err := s.pool.QueryRow(ctx, appendSQL, args...).Scan(&r.status, &r.revision, &r.position); err != nil {
 		r.err = translateAppendError(err)

@@ -54,8 +54,11 @@ func TestChainHashSQLAgreesWithGo(t *testing.T) {
 	mustAppend(t, s, "hostile-ünï-2", eventstore.NoStream, batch[:3])
 	mustAppend(t, s, "hostile-ünï-2", eventstore.Exact(2), batch[3:])
 	sent = append(sent, batch...)
+	alone := mk(0, hostileData[len(hostileData)-1]) // one event at no-stream: created first (0003)
+	mustAppend(t, s, "hostile-ünï-3", eventstore.NoStream, []eventstore.EventData{alone})
+	sent = append(sent, alone)
 
-	streams := []string{"hostile-ünï-1", "hostile-ünï-2"}
+	streams := []string{"hostile-ünï-1", "hostile-ünï-2", "hostile-ünï-3"}
 	var n int
 	for _, stream := range streams {
 		evs, err := s.ReadStream(ctx, stream, eventstore.Forwards, 0, 100)

@@ -29,12 +29,17 @@
 // an idempotent retry with the original result without writing, checks the expected revision,
 // inserts the events with positions in revision order and returns a status row (ok,
 // wrong_expected with the actual revision, deleted, duplicate_event_id) rather than raising.
-// Appends to different streams never wait for each other. Appends that arrive while others
-// are in flight are committed together: a few batcher goroutines each take every append
-// waiting and run append_events once per append in ONE statement (one transaction, one WAL
-// flush), each append keeping its own outcome; appends are ordered by stream inside a batch
-// so batches cannot deadlock, and a batch that fails as a whole is retried append by append
-// (batch.go, Options.AppendBatchers). A lone append takes the plain path.
+// Appends to different streams never wait for each other. An append runs on the calling
+// goroutine while no more than Options.DirectAppends appends are in flight (no hand-off:
+// PostgreSQL's own group commit serves a few concurrent commits well). Beyond that, appends
+// are committed together: a few batcher goroutines each take every append waiting and run
+// append_events once per append in ONE statement (one transaction, one WAL flush), each
+// append keeping its own outcome; appends are ordered by stream inside a batch so batches
+// cannot deadlock, and a batch that fails as a whole is retried append by append (batch.go,
+// Options.AppendBatchers). Migration 0003 lets a no-stream append create its stream first,
+// skipping the idempotency lookup and two more index probes when the stream is new; one
+// event to a new stream run alone skips PL/pgSQL too (newStreamSQL, newstream.go: the same
+// two INSERTs as one plain statement, falling back to append_events when the stream exists).
 //
 // # Gap-free $all reads
 //
@@ -74,9 +79,9 @@
 // warning naming the blocking backends' pids and virtual transactions, and Options.OnHoleWait
 // reports every wait for metrics. ReadAll and HeadPosition wait at most
 // Options.ReadAllHoleWait and then return what is safe; subscriptions wait as long as it
-// takes. Positions must only be taken by inserting into events (append_events does): a
-// position taken with a bare nextval and inserted later by another statement would not be
-// covered by the proof. Polling pg_locks briefly takes the lock manager's partition locks,
+// takes. Positions must only be taken by inserting into events (append_events and
+// newStreamSQL do): a position taken with a bare nextval and inserted later by another
+// statement would not be covered by the proof. Polling pg_locks briefly takes the lock manager's partition locks,
 // which is why the proof is shared and its polling backs off.
 //
 // HeadPosition returns the gap-free high-water mark (the highest position a reader can see

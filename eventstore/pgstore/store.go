@@ -26,6 +26,7 @@ const (
 	DefaultHoleWarnAfter    = 5 * time.Second
 	DefaultAppendBatchers   = 4
 	DefaultMaxAppendBatch   = 64
+	DefaultDirectAppends    = 8
 )
 
 // Options tune a Store. The zero value is ready to use.
@@ -61,6 +62,10 @@ type Options struct {
 	// MaxAppendBatch is the most appends committed in one statement. Default
 	// DefaultMaxAppendBatch.
 	MaxAppendBatch int
+	// DirectAppends is how many appends in flight run alone, each on the goroutine that
+	// calls Append, before further ones are handed to the batchers (batch.go). Default
+	// DefaultDirectAppends; negative hands every append to the batchers.
+	DirectAppends int
 }
 
 // HoleWait describes one wait of the $all readers for appends that had taken positions but
@@ -98,6 +103,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxAppendBatch <= 0 {
 		o.MaxAppendBatch = DefaultMaxAppendBatch
 	}
+	if o.DirectAppends == 0 {
+		o.DirectAppends = DefaultDirectAppends
+	}
 	return o
 }
 
@@ -119,6 +127,8 @@ type Store struct {
 
 	// batches feeds the append batchers; nil when batching is disabled.
 	batches chan *appendRequest
+	// inFlight counts the appends in flight, to decide which run alone (batch.go).
+	inFlight atomic.Int64
 
 	// lastAppended and appended feed the notifier goroutine.
 	lastAppended atomic.Uint64
