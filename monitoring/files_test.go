@@ -23,6 +23,9 @@ func definedMetrics(t *testing.T) map[string]bool {
 	h := monitoring.NewHTTPMetrics(reg)
 	d := monitoring.NewDependencyMetrics(reg)
 	monitoring.RegisterRuntime(reg, "test", "all")
+	if err := monitoring.RegisterPolicyMetrics(reg, func() []monitoring.PolicySample { return []monitoring.PolicySample{{Name: "p"}} }); err != nil {
+		t.Fatal(err)
+	}
 	// Vectors appear once a label set is used.
 	h.RequestDuration.WithLabelValues("GET", "/x", "200").Observe(0.1)
 	d.Up.WithLabelValues("redis", "false").Set(1)
@@ -41,7 +44,8 @@ func definedMetrics(t *testing.T) map[string]bool {
 		}
 	}
 	for _, c := range []string{monitoring.HTTPRequestDurationName, monitoring.HTTPRequestsInFlightName,
-		monitoring.DependencyUpName, monitoring.DependencyCheckName, monitoring.BuildInfoName} {
+		monitoring.DependencyUpName, monitoring.DependencyCheckName, monitoring.BuildInfoName,
+		monitoring.PolicyLagPositionsName, monitoring.PolicyLagSecondsName} {
 		if !names[c] {
 			t.Errorf("constant %s names no registered metric", c)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
+	"github.com/odata-pos/pos/monitoring"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/reports"
@@ -62,6 +63,9 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy runner: %w", err)
 	}
+	if err := monitoring.RegisterPolicyMetrics(d.registry, policySamples(policyRunner)); err != nil {
+		return nil, fmt.Errorf("policy metrics: %w", err)
+	}
 	// The audit checkpointer seals $all with keyed checkpoints (and fills the audit filter index
 	// when the events live in PostgreSQL).
 	checkpointer := &audit.Checkpointer{Store: d.store, DB: d.db, Key: d.auditKey,
@@ -71,4 +75,17 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 		{name: "policies", run: policyRunner.Run},
 		{name: "audit-checkpoints", run: checkpointer.Run},
 	}, nil
+}
+
+// policySamples reads the policies' progress for their metrics.
+func policySamples(r *policies.Runner) func() []monitoring.PolicySample {
+	return func() []monitoring.PolicySample {
+		ps := r.Progress()
+		out := make([]monitoring.PolicySample, len(ps))
+		for i, p := range ps {
+			out[i] = monitoring.PolicySample{Name: p.Policy, Position: uint64(p.Position), LagPositions: p.LagPositions,
+				LagSeconds: p.LagSeconds, Handled: p.Handled, Failures: p.Failures}
+		}
+		return out
+	}
 }
