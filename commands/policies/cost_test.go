@@ -52,7 +52,11 @@ func TestDrainingABacklogReadsNoStockStreamBackToItsSales(t *testing.T) {
 // snapshotted past them; a replica handling those sales again finds each among the events
 // after its sale, and records the later sales with their marks.
 func TestMovementsWrittenBeforeSourceMarksAreNotWrittenAgain(t *testing.T) {
-	plain, store := newHandler(t)
+	onEveryStore(t, movementsWrittenBeforeSourceMarksAreNotWrittenAgain)
+}
+
+func movementsWrittenBeforeSourceMarksAreNotWrittenAgain(t *testing.T, s eventstore.Store) {
+	plain, store := newHandlerOn(t, s)
 	h := commands.NewHandler(store, plain.Codec(), commands.Options{MaxRetries: 64, Snapshots: commands.NewMemorySnapshots()})
 	const sales, legacy = 300, 150
 	for i := range sales {
