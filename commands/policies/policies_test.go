@@ -129,7 +129,9 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 }
 
-func TestTwoRunnersWriteEachMovementOnce(t *testing.T) { onEveryStore(t, twoRunnersWriteEachMovementOnce) }
+func TestTwoRunnersWriteEachMovementOnce(t *testing.T) {
+	onEveryStore(t, twoRunnersWriteEachMovementOnce)
+}
 
 func twoRunnersWriteEachMovementOnce(t *testing.T, s eventstore.Store) {
 	h, _ := newHandlerOn(t, s)
