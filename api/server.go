@@ -28,12 +28,14 @@ import (
 	"github.com/odata-pos/pos/api/shifts"
 	"github.com/odata-pos/pos/api/users"
 	"github.com/odata-pos/pos/commands"
+	"github.com/odata-pos/pos/commands/policies"
 	"github.com/odata-pos/pos/domain"
 	"github.com/odata-pos/pos/domain/user"
 	"github.com/odata-pos/pos/eventstore"
 	evaudit "github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/credentials"
 	"github.com/odata-pos/pos/internal/deployment"
+	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
@@ -216,8 +218,16 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	(&queriesapi.Handlers{
 		Queries: readmodels.NewQueries(d.DB), Waiter: queryWaiter, Authorizer: az, Responder: rs,
 	}).Register(routes)
+	policyCheckpoints, err := pgcheckpoint.New(ctx, d.DB)
+	if err != nil {
+		return nil, err
+	}
+	policyList := policies.Default(handler)
 	if err := (&reportsapi.Handlers{
 		DB: d.DB, Store: d.Store, Redis: d.Redis, KeyPrefix: prefix,
+		Policies: func(ctx context.Context) ([]policies.Status, error) {
+			return policies.Statuses(ctx, d.Store, policyCheckpoints, policyList)
+		},
 		Fallbacks: fallbacks.WithLabelValues("reports"), Authorizer: az, Responder: rs,
 	}).Register(routes); err != nil {
 		return nil, err

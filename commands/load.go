@@ -28,6 +28,9 @@ type Loaded[S any] struct {
 	byID map[uuid.UUID]located
 	// lastID is the ID of the event at Revision.
 	lastID uuid.UUID
+	// unsnapshotted counts the events folded since the stored snapshot (ExecuteSteps stores a
+	// new one when it reaches the aggregate's Snapshotting.Every).
+	unsnapshotted uint64
 }
 
 type located struct {
@@ -96,8 +99,10 @@ func loadCovering[S, E any](ctx context.Context, h *Handler, stream string, agg 
 			return out, err
 		}
 	}
+	out.unsnapshotted = folded
 	if agg.Snapshot != nil && h.snapshots != nil && out.Exists && folded >= agg.Snapshot.Every {
 		saveSnapshot(ctx, h, stream, agg, out)
+		out.unsnapshotted = 0
 	}
 	return out, nil
 }

@@ -25,6 +25,9 @@ func definedMetrics(t *testing.T) map[string]bool {
 	a := monitoring.NewAuditMetrics(reg, "seal_missing")
 	a.Sealed(1, "posseal1:1:1:00:00")
 	monitoring.RegisterRuntime(reg, "test", "all")
+	if err := monitoring.RegisterPolicyMetrics(reg, func() []monitoring.PolicySample { return []monitoring.PolicySample{{Name: "p"}} }); err != nil {
+		t.Fatal(err)
+	}
 	// Vectors appear once a label set is used.
 	h.RequestDuration.WithLabelValues("GET", "/x", "200").Observe(0.1)
 	d.Up.WithLabelValues("redis", "false").Set(1)
@@ -44,7 +47,8 @@ func definedMetrics(t *testing.T) map[string]bool {
 	}
 	for _, c := range []string{monitoring.HTTPRequestDurationName, monitoring.HTTPRequestsInFlightName,
 		monitoring.DependencyUpName, monitoring.DependencyCheckName, monitoring.BuildInfoName,
-		monitoring.AuditSealPositionName, monitoring.AuditSealInfoName, monitoring.AuditSealProblemsName} {
+		monitoring.AuditSealPositionName, monitoring.AuditSealInfoName, monitoring.AuditSealProblemsName,
+		monitoring.PolicyLagPositionsName, monitoring.PolicyLagSecondsName} {
 		if !names[c] {
 			t.Errorf("constant %s names no registered metric", c)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/api/httpx"
+	"github.com/odata-pos/pos/commands/policies"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/reports"
@@ -46,7 +47,10 @@ type Handlers struct {
 	// ConsistencyTimeout bounds the X-Consistent-With wait; default 5 s.
 	ConsistencyTimeout time.Duration
 	// Fallbacks counts answers computed without the cache because Redis is down or disabled.
-	Fallbacks  prometheus.Counter
+	Fallbacks prometheus.Counter
+	// Policies, when set, reports the write side's policies (their lag is the staleness of
+	// the stock levels) for GET /stats.
+	Policies   func(ctx context.Context) ([]policies.Status, error)
 	Authorizer *authz.Authorizer
 	Responder  *httpx.Responder
 }
@@ -202,8 +206,8 @@ type projectionStat struct {
 	Rebuilding   bool                `json:"rebuilding"`
 }
 
-// stats answers the counts of the report tables (in the caller's scope) and, per projection,
-// its checkpoint and lag. It is never cached: lag changes by the second.
+// stats answers the counts of the report tables (in the caller's scope) and, per projection
+// and per policy, its checkpoint and lag. It is never cached: lag changes by the second.
 func (h *Handlers) stats(w http.ResponseWriter, r *http.Request) error {
 	_, _, s, err := h.prepare(r)
 	if err != nil {
@@ -232,10 +236,17 @@ func (h *Handlers) stats(w http.ResponseWriter, r *http.Request) error {
 			byName[st.Name] = ps
 			list = append(list, ps)
 		}
+		pols := []policies.Status{}
+		if h.Policies != nil {
+			if pols, err = h.Policies(ctx); err != nil {
+				return answer{}, err
+			}
+		}
 		b, err := json.Marshal(struct {
 			reports.Counts
 			Projections []*projectionStat `json:"projections"`
-		}{counts, list})
+			Policies    []policies.Status `json:"policies"`
+		}{counts, list, pols})
 		if err != nil {
 			return answer{}, err
 		}

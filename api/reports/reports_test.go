@@ -282,3 +282,22 @@ func num(v any) int64 {
 	f, _ := v.(float64)
 	return int64(f)
 }
+
+// TestStatsShowThePoliciesLag: GET /stats reports each write-side policy's checkpoint and lag
+// (here no policy runs, so every completed sale still waits for the sale-stock policy).
+func TestStatsShowThePoliciesLag(t *testing.T) {
+	w := newWorld(t, apitest.Options{})
+	head := scriptedDay(t, w)
+	st := w.Must(http.StatusOK, "GET", "/api/v1/stats", w.AdminToken, nil, "X-Consistent-With", fmt.Sprint(uint64(head))).Map(t)
+	pols, _ := st["policies"].([]any)
+	var sales map[string]any
+	for _, p := range pols {
+		if m := p.(map[string]any); m["name"] == "sale-stock" {
+			sales = m
+		}
+	}
+	if sales == nil || sales["checkpoint"] != float64(0) || sales["lag_events"] != float64(10) || sales["lag_seconds"].(float64) <= 0 ||
+		sales["head_position"].(float64) < float64(head) {
+		t.Fatalf("stats policies %v", st["policies"])
+	}
+}

@@ -219,3 +219,23 @@ func TestProjectionsStatusRebuildSkip(t *testing.T) {
 		}
 	}
 }
+
+// TestProjectionsStatusListsThePolicies: the status also lists the write side's policies with
+// their lag (no policy runs here, so sale-stock has the shop's completed sales to handle).
+func TestProjectionsStatusListsThePolicies(t *testing.T) {
+	e := shop(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out, log bytes.Buffer
+	if err := run(ctx, []string{"projections", "status"}, posEnv(t, e.DB.Config().ConnString()), &out, &log); err != nil {
+		t.Fatalf("status: %v\n%s", err, log.String())
+	}
+	lines := strings.Split(out.String(), "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "sale-stock ") })
+	if i < 0 || !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, "POLICY ") }) {
+		t.Fatalf("status does not list the policies:\n%s", out.String())
+	}
+	if f := strings.Fields(lines[i]); len(f) != 5 || f[1] != "0" || f[3] == "0" {
+		t.Fatalf("sale-stock row %q: want checkpoint 0 and a lag", lines[i])
+	}
+}

@@ -9,7 +9,11 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/odata-pos/pos/api"
+	"github.com/odata-pos/pos/commands"
+	"github.com/odata-pos/pos/commands/policies"
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/projections"
 )
 
@@ -86,6 +90,29 @@ func runProjections(ctx context.Context, e env) error {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%t\t%s\t%d\t%d\t%d\t%.1fs\t%s\n", s.Name, s.Version, s.Live, s.Status,
 			s.Position, s.HeadPosition, s.LagEvents, s.LagSeconds, errText)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return policiesStatus(ctx, e, b)
+}
+
+// policiesStatus prints the write side's policies after the projections: their lag is how
+// stale the stock levels are.
+func policiesStatus(ctx context.Context, e env, b *backend) error {
+	cps, err := pgcheckpoint.New(ctx, b.db)
+	if err != nil {
+		return err
+	}
+	h := commands.NewHandler(b.store, api.NewCodec(), commands.Options{})
+	st, err := policies.Statuses(ctx, b.store, cps, policies.Default(h))
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nPOLICY\tPOSITION\tHEAD\tLAG EVENTS\tLAG")
+	for _, s := range st {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1fs\n", s.Name, s.Position, s.HeadPosition, s.LagEvents, s.LagSeconds)
 	}
 	return tw.Flush()
 }

@@ -312,6 +312,19 @@ func TestServerProjectorRoleServesOpsOnly(t *testing.T) {
 	}
 }
 
+// TestServerExportsThePoliciesLag: a projector exports each policy's lag (stale stock must not
+// hide behind a projection lag of zero).
+func TestServerExportsThePoliciesLag(t *testing.T) {
+	s := startServer(t, testEnv(t), []string{"--role", "projector"}, nil)
+	_, metrics := s.get(t, "/metrics")
+	for _, want := range []string{`pos_policy_lag_positions{policy="sale-stock"}`, `pos_policy_lag_seconds{policy="return-stock"}`,
+		`pos_policy_events_handled_total{policy="transfer-stock"}`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
 // slowRoute registers /test/slow, which signals entered and answers only once release is
 // closed.
 func slowRoute(entered chan<- struct{}, release <-chan struct{}) func(*mux.Router) {

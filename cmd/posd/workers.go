@@ -67,6 +67,9 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy runner: %w", err)
 	}
+	if err := monitoring.RegisterPolicyMetrics(d.registry, policySamples(policyRunner)); err != nil {
+		return nil, fmt.Errorf("policy metrics: %w", err)
+	}
 	// The audit checkpointer seals $all with keyed checkpoints (and fills the audit filter index
 	// when the events live in PostgreSQL). It logs every seal at info level and exports the
 	// newest one, so that seals live outside the database too, and counts its refusals.
@@ -80,4 +83,17 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 		{name: "policies", run: policyRunner.Run},
 		{name: "audit-checkpoints", run: checkpointer.Run},
 	}, nil
+}
+
+// policySamples reads the policies' progress for their metrics.
+func policySamples(r *policies.Runner) func() []monitoring.PolicySample {
+	return func() []monitoring.PolicySample {
+		ps := r.Progress()
+		out := make([]monitoring.PolicySample, len(ps))
+		for i, p := range ps {
+			out[i] = monitoring.PolicySample{Name: p.Policy, Position: uint64(p.Position), LagPositions: p.LagPositions,
+				LagSeconds: p.LagSeconds, Handled: p.Handled, Failures: p.Failures}
+		}
+		return out
+	}
 }

@@ -9,13 +9,17 @@
 //   - transfer-stock: a received transfer's incoming legs enter the destination's stock.
 //
 // Follow-up commands have IDs derived from the source event's ID and the line, so their event
-// IDs are deterministic and the aggregates deduplicate the movement IDs: a policy that runs
-// twice (two replicas, a replay after a restart) writes once. A policy saves its checkpoint
-// only after an event's follow-ups were appended, and retries a failing follow-up with backoff
-// until it succeeds or the policy stops, so it never drops an event: after a restart it resumes
-// from the checkpoint and re-handles at most the events after it.
+// IDs are deterministic. A sale or return movement carries its source's position, and the
+// stock stream keeps the highest one recorded (its source mark): a policy handles $all in order,
+// so a movement at or before the mark is already written, and a policy that runs twice (two
+// replicas, a replay after a restart) writes once, reading only the stream's snapshot and tail.
+// A stream whose last such movement has no source (written before the marks) is read back to
+// the source instead, as before.
 //
-// Events reach the handlers through a watermill router (retry and recoverer middleware) fed by
-// an in-process subscriber; each policy hands over one event and waits for its ack before the
-// next, so a policy sees its events in $all order.
+// Each policy takes the events its subscription has ready (up to Config.BatchSize, waiting
+// briefly for more), calls its handler directly and saves its checkpoint once per batch, only
+// after the batch's follow-ups were appended; a failing batch (or event) is retried with
+// backoff until it succeeds or the policy stops, so it never drops an event. The sale-stock
+// policy appends a batch's movements with one append per stock stream, streams in parallel,
+// from the streams' states as it left them. Runner.Progress reports each policy's lag.
 package policies

@@ -30,16 +30,25 @@ var (
 	prodB   = uuid.MustParse("00000000-0000-0000-0000-0000000000b2")
 )
 
-func newHandler(t *testing.T) (*commands.Handler, *memstore.Store) {
+func newHandler(t *testing.T) (*commands.Handler, eventstore.Store) {
+	t.Helper()
+	return newHandlerOn(t, memstore.New())
+}
+
+// newHandlerOn returns a handler on s with the test store created.
+func newHandlerOn(t *testing.T, s eventstore.Store) (*commands.Handler, eventstore.Store) {
 	t.Helper()
 	codec := eventstore.NewCodec()
 	domain.RegisterWriteSide(codec)
-	s := memstore.New()
 	h := commands.NewHandler(s, codec, commands.Options{MaxRetries: 64})
 	ctx := context.Background()
+	// The test store refuses negative stock, so that the policy's negative_stock flag shows:
+	// sales recorded there anyway (they already happened) are flagged, not refused.
+	settings := store.DefaultSettings()
+	settings.AllowNegativeStock = false
 	_, err := commands.Execute(ctx, h, commands.StoreStream(storeID), commands.StoreAggregate, commands.Context{ID: "store"},
 		func(s store.State) ([]store.Event, error) {
-			return store.Decide(s, store.CreateStore{StoreID: storeID, Code: "S1", Name: "One", Currency: "EUR", Timezone: "UTC", Settings: store.DefaultSettings()}, t0)
+			return store.Decide(s, store.CreateStore{StoreID: storeID, Code: "S1", Name: "One", Currency: "EUR", Timezone: "UTC", Settings: settings}, t0)
 		})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +134,11 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 }
 
 func TestTwoRunnersWriteEachMovementOnce(t *testing.T) {
-	h, _ := newHandler(t)
+	onEveryStore(t, twoRunnersWriteEachMovementOnce)
+}
+
+func twoRunnersWriteEachMovementOnce(t *testing.T, s eventstore.Store) {
+	h, _ := newHandlerOn(t, s)
 	const sales = 20
 	for i := range sales {
 		completeSale(t, h, i, "1", "2")
@@ -158,7 +171,11 @@ func TestTwoRunnersWriteEachMovementOnce(t *testing.T) {
 }
 
 func TestRestartResumesFromCheckpointWithoutLossOrDuplicates(t *testing.T) {
-	h, _ := newHandler(t)
+	onEveryStore(t, restartResumesFromCheckpointWithoutLossOrDuplicates)
+}
+
+func restartResumesFromCheckpointWithoutLossOrDuplicates(t *testing.T, s eventstore.Store) {
+	h, _ := newHandlerOn(t, s)
 	cp := policies.NewMemoryCheckpoints()
 	const sales = 60
 	var written atomic.Int64
@@ -235,7 +252,11 @@ func TestConfigIsValidated(t *testing.T) {
 // after the first wrote their movements and the stock streams were snapshotted past them; it
 // finds each movement among the events after its sale and writes none again.
 func TestAReplicaBehindSnapshotsWritesNoMovementTwice(t *testing.T) {
-	plain, store := newHandler(t)
+	onEveryStore(t, aReplicaBehindSnapshotsWritesNoMovementTwice)
+}
+
+func aReplicaBehindSnapshotsWritesNoMovementTwice(t *testing.T, s eventstore.Store) {
+	plain, store := newHandlerOn(t, s)
 	snaps := commands.NewMemorySnapshots()
 	h := commands.NewHandler(store, plain.Codec(), commands.Options{MaxRetries: 64, Snapshots: snaps})
 	const sales = 250

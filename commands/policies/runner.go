@@ -9,16 +9,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
-	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
-
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
-	"github.com/odata-pos/pos/internal/feed"
 )
 
-// Policy is one process manager: the events it follows and what it does with each.
+// Policy is one process manager: the events it follows and what it does with them. It sets
+// Handle or HandleBatch.
 type Policy struct {
 	// Name identifies the policy and its checkpoint; never rename a running policy.
 	Name string
@@ -27,6 +23,9 @@ type Policy struct {
 	// Handle appends the follow-ups of one event. It must be idempotent (deterministic IDs):
 	// it runs again for an event whose checkpoint was not saved.
 	Handle func(ctx context.Context, e eventstore.RecordedEvent) error
+	// HandleBatch, when set, appends the follow-ups of several events at once (in $all order);
+	// a failure retries the whole batch, so it must be idempotent too.
+	HandleBatch func(ctx context.Context, events []eventstore.RecordedEvent) error
 }
 
 // Config configures a Runner. Handler and Checkpoints are required.
@@ -39,12 +38,18 @@ type Config struct {
 	Policies []Policy
 	// Logger receives the runner's logs; nil discards them.
 	Logger *slog.Logger
-	// Retries is how often the router retries a failing event before the runner backs off
-	// and hands it over again (forever); default 3, from RetryInterval (default 50 ms)
-	// doubling up to MaxBackoff (default 5 s), which also caps the pause between hand-overs.
+	// A failing event (or batch) is retried until it succeeds or the runner stops, after
+	// RetryInterval (default 50 ms) doubling up to MaxBackoff (default 5 s). The first Retries
+	// failures (default 3) are logged as warnings, later ones as errors.
 	Retries       int
 	RetryInterval time.Duration
 	MaxBackoff    time.Duration
+	// BatchSize caps how many events a policy takes from its subscription at once; default
+	// 500. Its checkpoint is saved once per batch.
+	BatchSize int
+	// BatchWait is how long a batch waits for more events once those ready are taken
+	// (default 10 ms); it ends at once when no event follows within it.
+	BatchWait time.Duration
 }
 
 // Validate reports every problem of the configuration at once.
@@ -58,7 +63,7 @@ func (c Config) Validate() error {
 	}
 	seen := map[string]bool{}
 	for _, p := range c.Policies {
-		if p.Name == "" || p.Handle == nil {
+		if p.Name == "" || (p.Handle == nil && p.HandleBatch == nil) {
 			errs = append(errs, fmt.Errorf("policies: policy %q needs a name and a handler", p.Name))
 		}
 		if seen[p.Name] {
@@ -66,16 +71,17 @@ func (c Config) Validate() error {
 		}
 		seen[p.Name] = true
 	}
-	if c.Retries < 0 || c.RetryInterval < 0 || c.MaxBackoff < 0 {
-		errs = append(errs, errors.New("policies: retries and intervals must not be negative"))
+	if c.Retries < 0 || c.RetryInterval < 0 || c.MaxBackoff < 0 || c.BatchSize < 0 || c.BatchWait < 0 {
+		errs = append(errs, errors.New("policies: retries, intervals and the batch size must not be negative"))
 	}
 	return errors.Join(errs...)
 }
 
 // Runner runs policies.
 type Runner struct {
-	cfg Config
-	log *slog.Logger
+	cfg      Config
+	log      *slog.Logger
+	trackers map[string]*tracker
 }
 
 // New returns a Runner for cfg.
@@ -95,11 +101,21 @@ func New(cfg Config) (*Runner, error) {
 	if cfg.MaxBackoff == 0 {
 		cfg.MaxBackoff = 5 * time.Second
 	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 500
+	}
+	if cfg.BatchWait == 0 {
+		cfg.BatchWait = 10 * time.Millisecond
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Runner{cfg: cfg, log: log}, nil
+	trackers := make(map[string]*tracker, len(cfg.Policies))
+	for _, p := range cfg.Policies {
+		trackers[p.Name] = &tracker{store: cfg.Handler.Store(), p: Progress{Policy: p.Name, Waiting: true}}
+	}
+	return &Runner{cfg: cfg, log: log, trackers: trackers}, nil
 }
 
 // Run is New(cfg) followed by Run.
@@ -111,61 +127,22 @@ func Run(ctx context.Context, cfg Config) error {
 	return r.Run(ctx)
 }
 
-// Run runs every policy until ctx is done, then stops them and their router and returns nil
-// (or the router's error). Every goroutine it starts has stopped when it returns.
+// Run runs every policy until ctx is done and returns nil. Every goroutine it starts has
+// stopped when it returns.
 func (r *Runner) Run(ctx context.Context) error {
-	logger := watermill.NewSlogLoggerWithLevelMapping(r.log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
-	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 30 * time.Second}, logger)
-	if err != nil {
-		return fmt.Errorf("policies: new router: %w", err)
-	}
-	router.AddMiddleware(captureError, middleware.Retry{
-		MaxRetries:      r.cfg.Retries,
-		InitialInterval: r.cfg.RetryInterval,
-		MaxInterval:     r.cfg.MaxBackoff,
-		Multiplier:      2,
-		ShouldRetry:     func(p middleware.RetryParams) bool { return !errors.Is(p.Err, context.Canceled) },
-		Logger:          logger,
-	}.Middleware, middleware.Recoverer)
-	f := feed.New()
-	for _, p := range r.cfg.Policies {
-		f.Add(p.Name)
-		handle := p.Handle
-		router.AddConsumerHandler(p.Name, p.Name, f, func(msg *message.Message) error {
-			d, ok := msg.Context().Value(deliveryKey{}).(*delivery)
-			if !ok {
-				return errors.New("policies: message without an event")
-			}
-			return handle(msg.Context(), d.event)
-		})
-	}
-	routerDone := make(chan struct{})
-	var routerErr error
-	go func() {
-		defer close(routerDone)
-		// The router outlives ctx: it is closed below, after the feeders stopped.
-		routerErr = router.Run(context.WithoutCancel(ctx))
-	}()
-	select {
-	case <-router.Running():
-	case <-routerDone:
-		return fmt.Errorf("policies: router: %w", routerErr)
-	}
 	var wg sync.WaitGroup
 	for _, p := range r.cfg.Policies {
-		wg.Go(func() { r.loop(ctx, p, f, routerDone) })
+		wg.Go(func() { r.loop(ctx, p) })
 	}
 	wg.Wait()
-	cerr := router.Close()
-	<-routerDone
-	return errors.Join(cerr, routerErr)
+	return nil
 }
 
 // loop follows one policy's events until ctx is done, resubscribing after failures.
-func (r *Runner) loop(ctx context.Context, p Policy, f *feed.Feed, routerDone <-chan struct{}) {
+func (r *Runner) loop(ctx context.Context, p Policy) {
 	pause := r.cfg.RetryInterval
 	for ctx.Err() == nil {
-		err := r.follow(ctx, p, f, routerDone)
+		err := r.follow(ctx, p)
 		if ctx.Err() != nil {
 			return
 		}
@@ -177,8 +154,9 @@ func (r *Runner) loop(ctx context.Context, p Policy, f *feed.Feed, routerDone <-
 	}
 }
 
-// follow subscribes from the checkpoint and handles events until ctx is done or it fails.
-func (r *Runner) follow(ctx context.Context, p Policy, f *feed.Feed, routerDone <-chan struct{}) error {
+// follow subscribes from the checkpoint and handles batches of events until ctx is done or
+// it fails; it saves the checkpoint after each batch.
+func (r *Runner) follow(ctx context.Context, p Policy) error {
 	from, err := r.cfg.Checkpoints.Load(ctx, p.Name)
 	if err != nil {
 		return fmt.Errorf("load checkpoint: %w", err)
@@ -188,12 +166,23 @@ func (r *Runner) follow(ctx context.Context, p Policy, f *feed.Feed, routerDone 
 		return fmt.Errorf("subscribe: %w", err)
 	}
 	defer func() { _ = sub.Close() }()
-	for e := range sub.Events() {
-		if err := r.deliver(ctx, p, f, routerDone, e); err != nil {
-			return err
+	lag := r.trackers[p.Name]
+	events := sub.Events()
+	for {
+		batch, open := next(ctx, events, r.cfg.BatchSize, r.cfg.BatchWait, lag.idle)
+		if len(batch) > 0 {
+			last := batch[len(batch)-1].Position
+			lag.busy(ctx, batch[0], last)
+			if err := r.apply(ctx, p, lag, batch); err != nil {
+				return err
+			}
+			if err := r.cfg.Checkpoints.Save(ctx, p.Name, last); err != nil {
+				return fmt.Errorf("save checkpoint at %d: %w", last, err)
+			}
+			lag.handled(len(batch), last)
 		}
-		if err := r.cfg.Checkpoints.Save(ctx, p.Name, e.Position); err != nil {
-			return fmt.Errorf("save checkpoint at %d: %w", e.Position, err)
+		if !open {
+			break
 		}
 	}
 	if err := sub.Err(); err != nil {
@@ -202,34 +191,105 @@ func (r *Runner) follow(ctx context.Context, p Policy, f *feed.Feed, routerDone 
 	return ctx.Err()
 }
 
-// deliver hands e to the router until its handler succeeds, backing off between attempts.
-// It returns an error only when ctx is done or the router stopped.
-func (r *Runner) deliver(ctx context.Context, p Policy, f *feed.Feed, routerDone <-chan struct{}, e eventstore.RecordedEvent) error {
-	pause := r.cfg.RetryInterval
-	for {
-		d := &delivery{event: e}
-		msg := message.NewMessage(e.ID.String(), nil)
-		msg.SetContext(context.WithValue(ctx, deliveryKey{}, d))
-		if err := f.Send(ctx, p.Name, msg); err != nil {
+// next waits for an event and returns it with those that follow it within wait of each other,
+// up to max; open is false once the subscription ended or ctx is done. idle is called before
+// it waits for an event with none ready.
+func next(ctx context.Context, events <-chan eventstore.RecordedEvent, max int, wait time.Duration, idle func()) (batch []eventstore.RecordedEvent, open bool) {
+	select {
+	case e, ok := <-events:
+		if !ok {
+			return nil, false
+		}
+		batch = append(batch, e)
+	default:
+		idle()
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return nil, false
+			}
+			batch = append(batch, e)
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for len(batch) < max {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return batch, false
+			}
+			batch = append(batch, e)
+			continue
+		default:
+		}
+		timer.Reset(wait)
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return batch, false
+			}
+			batch = append(batch, e)
+		case <-timer.C:
+			return batch, true
+		case <-ctx.Done():
+			return batch, true
+		}
+	}
+	return batch, true
+}
+
+// apply hands batch to the policy until it succeeds, backing off between attempts. Events of
+// a policy without HandleBatch are handled one by one, each retried on its own. It returns an
+// error only when ctx is done.
+func (r *Runner) apply(ctx context.Context, p Policy, t *tracker, batch []eventstore.RecordedEvent) error {
+	if p.HandleBatch != nil {
+		return r.retry(ctx, p.Name, t, batch[0], func() error { return p.HandleBatch(ctx, batch) })
+	}
+	for _, e := range batch {
+		if err := r.retry(ctx, p.Name, t, e, func() error { return p.Handle(ctx, e) }); err != nil {
 			return err
 		}
-		select {
-		case <-msg.Acked():
+	}
+	return nil
+}
+
+// retry runs op until it succeeds (a panic counts as a failure), pausing RetryInterval
+// doubling up to MaxBackoff between attempts. It returns an error only when ctx is done.
+func (r *Runner) retry(ctx context.Context, policy string, t *tracker, first eventstore.RecordedEvent, op func() error) error {
+	pause := r.cfg.RetryInterval
+	for attempt := 1; ; attempt++ {
+		err := recovered(op)
+		if err == nil {
 			return nil
-		case <-msg.Nacked():
-		case <-routerDone:
-			return errors.New("policies: router stopped")
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		r.log.Error("policy follow-up failed; retrying", "policy", p.Name, "event", e.ID, "type", e.Type,
-			"position", e.Position, "err", d.err, "in", pause)
+		t.failed()
+		level := slog.LevelWarn
+		if attempt > r.cfg.Retries {
+			level = slog.LevelError
+		}
+		r.log.Log(ctx, level, "policy follow-up failed; retrying", "policy", policy, "event", first.ID, "type", first.Type,
+			"position", first.Position, "attempt", attempt, "err", err, "in", pause)
 		if !sleep(ctx, pause) {
 			return ctx.Err()
 		}
 		pause = min(pause*2, r.cfg.MaxBackoff)
 	}
+}
+
+// recovered runs op, turning a panic into an error.
+func recovered(op func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return op()
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -240,24 +300,5 @@ func sleep(ctx context.Context, d time.Duration) bool {
 		return true
 	case <-ctx.Done():
 		return false
-	}
-}
-
-// delivery is one hand-over of an event; err is the handler's final error.
-type delivery struct {
-	event eventstore.RecordedEvent
-	err   error
-}
-
-type deliveryKey struct{}
-
-// captureError records the handler's final error (after retries) for the waiting feeder.
-func captureError(h message.HandlerFunc) message.HandlerFunc {
-	return func(msg *message.Message) ([]*message.Message, error) {
-		out, err := h(msg)
-		if d, ok := msg.Context().Value(deliveryKey{}).(*delivery); ok {
-			d.err = err
-		}
-		return out, err
 	}
 }

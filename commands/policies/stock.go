@@ -24,11 +24,12 @@ const (
 
 // Default returns the policies of the write side, appending through h.
 func Default(h *commands.Handler) []Policy {
+	sales := &saleStock{h: h, writer: newStockWriter(h, stock.KindSale)}
+	restock := newStockWriter(h, stock.KindReturn)
 	return []Policy{
-		{Name: SaleStock, Filter: eventstore.Filter{TypePrefixes: []string{sale.TypeSaleCompleted}},
-			Handle: func(ctx context.Context, e eventstore.RecordedEvent) error { return saleStock(ctx, h, e) }},
+		{Name: SaleStock, Filter: eventstore.Filter{TypePrefixes: []string{sale.TypeSaleCompleted}}, HandleBatch: sales.handle},
 		{Name: ReturnStock, Filter: eventstore.Filter{TypePrefixes: []string{returns.TypeReturnBooked, returns.TypeReturnRecorded}},
-			Handle: func(ctx context.Context, e eventstore.RecordedEvent) error { return returnStock(ctx, h, e) }},
+			Handle: func(ctx context.Context, e eventstore.RecordedEvent) error { return returnStock(ctx, h, restock, e) }},
 		{Name: TransferStock, Filter: eventstore.Filter{TypePrefixes: []string{transfer.TypeTransferReceived}},
 			Handle: func(ctx context.Context, e eventstore.RecordedEvent) error { return transferStock(ctx, h, e) }},
 	}
@@ -50,7 +51,8 @@ func FollowUp(policy string, source eventstore.RecordedEvent, part string) comma
 		OccurredAt:    m.OccurredAt,
 		Extra:         map[string]string{"policy": policy},
 		// The policy acts only once the source has committed: what it wrote before, if it
-		// ran already, follows the source in $all (found there behind a snapshot).
+		// ran already, follows the source in $all (found there behind a snapshot, where the
+		// stream's source mark cannot tell).
 		After: source.Position,
 	}
 }
@@ -69,34 +71,43 @@ func decode[T any](h *commands.Handler, e eventstore.RecordedEvent) (T, error) {
 }
 
 // saleStock takes each stock-tracked line of a completed sale out of its store's stock.
-func saleStock(ctx context.Context, h *commands.Handler, e eventstore.RecordedEvent) error {
-	s, err := decode[sale.SaleCompleted](h, e)
-	if err != nil {
-		return err
-	}
-	st, err := commands.Load(ctx, h, commands.StoreStream(s.StoreID), commands.StoreAggregate)
-	if err != nil {
-		return err
-	}
-	allowNeg := st.State.Settings.AllowNegativeStock
-	for i, l := range s.Lines {
-		if !l.TrackStock || l.Quantity <= 0 {
-			continue
-		}
-		k := stock.Key{LocationID: s.StoreID, ProductID: l.ProductID, MovementID: "sale:" + s.SaleID.String() + ":" + l.ID.String()}
-		_, err := commands.Execute(ctx, h, commands.StockStream(s.StoreID, l.ProductID), commands.StockAggregate, FollowUp(SaleStock, e, strconv.Itoa(i)),
-			func(st stock.State) ([]stock.Event, error) {
-				return stock.Decide(st, stock.RecordSale{Key: k, Quantity: l.Quantity, AllowNegative: allowNeg}, s.CompletedAt)
-			})
+type saleStock struct {
+	h      *commands.Handler
+	writer *stockWriter
+}
+
+// handle records the movements of a batch of completed sales: the store's settings are read
+// once per store, and each stock stream gets one append.
+func (p *saleStock) handle(ctx context.Context, events []eventstore.RecordedEvent) error {
+	allowNeg := map[uuid.UUID]bool{}
+	var work stockWork
+	for _, e := range events {
+		s, err := decode[sale.SaleCompleted](p.h, e)
 		if err != nil {
-			return fmt.Errorf("sale %s line %s: %w", s.SaleID, l.ID, err)
+			return err
+		}
+		if _, ok := allowNeg[s.StoreID]; !ok {
+			st, err := commands.Load(ctx, p.h, commands.StoreStream(s.StoreID), commands.StoreAggregate)
+			if err != nil {
+				return err
+			}
+			allowNeg[s.StoreID] = st.State.Settings.AllowNegativeStock
+		}
+		for i, l := range s.Lines {
+			if !l.TrackStock || l.Quantity <= 0 {
+				continue
+			}
+			c := stock.RecordSale{Key: stock.Key{LocationID: s.StoreID, ProductID: l.ProductID, MovementID: "sale:" + s.SaleID.String() + ":" + l.ID.String()},
+				Quantity: l.Quantity, AllowNegative: allowNeg[s.StoreID], Source: uint64(e.Position)}
+			work.add(commands.StockStream(s.StoreID, l.ProductID), stockStep{Cmd: FollowUp(SaleStock, e, strconv.Itoa(i)),
+				Decide: func(st stock.State) ([]stock.Event, error) { return stock.Decide(st, c, s.CompletedAt) }})
 		}
 	}
-	return nil
+	return p.writer.write(ctx, work)
 }
 
 // returnStock completes booked returns and restocks the restocking lines of recorded ones.
-func returnStock(ctx context.Context, h *commands.Handler, e eventstore.RecordedEvent) error {
+func returnStock(ctx context.Context, h *commands.Handler, restock *stockWriter, e eventstore.RecordedEvent) error {
 	if e.Type == returns.TypeReturnBooked {
 		b, err := decode[returns.ReturnBooked](h, e)
 		if err != nil {
@@ -119,6 +130,7 @@ func returnStock(ctx context.Context, h *commands.Handler, e eventstore.Recorded
 	if err := commands.RecordReturnCash(ctx, h, FollowUp(ReturnStock, e, "cash"), r); err != nil {
 		return fmt.Errorf("return %s cash: %w", r.ReturnID, err)
 	}
+	var work stockWork
 	for i, l := range r.Lines {
 		if !l.Restock || l.Quantity <= 0 || l.ProductID == uuid.Nil {
 			continue
@@ -130,14 +142,13 @@ func returnStock(ctx context.Context, h *commands.Handler, e eventstore.Recorded
 		if p.State.Exists() && !p.State.Created.TrackStock {
 			continue
 		}
-		k := stock.Key{LocationID: r.StoreID, ProductID: l.ProductID, MovementID: "return:" + r.ReturnID.String() + ":" + strconv.Itoa(i)}
-		_, err = commands.Execute(ctx, h, commands.StockStream(r.StoreID, l.ProductID), commands.StockAggregate, FollowUp(ReturnStock, e, strconv.Itoa(i)),
-			func(st stock.State) ([]stock.Event, error) {
-				return stock.Decide(st, stock.RecordReturn{Key: k, Quantity: l.Quantity}, r.ReturnedAt)
-			})
-		if err != nil {
-			return fmt.Errorf("return %s line %d: %w", r.ReturnID, i, err)
-		}
+		c := stock.RecordReturn{Key: stock.Key{LocationID: r.StoreID, ProductID: l.ProductID, MovementID: "return:" + r.ReturnID.String() + ":" + strconv.Itoa(i)},
+			Quantity: l.Quantity, Source: uint64(e.Position)}
+		work.add(commands.StockStream(r.StoreID, l.ProductID), stockStep{Cmd: FollowUp(ReturnStock, e, strconv.Itoa(i)),
+			Decide: func(st stock.State) ([]stock.Event, error) { return stock.Decide(st, c, r.ReturnedAt) }})
+	}
+	if err := restock.write(ctx, work); err != nil {
+		return fmt.Errorf("return %s: %w", r.ReturnID, err)
 	}
 	return nil
 }

@@ -44,16 +44,21 @@ type Count struct {
 }
 
 // RecordSale takes sold goods out (policy); never refused, flagged when it goes negative.
+// Source, when set, is the position in $all of the sale's completion: a movement the stream's
+// source mark shows recorded is a no-op (see State.Recorded).
 type RecordSale struct {
 	Key
 	Quantity      quantity.Quantity
 	AllowNegative bool
+	Source        uint64
 }
 
-// RecordReturn puts returned goods back (policy, restocking returns only).
+// RecordReturn puts returned goods back (policy, restocking returns only); Source as in
+// RecordSale.
 type RecordReturn struct {
 	Key
 	Quantity quantity.Quantity
+	Source   uint64
 }
 
 // TransferOut takes goods out for a transfer (first leg).
@@ -161,13 +166,19 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		if err := positive(c.Quantity, "quantity"); err != nil {
 			return nil, err
 		}
-		move.Kind = KindSale
+		if s.recordedBefore(KindSale, k.MovementID, c.Source) {
+			return nil, nil // a policy running twice
+		}
+		move.Kind, move.Source = KindSale, c.Source
 		return out(c.Quantity, c.AllowNegative, true)
 	case RecordReturn:
 		if err := positive(c.Quantity, "quantity"); err != nil {
 			return nil, err
 		}
-		move.Kind = KindReturn
+		if s.recordedBefore(KindReturn, k.MovementID, c.Source) {
+			return nil, nil
+		}
+		move.Kind, move.Source = KindReturn, c.Source
 		return in(c.Quantity)
 	case TransferOut:
 		if err := positive(c.Quantity, "quantity"); err != nil {

@@ -8,7 +8,8 @@
 // refused here: they already happened (an offline upload may arrive long after), so a sale that
 // takes stock below zero where that is forbidden is recorded with a negative_stock flag and
 // reported. Every movement carries a movement ID. A repeated document ID (receipt, adjustment,
-// count, transfer) is a no-op here; a sale or return movement repeated by a policy that runs
-// twice is found by the command layer among the events after its source, so the state stays
-// small and can be snapshotted (MarshalSnapshot) however many sales the stream records.
+// count, transfer) is a no-op here; a sale or return movement carries the position of its
+// source in $all, and one repeated by a policy that runs twice is known by the stream's source
+// mark (the highest source recorded per kind; State.Recorded), so the state stays small and can
+// be snapshotted (MarshalSnapshot) however many sales the stream records.
 package stock

@@ -12,17 +12,18 @@ import (
 )
 
 // SnapshotKind names the snapshot format of State; a change of State's fields changes it.
-const SnapshotKind = "stock.v2" // v2: with the transfers out
+const SnapshotKind = "stock.v3" // v2: with the transfers out; v3: with the source marks
 
 // snapshot is the stored form of State.
 type snapshot struct {
-	LocationID uuid.UUID         `json:"location_id"`
-	ProductID  uuid.UUID         `json:"product_id"`
-	LastCount  quantity.Quantity `json:"last_count"`
-	SinceCount quantity.Quantity `json:"since_count"`
-	CountedAt  time.Time         `json:"counted_at"`
-	Seen       []string          `json:"seen"`
-	Transfers  []string          `json:"transfers_out"`
+	LocationID uuid.UUID             `json:"location_id"`
+	ProductID  uuid.UUID             `json:"product_id"`
+	LastCount  quantity.Quantity     `json:"last_count"`
+	SinceCount quantity.Quantity     `json:"since_count"`
+	CountedAt  time.Time             `json:"counted_at"`
+	Seen       []string              `json:"seen"`
+	Transfers  []string              `json:"transfers_out"`
+	Marks      map[string]sourceMark `json:"marks,omitempty"`
 }
 
 // MarshalSnapshot encodes s for a snapshot (see SnapshotKind).
@@ -33,7 +34,7 @@ func MarshalSnapshot(s State) ([]byte, error) {
 	}
 	sort.Strings(seen)
 	return json.Marshal(snapshot{LocationID: s.LocationID, ProductID: s.ProductID, LastCount: s.LastCount,
-		SinceCount: s.SinceCount, CountedAt: s.CountedAt, Seen: seen, Transfers: s.transfersOut})
+		SinceCount: s.SinceCount, CountedAt: s.CountedAt, Seen: seen, Transfers: s.transfersOut, Marks: s.marks})
 }
 
 // UnmarshalSnapshot decodes a snapshot made by MarshalSnapshot into a State of its own.
@@ -47,5 +48,5 @@ func UnmarshalSnapshot(b []byte) (State, error) {
 		seen[id] = true
 	}
 	return State{LocationID: sn.LocationID, ProductID: sn.ProductID, LastCount: sn.LastCount,
-		SinceCount: sn.SinceCount, CountedAt: sn.CountedAt, seen: seen, transfersOut: sn.Transfers}, nil
+		SinceCount: sn.SinceCount, CountedAt: sn.CountedAt, seen: seen, transfersOut: sn.Transfers, marks: sn.Marks}, nil
 }

@@ -65,6 +65,9 @@ type StockMoved struct {
 	UnitCost   *money.Money      `json:"unit_cost,omitempty"`
 	Flags      []string          `json:"flags,omitempty"`
 	At         time.Time         `json:"at"`
+	// Source is the position in $all of the event a policy recorded the movement from (sales
+	// and returns; zero in movements written before it was recorded).
+	Source uint64 `json:"source,omitempty"`
 }
 
 // StockCounted records a count: what was expected, what was counted and the variance.
@@ -103,6 +106,8 @@ type State struct {
 	seen       map[string]bool
 	// transfersOut are the movement IDs of the transfers that left through this stock.
 	transfersOut []string
+	// marks are the source marks of the sale and return movements, by kind.
+	marks map[string]sourceMark
 }
 
 // OnHand is the last count plus the movements since.
@@ -118,9 +123,10 @@ func (s State) Seen(id string) bool { return s.seen[id] }
 
 // remembered reports whether State keeps the IDs of movements of kind, so that a repeated ID
 // is a no-op. Sales and returns are the bulk of a stream and come only from the policies,
-// whose commands say where their events can start (after the sale or return that caused
-// them), so the command layer finds a repeat by its event IDs; keeping their IDs here would
-// grow the state with every sale ever made. Documents (receipts, adjustments, counts,
+// which handle their sources in $all order: the source marks find a repeat (and, for streams
+// whose last such movement predates the marks, the command layer finds it by its event IDs
+// among the events after its source); keeping their IDs here would grow the state with every
+// sale ever made. Documents (receipts, adjustments, counts,
 // transfers) carry client IDs that may be sent again at any time and are remembered.
 func remembered(kind string) bool { return kind != KindSale && kind != KindReturn }
 
@@ -137,6 +143,9 @@ func Evolve(s State, e Event) State {
 		}
 		if e.Kind == KindTransferOut {
 			s.transfersOut = append(s.transfersOut, e.MovementID)
+		}
+		if sourced(e.Kind) {
+			s.mark(e)
 		}
 		s.SinceCount += e.Delta
 	case StockCounted:
