@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -21,8 +20,6 @@ func TestEveryRouteEnforcesTheRoleTable(t *testing.T) {
 	e := apitest.New(t, apitest.Options{APILimit: auth.PerSecond(100000, 100000)})
 	storeID := uuid.NewString()
 	var n atomic.Int64
-	var mu sync.Mutex
-	tokens := map[authz.Role]string{} // one user per role: each token needs a registered user
 	authztest.Matrix{
 		Handler: e.Server.Config.Handler,
 		Routes:  e.API.Routes.Routes(),
@@ -32,13 +29,9 @@ func TestEveryRouteEnforcesTheRoleTable(t *testing.T) {
 			if !authz.GlobalRole(role) {
 				stores = []string{storeID}
 			}
-			mu.Lock()
-			token, ok := tokens[role]
-			if !ok {
-				token = apitest.Token(t, e.API, "matrix-"+string(role), role, stores...)
-				tokens[role] = token
-			}
-			mu.Unlock()
+			// One user per role (registered once, a replay after that), a new session per request:
+			// the matrix also logs out.
+			token := apitest.Token(t, e.API, "matrix-"+string(role), role, stores...)
 			n.Add(1)
 			r.Header.Set("Authorization", "Bearer "+token)
 		},
