@@ -227,7 +227,10 @@ func (h *Handlers) approve(w http.ResponseWriter, r *http.Request) error {
 			Detail: string(body.Action) + " for " + requester.UserID})
 		return httpx.Forbidden("approver_not_allowed", "this user may not approve this action here")
 	}
-	claims, _ := ClaimsFrom(ctx)
+	claims, ok := ClaimsFrom(ctx)
+	if !ok {
+		return asHTTP(ErrTokenInvalid)
+	}
 	tok, err := h.Approvals.Issue(ctx, Grant{Action: body.Action, ResourceID: body.ResourceID, ApproverID: approver.ID,
 		StoreIDs: approver.StoreIDs, AllStores: len(approver.StoreIDs) == 0 && ap.HasRole(authz.RoleAdmin),
 		SessionID: claims.SessionID})
