@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -30,14 +29,11 @@ func TestEveryRouteEnforcesTheRoleTable(t *testing.T) {
 			if !authz.GlobalRole(role) {
 				stores = []string{storeID}
 			}
-			pair, err := e.API.Tokens.Issue(context.Background(), auth.Identity{
-				UserID: "matrix-" + string(role) + "-" + uuid.NewString(), Roles: []authz.Role{role}, StoreIDs: stores,
-			})
-			if err != nil {
-				t.Fatalf("issue a %s token: %v", role, err)
-			}
+			// One user per role (registered once, a replay after that), a new session per request:
+			// the matrix also logs out.
+			token := apitest.Token(t, e.API, "matrix-"+string(role), role, stores...)
 			n.Add(1)
-			r.Header.Set("Authorization", "Bearer "+pair.AccessToken)
+			r.Header.Set("Authorization", "Bearer "+token)
 		},
 	}.Check(t)
 	if routes := len(e.API.Routes.Routes()); routes < 60 {

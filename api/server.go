@@ -142,7 +142,22 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	if tcfg.KeyPrefix == "" {
 		tcfg.KeyPrefix = prefix + "auth:"
 	}
-	tokens, err := auth.NewTokens(keys, tcfg, authDeps)
+	creds, err := credentials.New(ctx, d.DB)
+	if err != nil {
+		return nil, err
+	}
+	codec := NewCodec()
+	snapshots, err := pgsnapshot.New(ctx, d.DB)
+	if err != nil {
+		return nil, err
+	}
+	handler := commands.NewHandler(d.Store, codec, commands.Options{Snapshots: snapshots})
+	userCmds := commands.NewUsers(handler, creds, d.Now)
+	if err := userCmds.SyncAccess(ctx); err != nil {
+		return nil, fmt.Errorf("sync user access: %w", err)
+	}
+	finder := users.NewFinder(userCmds)
+	tokens, err := auth.NewTokens(keys, finder, tcfg, authDeps)
 	if err != nil {
 		return nil, err
 	}
@@ -155,18 +170,6 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	limiterDeps.Fallbacks = fallbacks.WithLabelValues("ratelimit")
 	limiter := auth.NewFallbackLimiter(prefix+"rl:", auth.NewLocalLimiter(0, nil), limiterDeps)
 	az := authz.NewAuthorizer(authz.DefaultPolicy(), rs, security)
-
-	creds, err := credentials.New(ctx, d.DB)
-	if err != nil {
-		return nil, err
-	}
-	codec := NewCodec()
-	snapshots, err := pgsnapshot.New(ctx, d.DB)
-	if err != nil {
-		return nil, err
-	}
-	handler := commands.NewHandler(d.Store, codec, commands.Options{Snapshots: snapshots})
-	userCmds := commands.NewUsers(handler, creds, d.Now)
 	idem := cmdhttp.NewIdempotency(d.Redis, rs, prefix, 24*time.Hour)
 
 	v1 := router.PathPrefix(Prefix).Subrouter()
@@ -182,13 +185,13 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	routes := authz.NewRoutes(v1, az)
 	routes.Handle(http.MethodGet, "/openapi.yaml", authz.Public(), OpenAPIHandler())
 
-	finder := users.NewFinder(userCmds)
+	loginGuard := auth.NewLoginGuard(limiter, auth.NewAccountThrottle(auth.AccountLimits{}, prefix+"rl:", limiterDeps), auth.DefaultLoginLimits())
 	(&auth.Handlers{
 		Users: finder, Tokens: tokens, Passwords: passwords, Approvals: approvals,
-		LoginGuard: auth.NewLoginGuard(limiter, auth.DefaultLoginLimits()),
+		LoginGuard: loginGuard,
 		Authorizer: az, Responder: rs, Security: security,
 	}).Register(routes)
-	userHandlers := &users.Handlers{Users: userCmds, Passwords: passwords, Responder: rs, Idempotency: idem, Now: d.Now}
+	userHandlers := &users.Handlers{Users: userCmds, Passwords: passwords, Responder: rs, Idempotency: idem, Guard: loginGuard, Now: d.Now}
 	userHandlers.Register(routes)
 
 	// Route areas of the write and read sides. Each area is one package with a Handlers type

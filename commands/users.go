@@ -10,10 +10,21 @@ import (
 	"github.com/odata-pos/pos/domain/user"
 )
 
-// CredentialStore keeps password hashes beside the user streams (never in an event).
+// CredentialStore keeps password hashes and each user's current access beside the user
+// streams (never a hash in an event).
 type CredentialStore interface {
-	// SetPasswordHash stores the hash of userID's password, replacing any previous one.
+	// SetPasswordHash stores the hash of userID's password, replacing any previous one; a
+	// replaced hash raises the user's security epoch in the same statement, which ends every
+	// session of the old password.
 	SetPasswordHash(ctx context.Context, userID, hash string) error
+	// SetAccess stores userID's access as of the user stream's revision, unless a newer
+	// revision is stored; becoming disabled raises the security epoch.
+	SetAccess(ctx context.Context, userID string, revision uint64, a UserAccess) error
+	// Credential returns userID's hash and access in one read; found is false when none is
+	// stored.
+	Credential(ctx context.Context, userID string) (c Credential, found bool, err error)
+	// UserIDs returns every user with stored credentials.
+	UserIDs(ctx context.Context) ([]string, error)
 	// PasswordHash returns userID's hash; found is false when none is stored.
 	PasswordHash(ctx context.Context, userID string) (hash string, found bool, err error)
 	// Count returns how many users have a password stored (one per registered user).
@@ -65,9 +76,7 @@ func (u *Users) Register(ctx context.Context, cmd Context, c user.RegisterUser, 
 			return Result{}, fmt.Errorf("store password of %s: %w", c.UserID, err)
 		}
 	}
-	return Execute(ctx, u.h, UserStream(c.UserID), userAggregate, cmd, func(s user.State) ([]user.Event, error) {
-		return user.Decide(s, c, u.now())
-	})
+	return u.run(ctx, cmd, c.UserID, c)
 }
 
 // ChangeRoles replaces a user's roles.
@@ -109,9 +118,24 @@ func (u *Users) SetPassword(ctx context.Context, cmd Context, userID, passwordHa
 }
 
 func (u *Users) update(ctx context.Context, cmd Context, userID string, c user.Command) (Result, error) {
-	return Execute(ctx, u.h, UserStream(userID), userAggregate, cmd, func(s user.State) ([]user.Event, error) {
+	return u.run(ctx, cmd, userID, c)
+}
+
+// run decides c on the user's stream and, before answering, copies the user's resulting access
+// to the credential store (on a replay too), so a disable, role or store change is in force
+// for the user's next request once the command is acknowledged. A failed copy fails the
+// command; its retry writes no second event and copies again.
+func (u *Users) run(ctx context.Context, cmd Context, userID string, c user.Command) (Result, error) {
+	res, l, err := execute(ctx, u.h, UserStream(userID), userAggregate, cmd, nil, func(s user.State) ([]user.Event, error) {
 		return user.Decide(s, c, u.now())
 	})
+	if err != nil {
+		return Result{}, err
+	}
+	if err := u.syncAccess(ctx, l); err != nil {
+		return Result{}, err
+	}
+	return res, nil
 }
 
 // Get returns a user's current state, or rules.ErrNotFound.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -20,13 +21,55 @@ import (
 // mapCredentials is an in-memory CredentialStore for handler tests (the PostgreSQL one is
 // tested in internal/credentials).
 type mapCredentials struct {
-	mu sync.Mutex
-	m  map[string]string
+	mu     sync.Mutex
+	m      map[string]string
+	access map[string]commands.UserAccess
+	rev    map[string]uint64
+}
+
+func (c *mapCredentials) SetAccess(_ context.Context, id string, revision uint64, a commands.UserAccess) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.rev[id]; ok && r >= revision {
+		return nil
+	}
+	old, synced := c.access[id], c.rev[id] > 0 || c.access[id].Synced
+	a.Epoch, a.ScopeEpoch = old.Epoch, old.ScopeEpoch
+	if a.Disabled && !old.Disabled {
+		a.Epoch++
+	}
+	if synced && (!slices.Equal(a.Roles, old.Roles) || !slices.Equal(a.StoreIDs, old.StoreIDs)) {
+		a.ScopeEpoch++
+	}
+	c.access[id], c.rev[id] = a, revision
+	return nil
+}
+
+func (c *mapCredentials) Credential(_ context.Context, id string) (commands.Credential, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.m[id]
+	return commands.Credential{PasswordHash: h, Access: c.access[id]}, ok, nil
+}
+
+func (c *mapCredentials) UserIDs(context.Context) ([]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ids := make([]string, 0, len(c.m))
+	for id := range c.m {
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 func (c *mapCredentials) SetPasswordHash(_ context.Context, id, hash string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if _, ok := c.m[id]; ok {
+		a := c.access[id]
+		a.Epoch++
+		c.access[id] = a
+	}
 	c.m[id] = hash
 	return nil
 }
@@ -51,7 +94,7 @@ func newUsers(t *testing.T) (*commands.Users, eventstore.Store) {
 	user.Register(codec)
 	reservation.Register(codec)
 	h := commands.NewHandler(store, codec, commands.Options{MaxRetries: 32})
-	return commands.NewUsers(h, &mapCredentials{m: map[string]string{}}, time.Now), store
+	return commands.NewUsers(h, &mapCredentials{m: map[string]string{}, access: map[string]commands.UserAccess{}, rev: map[string]uint64{}}, time.Now), store
 }
 
 func TestUsernamesAreUniqueOnTheWriteSide(t *testing.T) {

@@ -59,7 +59,7 @@ func TestAuditorFollowsASaleThroughItsWholeLife(t *testing.T) {
 	salestest.NewTaxCode(t, h, "STD", 2100)
 	bread := salestest.NewProduct(t, h, salestest.Product{SKU: "BREAD", Price: 299, TaxCode: "STD"})
 	cashierID := "cashier-" + uuid.NewString()
-	cashier := salestest.Token(t, e.API.Tokens, cashierID, authz.RoleCashier, storeID.String())
+	cashier := salestest.Token(t, e.API, cashierID, authz.RoleCashier, storeID.String())
 	managerID, _ := e.CreateUser("maria", []string{"manager"}, []string{storeID.String()})
 	auditorID, auditor := e.CreateUser("audrey", []string{"auditor"}, nil)
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -54,12 +55,34 @@ type ApprovalConfig struct {
 	MaxLocal int
 }
 
+// Grant is a manager's approval of one action (on one resource, or any when ResourceID is
+// empty), valid only for the session that asked for it and in the stores the approver
+// manages.
+type Grant struct {
+	Action     Action `json:"action"`
+	ResourceID string `json:"resource_id,omitempty"`
+	ApproverID string `json:"approver_id"`
+	// StoreIDs are the stores the approver may act in; AllStores is true for an approver of
+	// every store (an admin, whose store list is empty).
+	StoreIDs  []string `json:"store_ids,omitempty"`
+	AllStores bool     `json:"all_stores,omitempty"`
+	// SessionID is the session (sid) of the access token the approval was asked with.
+	SessionID string `json:"session_id"`
+}
+
+// Use is the command an approval token is spent on: its action and resource, the store it
+// acts in and the session of the request.
+type Use struct {
+	Action     Action
+	ResourceID string
+	StoreID    string
+	SessionID  string
+}
+
 // approval is what a token stands for.
 type approval struct {
-	Action     Action    `json:"action"`
-	ResourceID string    `json:"resource_id,omitempty"`
-	ApproverID string    `json:"approver_id"`
-	Expires    time.Time `json:"expires"`
+	Grant
+	Expires time.Time `json:"expires"`
 	// used marks a spent in-process approval, kept until it expires so that a second use is
 	// told apart from a token that may live in an unreachable Redis.
 	used bool
@@ -96,17 +119,17 @@ func NewApprovals(cfg ApprovalConfig, deps Deps) *Approvals {
 // TTL returns the lifetime of approval tokens.
 func (a *Approvals) TTL() time.Duration { return a.cfg.TTL }
 
-// Issue returns a token approving action (on resourceID, or on any resource when empty) by
-// approverID. The caller has checked the approver's credentials and permission.
-func (a *Approvals) Issue(ctx context.Context, action Action, resourceID, approverID string) (string, error) {
-	if !action.Valid() {
+// Issue returns a token standing for g. The caller has checked the approver's credentials
+// and permission.
+func (a *Approvals) Issue(ctx context.Context, g Grant) (string, error) {
+	if !g.Action.Valid() {
 		return "", ErrUnknownAction
 	}
 	tok, err := newSecret(approvalPrefix)
 	if err != nil {
 		return "", err
 	}
-	ap := approval{Action: action, ResourceID: resourceID, ApproverID: approverID, Expires: a.deps.Now().Add(a.cfg.TTL)}
+	ap := approval{Grant: g, Expires: a.deps.Now().Add(a.cfg.TTL)}
 	if a.health.usable() {
 		b, err := json.Marshal(ap)
 		if err != nil {
@@ -130,10 +153,11 @@ func (a *Approvals) Issue(ctx context.Context, action Action, resourceID, approv
 	return tok, nil
 }
 
-// Consume spends token for action on resourceID and returns the approver's user ID. The
-// token is spent whatever the outcome, so it cannot be probed: a token for another action or
-// another resource fails with ErrApprovalInvalid and is gone.
-func (a *Approvals) Consume(ctx context.Context, token string, action Action, resourceID string) (string, error) {
+// Consume spends token for u and returns the approver's user ID. The token is spent whatever
+// the outcome, so it cannot be probed: a token for another action or another resource, from
+// another session, or for a store its approver does not manage fails with ErrApprovalInvalid
+// and is gone.
+func (a *Approvals) Consume(ctx context.Context, token string, u Use) (string, error) {
 	if token == "" {
 		return "", ErrApprovalRequired
 	}
@@ -143,9 +167,13 @@ func (a *Approvals) Consume(ctx context.Context, token string, action Action, re
 	}
 	switch {
 	case !a.deps.Now().Before(ap.Expires),
-		ap.Action != action,
-		ap.ResourceID != "" && ap.ResourceID != resourceID:
+		ap.Action != u.Action,
+		ap.ResourceID != "" && ap.ResourceID != u.ResourceID:
 		return "", ErrApprovalInvalid
+	case ap.SessionID == "" || ap.SessionID != u.SessionID:
+		return "", fmt.Errorf("%w: issued to another session", ErrApprovalInvalid)
+	case !ap.AllStores && !slices.Contains(ap.StoreIDs, u.StoreID):
+		return "", fmt.Errorf("%w: the approver does not manage this store", ErrApprovalInvalid)
 	}
 	return ap.ApproverID, nil
 }

@@ -22,7 +22,8 @@ func ClaimsFrom(ctx context.Context) (*Claims, bool) {
 // Authenticate verifies a bearer access token when the request carries one and puts its
 // claims and the authz.Principal in the context (and the user ID in the access log). A
 // request without Authorization passes anonymous (authz then refuses it on non-public
-// routes); a bad token is refused with 401 and WWW-Authenticate, even on public routes.
+// routes); a bad token is refused with 401 and WWW-Authenticate, even on public routes, and
+// a request whose user's access cannot be read (PostgreSQL down) with 503.
 func (t *Tokens) Authenticate(rs *httpx.Responder) httpx.Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -36,6 +37,10 @@ func (t *Tokens) Authenticate(rs *httpx.Responder) httpx.Middleware {
 			err := ErrTokenInvalid
 			if ok && strings.EqualFold(scheme, "Bearer") && raw != "" && len(raw) < 8192 {
 				claims, err = t.Verify(r.Context(), strings.TrimSpace(raw))
+			}
+			if errors.Is(err, ErrAccessUnavailable) {
+				rs.Error(w, r, asHTTP(err))
+				return
 			}
 			if err != nil {
 				t.deps.record(r.Context(), authz.SecurityEvent{Kind: authz.EventTokenRejected,
@@ -58,7 +63,7 @@ func rejectReason(err error) string {
 	case errors.Is(err, ErrTokenExpired):
 		return "expired"
 	case errors.Is(err, ErrTokenRevoked):
-		return "revoked"
+		return "revoked: " + strings.TrimPrefix(err.Error(), ErrTokenRevoked.Error()+": ")
 	default:
 		return "invalid"
 	}

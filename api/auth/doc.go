@@ -1,7 +1,7 @@
 // Package auth is identity and session security for the O'Data POS API: HS256 JWT access
 // tokens with key rotation ([KeySet], [Tokens]), rotating opaque refresh tokens with reuse
 // detection, logout revocation, argon2id passwords ([Passwords]), one-time manager approvals
-// ([Approvals]), rate limiting ([FallbackLimiter], [LoginGuard], [RateLimit]), the bearer
+// bound to the asking session and the approver's stores ([Approvals]), rate limiting ([FallbackLimiter], [LoginGuard], [RateLimit]), the bearer
 // authentication middleware ([Tokens.Authenticate]) and the /auth route handlers ([Handlers]).
 //
 // # Tokens
@@ -9,8 +9,14 @@
 // Access tokens are JWTs signed with HS256 only (jwt.WithValidMethods; "none", RS256, HS512
 // … are refused), carrying a "kid" header that selects the key in the [KeySet] (current key
 // signs, previous keys still verify, so secrets rotate without logging users out). Claims:
-// sub (user ID), roles, store_ids, sid (session = refresh family), jti, iat, nbf, exp, iss,
-// aud. Lifetime 15 minutes by default ([TokenConfig]).
+// sub (user ID), roles, store_ids, sid (session = refresh family), uep (the user's security
+// epoch), jti, iat, nbf, exp, iss, aud. Lifetime 15 minutes by default ([TokenConfig]).
+//
+// Every verification also reads the user's current [Access] from an [AccessSource] (one
+// primary-key read of PostgreSQL): a disabled user or a token of an older security epoch (the
+// password changed, or the user was disabled, since the login) is revoked, and the roles and
+// stores of the request are the user's current ones, not the token's. A refresh token keeps
+// the security and scope epochs of its login and does not rotate once either changed.
 //
 // Refresh tokens are 256 random bits ("rt_…"), stored in Redis only as their SHA-256, with
 // their user and session (family). Every refresh spends the token and issues a new one in the
@@ -28,7 +34,8 @@
 //
 //   - Login works: the access token is issued without a refresh token (refresh_token is
 //     omitted); the client logs in again when it expires.
-//   - Access tokens still verify by signature and expiry. The revocation check fails OPEN
+//   - Access tokens still verify by signature, expiry and the user's access in PostgreSQL
+//     (so password, disable, role and store changes still hold). The revocation check fails OPEN
 //     against Redis, but every revocation is first written to an in-process cache that is
 //     always checked, so a logout on this replica holds at once. A logout on another replica
 //     during the outage is not seen here until the token expires (at most AccessTTL).
@@ -58,14 +65,17 @@
 // # Rate limits
 //
 // Login and approval attempts: 5 per minute per IP and username (burst 5) and 30 per minute
-// per IP. API: 20 requests per second per user (burst 40). Responses carry RateLimit-Limit,
+// per IP, and per account an [AccountThrottle]: past 5 failed passwords the account waits 1 s,
+// doubling per failure up to 30 s, except for addresses that logged in to it before.
+// API: 20 requests per second per user (burst 40). Responses carry RateLimit-Limit,
 // RateLimit-Remaining and RateLimit-Reset; a 429 also carries Retry-After.
 //
 // # Wiring
 //
 // The composition root builds, in this order: a [KeySet] from POS_JWT_SECRET ([NewKey]),
-// [Deps] (Redis client, logger, authz.SecurityRecorder, fallback counter), [NewTokens],
-// [NewPasswords], [NewApprovals], a [FallbackLimiter] with a [LocalLimiter], a [LoginGuard],
+// [Deps] (Redis client, logger, authz.SecurityRecorder, fallback counter), [NewTokens] with an
+// [AccessSource], [NewPasswords], [NewApprovals], a [FallbackLimiter] with a [LocalLimiter], a
+// [LoginGuard] with an [AccountThrottle],
 // then [Handlers] registered on the authz.Routes, and the middleware
 // Tokens.Authenticate(rs) followed by RateLimit(limiter, rs, DefaultAPILimit(), PerUserKey)
 // around the router. Register [MapError] with httpx.NewResponder.

@@ -27,6 +27,9 @@ var (
 	ErrApprovalInvalid = errors.New("invalid approval token")
 	// ErrApprovalRequired is a command that needs an approval token and has none.
 	ErrApprovalRequired = errors.New("manager approval required")
+	// ErrAccessUnavailable means a user's current access could not be read (PostgreSQL is
+	// down); the request is refused rather than trusted on the token alone.
+	ErrAccessUnavailable = errors.New("user access unavailable")
 	// ErrUnknownAction is an approval for an action that does not exist.
 	ErrUnknownAction = errors.New("unknown approval action")
 )
@@ -53,6 +56,8 @@ func MapError(err error) (*httpx.Error, bool) {
 		return httpx.Forbidden("approval_invalid", "the approval token is invalid, used, expired or for another action"), true
 	case errors.Is(err, ErrUnknownAction):
 		return httpx.Invalid(httpx.FieldError{Field: "action", Message: "unknown action"}), true
+	case errors.Is(err, ErrAccessUnavailable):
+		return httpx.Unavailable("access_unavailable", "the user's access cannot be checked right now; retry later", err), true
 	case errors.Is(err, ErrUnavailable):
 		return httpx.Unavailable("session_store_unavailable", "sessions cannot be refreshed right now; log in again or retry later", err), true
 	}

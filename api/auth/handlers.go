@@ -22,11 +22,14 @@ type User struct {
 	Roles        []authz.Role
 	StoreIDs     []string
 	Disabled     bool
+	// Epoch and ScopeEpoch are read with PasswordHash (see Access).
+	Epoch      int64
+	ScopeEpoch int64
 }
 
 // identity returns the token identity of u.
 func (u User) identity() Identity {
-	return Identity{UserID: u.ID, Roles: u.Roles, StoreIDs: u.StoreIDs}
+	return Identity{UserID: u.ID, Roles: u.Roles, StoreIDs: u.StoreIDs, Epoch: u.Epoch, ScopeEpoch: u.ScopeEpoch}
 }
 
 // UserFinder looks users up; the api package implements it on the users read side.
@@ -92,6 +95,7 @@ func (h *Handlers) authenticate(w http.ResponseWriter, r *http.Request, c creden
 	switch {
 	case errors.Is(err, ErrUserNotFound):
 		h.Passwords.VerifyUnknown(ctx, c.Password)
+		h.LoginGuard.Failed(ctx, c.Username)
 		h.record(ctx, authz.SecurityEvent{Kind: kind, Username: c.Username, IP: ip, Detail: "unknown user"})
 		return User{}, asHTTP(ErrInvalidCredentials)
 	case err != nil:
@@ -107,8 +111,10 @@ func (h *Handlers) authenticate(w http.ResponseWriter, r *http.Request, c creden
 			detail = "user disabled"
 		}
 		h.record(ctx, authz.SecurityEvent{Kind: kind, UserID: u.ID, Username: c.Username, IP: ip, Detail: detail})
+		h.LoginGuard.Failed(ctx, c.Username)
 		return User{}, asHTTP(ErrInvalidCredentials)
 	}
+	h.LoginGuard.Succeeded(ctx, ip, c.Username)
 	return u, nil
 }
 
@@ -221,7 +227,13 @@ func (h *Handlers) approve(w http.ResponseWriter, r *http.Request) error {
 			Detail: string(body.Action) + " for " + requester.UserID})
 		return httpx.Forbidden("approver_not_allowed", "this user may not approve this action here")
 	}
-	tok, err := h.Approvals.Issue(ctx, body.Action, body.ResourceID, approver.ID)
+	claims, ok := ClaimsFrom(ctx)
+	if !ok {
+		return asHTTP(ErrTokenInvalid)
+	}
+	tok, err := h.Approvals.Issue(ctx, Grant{Action: body.Action, ResourceID: body.ResourceID, ApproverID: approver.ID,
+		StoreIDs: approver.StoreIDs, AllStores: len(approver.StoreIDs) == 0 && ap.HasRole(authz.RoleAdmin),
+		SessionID: claims.SessionID})
 	if err != nil {
 		return asHTTP(err)
 	}

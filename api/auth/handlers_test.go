@@ -61,6 +61,7 @@ func newServer(t *testing.T, rdb redis.UniversalClient, prefix string) *server {
 	us := users{}
 	add := func(id string, roles []authz.Role, stores []string, disabled bool) {
 		us[id] = auth.User{ID: id, Username: id, PasswordHash: hash, Roles: roles, StoreIDs: stores, Disabled: disabled}
+		f.access.set(id, auth.Access{Roles: roles, StoreIDs: stores, Disabled: disabled})
 	}
 	add("admin", []authz.Role{authz.RoleAdmin}, nil, false)
 	add("manager", []authz.Role{authz.RoleManager}, []string{"store-a"}, false)
@@ -77,7 +78,7 @@ func newServer(t *testing.T, rdb redis.UniversalClient, prefix string) *server {
 	routes := authz.NewRoutes(router, az)
 	(&auth.Handlers{
 		Users: us, Tokens: f.tokens, Passwords: pw, Approvals: f.approvals,
-		LoginGuard: auth.NewLoginGuard(f.limiter, auth.DefaultLoginLimits()),
+		LoginGuard: auth.NewLoginGuard(f.limiter, f.accounts, auth.DefaultLoginLimits()),
 		Authorizer: az, Responder: rs, Security: f.events,
 	}).Register(routes.Prefix("/api/v1"))
 	h := httpx.Chain(router, httpx.RequestID(), httpx.AccessLog(log), httpx.Recover(rs), httpx.SecurityHeaders(),
@@ -241,7 +242,12 @@ func TestApprovalRoute(t *testing.T) {
 	if w.Code != 201 || out["expires_in"] != float64(120) {
 		t.Fatalf("manager approval: %d %s", w.Code, w.Body)
 	}
-	id, err := s.approvals.Consume(t.Context(), out["approval_token"].(string), auth.ActionSaleVoid, "sale-1")
+	claims, err := s.tokens.Verify(t.Context(), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.approvals.Consume(t.Context(), out["approval_token"].(string),
+		auth.Use{Action: auth.ActionSaleVoid, ResourceID: "sale-1", StoreID: "store-a", SessionID: claims.SessionID})
 	if err != nil || id != "manager" {
 		t.Errorf("consume: %q %v", id, err)
 	}
@@ -279,6 +285,7 @@ func TestAuthRoutesRoleMatrix(t *testing.T) {
 			if !authz.GlobalRole(role) {
 				id.StoreIDs = []string{"store-a"}
 			}
+			s.access.grant(id)
 			pair, err := s.tokens.Issue(context.Background(), id)
 			if err != nil {
 				t.Fatal(err)
@@ -313,7 +320,12 @@ func TestAuthWithDeadRedis(t *testing.T) {
 	if w.Code != 201 {
 		t.Fatalf("approval without redis: %d %s", w.Code, w.Body)
 	}
-	if _, err := s.approvals.Consume(t.Context(), out["approval_token"].(string), auth.ActionSaleDiscount, "sale-3"); err != nil {
+	claims, err := s.tokens.Verify(t.Context(), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.approvals.Consume(t.Context(), out["approval_token"].(string),
+		auth.Use{Action: auth.ActionSaleDiscount, ResourceID: "sale-3", StoreID: "store-a", SessionID: claims.SessionID}); err != nil {
 		t.Errorf("consume without redis: %v", err)
 	}
 	if w, _ := s.call(t, http.MethodPost, "/api/v1/auth/logout", at, ""); w.Code != 204 {

@@ -113,12 +113,45 @@ func (e *events) count(kind authz.SecurityEventKind) int {
 	return n
 }
 
+// accessMap is an in-memory auth.AccessSource for the token mechanics tests (the PostgreSQL one
+// is tested through the API in api/users).
+type accessMap struct {
+	mu sync.Mutex
+	m  map[string]auth.Access
+}
+
+func (a *accessMap) UserAccess(_ context.Context, id string) (auth.Access, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	x, ok := a.m[id]
+	if !ok {
+		return auth.Access{}, auth.ErrUserNotFound
+	}
+	return x, nil
+}
+
+// grant sets the current access of id's user to id's roles, stores and epoch.
+func (a *accessMap) grant(id auth.Identity) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.m[id.UserID] = auth.Access{Epoch: id.Epoch, Roles: id.Roles, StoreIDs: id.StoreIDs}
+}
+
+// set replaces the current access of userID.
+func (a *accessMap) set(userID string, x auth.Access) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.m[userID] = x
+}
+
 // fixture bundles the services under test.
 type fixture struct {
+	access    *accessMap
 	keys      *auth.KeySet
 	tokens    *auth.Tokens
 	approvals *auth.Approvals
 	limiter   *auth.FallbackLimiter
+	accounts  *auth.AccountThrottle
 	clock     *clock
 	events    *events
 	logs      *apitest.LogBuffer
@@ -139,7 +172,7 @@ func testKey(t *testing.T, secret string) auth.Key {
 // newFixture builds the services on rdb (nil: Redis disabled) with key prefix prefix.
 func newFixture(t *testing.T, rdb redis.UniversalClient, prefix string) *fixture {
 	t.Helper()
-	f := &fixture{clock: newClock(), events: &events{}, logs: &apitest.LogBuffer{}, prefix: prefix,
+	f := &fixture{access: &accessMap{m: map[string]auth.Access{}}, clock: newClock(), events: &events{}, logs: &apitest.LogBuffer{}, prefix: prefix,
 		fallbacks: prometheus.NewCounter(prometheus.CounterOpts{Name: "test_redis_fallbacks_total"})}
 	keys, err := auth.NewKeySet(testKey(t, "current-secret-0123456789abcdef0123"), testKey(t, "previous-secret-0123456789abcdef012"))
 	if err != nil {
@@ -151,16 +184,28 @@ func newFixture(t *testing.T, rdb redis.UniversalClient, prefix string) *fixture
 	if rdb == nil {
 		deps.Redis = nil // a typed nil would not be nil in the interface
 	}
-	f.tokens, err = auth.NewTokens(keys, auth.TokenConfig{KeyPrefix: prefix}, deps)
+	f.access.grant(cashier())
+	f.tokens, err = auth.NewTokens(keys, f.access, auth.TokenConfig{KeyPrefix: prefix}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.approvals = auth.NewApprovals(auth.ApprovalConfig{KeyPrefix: prefix}, deps)
 	f.limiter = auth.NewFallbackLimiter(prefix, auth.NewLocalLimiter(0, f.clock.Now), deps)
+	f.accounts = auth.NewAccountThrottle(auth.AccountLimits{}, prefix, deps)
 	return f
 }
 
 // cashier is a sample identity.
 func cashier() auth.Identity {
 	return auth.Identity{UserID: "user-1", Roles: []authz.Role{authz.RoleCashier}, StoreIDs: []string{"store-a"}}
+}
+
+// grantOf is a grant of action on resource by approver for session "sid-1" in store-a.
+func grantOf(action auth.Action, resource, approver string) auth.Grant {
+	return auth.Grant{Action: action, ResourceID: resource, ApproverID: approver, StoreIDs: []string{"store-a"}, SessionID: "sid-1"}
+}
+
+// useOf is a use of an approval for action on resource in store-a by session "sid-1".
+func useOf(action auth.Action, resource string) auth.Use {
+	return auth.Use{Action: action, ResourceID: resource, StoreID: "store-a", SessionID: "sid-1"}
 }

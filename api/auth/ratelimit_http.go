@@ -84,21 +84,59 @@ func DefaultLoginLimits() LoginLimits {
 	return LoginLimits{PerIPUser: PerMinute(5, 5), PerIP: PerMinute(30, 30)}
 }
 
-// LoginGuard applies the login limits. Every attempt counts, successful or not.
+// LoginGuard applies the login limits per address and the per-account throttle. Every
+// attempt counts against the address limits, successful or not; failed passwords count
+// against the account (see AccountThrottle).
 type LoginGuard struct {
-	l      Limiter
-	limits LoginLimits
+	l        Limiter
+	limits   LoginLimits
+	accounts *AccountThrottle
 }
 
 // NewLoginGuard returns a guard applying limits with l (use a FallbackLimiter, so login stays
-// protected without Redis).
-func NewLoginGuard(l Limiter, limits LoginLimits) *LoginGuard {
-	return &LoginGuard{l: l, limits: limits}
+// protected without Redis) and throttling accounts with accounts (nil: no account throttle).
+func NewLoginGuard(l Limiter, accounts *AccountThrottle, limits LoginLimits) *LoginGuard {
+	return &LoginGuard{l: l, limits: limits, accounts: accounts}
 }
 
-// Check counts one attempt of username from ip and returns the most restrictive result.
-// Usernames are compared case-insensitively and hashed into the key.
+// Failed counts a failed password for username (an unknown username counts alike, so the
+// throttle does not tell which names exist).
+func (g *LoginGuard) Failed(ctx context.Context, username string) {
+	if g.accounts != nil {
+		g.accounts.Failed(ctx, username)
+	}
+}
+
+// Succeeded clears username's failures and remembers ip as an address it logs in from.
+func (g *LoginGuard) Succeeded(ctx context.Context, ip, username string) {
+	if g.accounts != nil {
+		g.accounts.Succeeded(ctx, username, ip)
+	}
+}
+
+// Admit is Check for a handler: it writes the RateLimit headers and returns a 429 error
+// (with Retry-After) when the attempt must not go on.
+func (g *LoginGuard) Admit(w http.ResponseWriter, r *http.Request, username string) error {
+	res, err := g.Check(r.Context(), httpx.ClientIP(r), username)
+	if err != nil {
+		return err
+	}
+	SetRateLimitHeaders(w, res)
+	if !res.Allowed {
+		return httpx.TooManyRequests(res.RetryAfter)
+	}
+	return nil
+}
+
+// Check counts one attempt of username from ip and returns the most restrictive result; an
+// account still waiting after failed passwords is refused (unless ip logged in to it before)
+// without counting. Usernames are compared case-insensitively and hashed into the key.
 func (g *LoginGuard) Check(ctx context.Context, ip, username string) (Result, error) {
+	if g.accounts != nil {
+		if wait := g.accounts.Wait(ctx, username, ip); wait > 0 {
+			return Result{Limit: g.limits.PerIPUser, RetryAfter: wait, ResetAfter: wait}, nil
+		}
+	}
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(username))))
 	user := hex.EncodeToString(sum[:12])
 	byUser, err := g.l.Allow(ctx, "login:ipuser:"+ip+":"+user, g.limits.PerIPUser)

@@ -101,7 +101,7 @@ func TestLoginGuard(t *testing.T) {
 		"redis": newFixture(t, rdb, prefix), "dead redis": newFixture(t, deadRedis(t), prefix),
 	} {
 		t.Run(name, func(t *testing.T) {
-			g := auth.NewLoginGuard(f.limiter, auth.DefaultLoginLimits())
+			g := auth.NewLoginGuard(f.limiter, f.accounts, auth.DefaultLoginLimits())
 			ctx := t.Context()
 			for i := range 5 {
 				if res, err := g.Check(ctx, "10.0.0.1", "Alice"); err != nil || !res.Allowed {

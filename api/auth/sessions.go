@@ -22,24 +22,27 @@ const refreshPrefix = "rt_"
 
 // rotateScript atomically rotates a refresh token. KEYS[1] is the presented token's key,
 // KEYS[2] the new token's key; ARGV: session-key prefix, now (ms), idle TTL (ms), session
-// revocation TTL (ms). A token presented a second time revokes its whole session.
+// revocation TTL (ms). A token presented a second time revokes its whole session. The new
+// token keeps the user's access version of the login (uep: "epoch.scope epoch"); a token from
+// before uep was stored counts as "0.0".
 const rotateScript = `
-local t = redis.call('HMGET', KEYS[1], 'uid', 'sid', 'used', 'exp')
+local t = redis.call('HMGET', KEYS[1], 'uid', 'sid', 'used', 'exp', 'uep')
 if not t[1] then return {'missing'} end
+local uep = t[5] or '0.0'
 local sidkey = ARGV[1] .. t[2]
-if redis.call('EXISTS', sidkey) == 1 then return {'revoked', t[1], t[2]} end
+if redis.call('EXISTS', sidkey) == 1 then return {'revoked', t[1], t[2], uep} end
 if t[3] == '1' then
   redis.call('SET', sidkey, 'reused', 'PX', ARGV[4])
-  return {'reused', t[1], t[2]}
+  return {'reused', t[1], t[2], uep}
 end
 local now = tonumber(ARGV[2])
 local exp = tonumber(t[4])
-if exp <= now then return {'expired', t[1], t[2]} end
+if exp <= now then return {'expired', t[1], t[2], uep} end
 redis.call('HSET', KEYS[1], 'used', '1')
 local ttl = math.min(tonumber(ARGV[3]), exp - now)
-redis.call('HSET', KEYS[2], 'uid', t[1], 'sid', t[2], 'used', '0', 'exp', t[4])
+redis.call('HSET', KEYS[2], 'uid', t[1], 'sid', t[2], 'used', '0', 'exp', t[4], 'uep', uep)
 redis.call('PEXPIRE', KEYS[2], ttl)
-return {'ok', t[1], t[2]}
+return {'ok', t[1], t[2], uep}
 `
 
 // Issue starts a session for id (a login): an access token and, when Redis is usable, a
@@ -63,7 +66,8 @@ func (t *Tokens) Issue(ctx context.Context, id Identity) (TokenPair, error) {
 	exp := now.Add(t.cfg.SessionMaxAge).UnixMilli()
 	_, err = t.deps.Redis.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		key := t.rtKey(hashToken(rt))
-		p.HSet(ctx, key, "uid", id.UserID, "sid", sid, "used", "0", "exp", strconv.FormatInt(exp, 10))
+		p.HSet(ctx, key, "uid", id.UserID, "sid", sid, "used", "0", "exp", strconv.FormatInt(exp, 10),
+			"uep", id.version())
 		p.PExpire(ctx, key, t.cfg.RefreshTTL)
 		return nil
 	})
@@ -78,7 +82,10 @@ func (t *Tokens) Issue(ctx context.Context, id Identity) (TokenPair, error) {
 
 // Refresh rotates a refresh token: the presented token is spent and a new pair in the same
 // session is returned, with the identity reloaded through load (so role changes apply and a
-// disabled user is refused: load's error is returned and the session revoked). A token
+// disabled user is refused: load's error is returned and the session revoked). A token of an
+// older access version than load's (the password, the roles or the stores changed, or the
+// user was disabled, since the login) is refused with ErrRefreshInvalid and its session
+// revoked. A token
 // presented twice revokes its session (every refresh and access token of it) and is reported
 // as a security event. Refresh needs Redis: without it, it fails with ErrUnavailable.
 func (t *Tokens) Refresh(ctx context.Context, raw string, load func(ctx context.Context, userID string) (Identity, error)) (TokenPair, error) {
@@ -105,8 +112,8 @@ func (t *Tokens) Refresh(ctx context.Context, raw string, load func(ctx context.
 		t.health.fellBack()
 		return TokenPair{}, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
-	if len(res) == 0 {
-		return TokenPair{}, fmt.Errorf("rotate refresh token: empty script result")
+	if len(res) == 0 || res[0] != "missing" && len(res) != 4 {
+		return TokenPair{}, fmt.Errorf("rotate refresh token: unexpected script result %q", res)
 	}
 	switch res[0] {
 	case "ok":
@@ -121,8 +128,12 @@ func (t *Tokens) Refresh(ctx context.Context, raw string, load func(ctx context.
 	}
 	uid, sid := res[1], res[2]
 	id, err := load(ctx, uid)
-	if err == nil && id.UserID != uid {
+	switch {
+	case err != nil:
+	case id.UserID != uid:
 		err = fmt.Errorf("refresh: loaded user %q for token of %q", id.UserID, uid)
+	case id.version() != res[3]:
+		err = fmt.Errorf("%w: credentials, roles or stores changed since the login", ErrRefreshInvalid)
 	}
 	if err != nil {
 		t.revokeSession(ctx, sid, now)

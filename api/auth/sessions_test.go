@@ -32,6 +32,7 @@ func TestRefreshRotatesAndReuseRevokesFamily(t *testing.T) {
 	// Roles changed since login: the refreshed access token carries the new ones.
 	promoted := cashier()
 	promoted.Roles = []authz.Role{authz.RoleManager}
+	f.access.grant(promoted)
 	second, err := f.tokens.Refresh(ctx, first.RefreshToken, loadAs(promoted))
 	if err != nil {
 		t.Fatal(err)
@@ -183,11 +184,11 @@ func TestRedisDisabled(t *testing.T) {
 	if _, err := f.tokens.Verify(t.Context(), pair.AccessToken); err != nil {
 		t.Errorf("verify: %v", err)
 	}
-	tok, err := f.approvals.Issue(t.Context(), auth.ActionSaleVoid, "", "mgr")
+	tok, err := f.approvals.Issue(t.Context(), grantOf(auth.ActionSaleVoid, "", "mgr"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id, err := f.approvals.Consume(t.Context(), tok, auth.ActionSaleVoid, "s1"); err != nil || id != "mgr" {
+	if id, err := f.approvals.Consume(t.Context(), tok, useOf(auth.ActionSaleVoid, "s1")); err != nil || id != "mgr" {
 		t.Errorf("consume: %q, %v", id, err)
 	}
 }

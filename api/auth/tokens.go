@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -69,20 +70,30 @@ func (c TokenConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Identity is what a token says about its user.
+// Identity is what a token says about its user. Epoch and ScopeEpoch are the user's when the
+// credentials were checked (see Access).
 type Identity struct {
-	UserID   string
-	Roles    []authz.Role
-	StoreIDs []string
+	UserID     string
+	Roles      []authz.Role
+	StoreIDs   []string
+	Epoch      int64
+	ScopeEpoch int64
+}
+
+// version is the access version a refresh token keeps: both epochs.
+func (id Identity) version() string {
+	return strconv.FormatInt(id.Epoch, 10) + "." + strconv.FormatInt(id.ScopeEpoch, 10)
 }
 
 // Claims are the claims of an access token: sub (user ID), roles, store_ids, sid (the refresh
-// family, i.e. the session), jti, iat, nbf, exp, iss and aud.
+// family, i.e. the session), uep (the user's security epoch), jti, iat, nbf, exp, iss and
+// aud. Once verified, Roles and StoreIDs are the user's current ones, not the token's.
 type Claims struct {
 	jwt.RegisteredClaims
 	Roles     []authz.Role `json:"roles"`
 	StoreIDs  []string     `json:"store_ids"`
 	SessionID string       `json:"sid"`
+	Epoch     int64        `json:"uep"`
 }
 
 // Principal returns the authz principal of the claims.
@@ -103,6 +114,7 @@ type TokenPair struct {
 // revocations. See the package doc for its behaviour without Redis.
 type Tokens struct {
 	keys    *KeySet
+	access  AccessSource
 	cfg     TokenConfig
 	deps    Deps
 	health  *redisHealth
@@ -111,10 +123,14 @@ type Tokens struct {
 	methods []string
 }
 
-// NewTokens returns the token service signing with keys.
-func NewTokens(keys *KeySet, cfg TokenConfig, deps Deps) (*Tokens, error) {
+// NewTokens returns the token service signing with keys and checking every token against
+// the users' current access.
+func NewTokens(keys *KeySet, access AccessSource, cfg TokenConfig, deps Deps) (*Tokens, error) {
 	if keys == nil {
 		return nil, errors.New("tokens: no key set")
+	}
+	if access == nil {
+		return nil, errors.New("tokens: no access source")
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -122,6 +138,7 @@ func NewTokens(keys *KeySet, cfg TokenConfig, deps Deps) (*Tokens, error) {
 	deps = deps.withDefaults()
 	return &Tokens{
 		keys:    keys,
+		access:  access,
 		cfg:     cfg.withDefaults(),
 		deps:    deps,
 		health:  newRedisHealth("tokens", deps),
@@ -153,6 +170,7 @@ func (t *Tokens) signAccess(id Identity, sid string) (string, error) {
 		Roles:     id.Roles,
 		StoreIDs:  id.StoreIDs,
 		SessionID: sid,
+		Epoch:     id.Epoch,
 	}
 	if claims.Roles == nil {
 		claims.Roles = []authz.Role{}
@@ -181,8 +199,10 @@ func (t *Tokens) keyFunc(tok *jwt.Token) (any, error) {
 }
 
 // Verify checks an access token: HS256 only, a known kid, a valid signature, iss, aud, exp
-// (required), nbf and iat, a subject, a jti and a session, and that neither the token nor its
-// session is revoked. Errors wrap ErrTokenInvalid, ErrTokenExpired or ErrTokenRevoked.
+// (required), nbf and iat, a subject, a jti and a session, that neither the token nor its
+// session is revoked, and that the user is enabled and still at the token's security epoch;
+// the claims returned carry the user's current roles and stores. Errors wrap
+// ErrTokenInvalid, ErrTokenExpired, ErrTokenRevoked or ErrAccessUnavailable.
 func (t *Tokens) Verify(ctx context.Context, raw string) (*Claims, error) {
 	claims := &Claims{}
 	_, err := jwt.ParseWithClaims(raw, claims, t.keyFunc,
@@ -204,6 +224,9 @@ func (t *Tokens) Verify(ctx context.Context, raw string) (*Claims, error) {
 		return nil, fmt.Errorf("%w: missing sub, jti or sid", ErrTokenInvalid)
 	}
 	if err := t.checkRevoked(ctx, claims); err != nil {
+		return nil, err
+	}
+	if err := t.applyAccess(ctx, claims); err != nil {
 		return nil, err
 	}
 	return claims, nil

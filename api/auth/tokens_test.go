@@ -155,7 +155,7 @@ func TestKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens, err := auth.NewTokens(rotated, auth.TokenConfig{KeyPrefix: prefix}, auth.Deps{Redis: rdb})
+	tokens, err := auth.NewTokens(rotated, old.access, auth.TokenConfig{KeyPrefix: prefix}, auth.Deps{Redis: rdb})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Errorf("token of the previous key refused: %v", err)
 	}
 	dropped, _ := auth.NewKeySet(newKey)
-	tokens, _ = auth.NewTokens(dropped, auth.TokenConfig{KeyPrefix: prefix}, auth.Deps{Redis: rdb})
+	tokens, _ = auth.NewTokens(dropped, old.access, auth.TokenConfig{KeyPrefix: prefix}, auth.Deps{Redis: rdb})
 	if _, err := tokens.Verify(t.Context(), pair.AccessToken); !errors.Is(err, auth.ErrTokenInvalid) {
 		t.Errorf("token of a dropped key: %v", err)
 	}

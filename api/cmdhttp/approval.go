@@ -16,7 +16,7 @@ import (
 
 // ApprovalConsumer spends approval tokens; *auth.Approvals implements it.
 type ApprovalConsumer interface {
-	Consume(ctx context.Context, token string, action auth.Action, resourceID string) (approverID string, err error)
+	Consume(ctx context.Context, token string, u auth.Use) (approverID string, err error)
 }
 
 // approvalRounds bounds how often Approved spends tokens for one request: a command names every
@@ -127,13 +127,18 @@ func (t ApprovalTokens) spent(action, token string) {
 //     approvals and sends them with the ones it has;
 //   - a token for an action the command does not need is not spent;
 //   - a token spent for an action it does not approve (or for another resource, or expired,
-//     or already used) fails the request with 403 approval_invalid, and is gone.
+//     or already used, or asked for by another session than the request's, or by a manager
+//     of another store than cmd's) fails the request with 403 approval_invalid, and is gone.
 //
 // A retried request that replays finds its events and spends nothing.
 func Approved(r *http.Request, approvals ApprovalConsumer, resourceID string, cmd *commands.Context, run func(rules.Approvals) error) error {
 	tokens, err := ParseApprovalTokens(r)
 	if err != nil {
 		return err
+	}
+	var session string
+	if c, ok := auth.ClaimsFrom(r.Context()); ok {
+		session = c.SessionID
 	}
 	var have rules.Approvals
 	for round := 0; ; round++ {
@@ -147,7 +152,8 @@ func Approved(r *http.Request, approvals ApprovalConsumer, resourceID string, cm
 			return missingApprovals(err, ambiguous)
 		}
 		for _, action := range needs {
-			approver, cerr := approvals.Consume(r.Context(), spend[action], auth.Action(action), resourceID)
+			approver, cerr := approvals.Consume(r.Context(), spend[action], auth.Use{Action: auth.Action(action),
+				ResourceID: resourceID, StoreID: cmd.StoreID, SessionID: session})
 			tokens.spent(action, spend[action])
 			if cerr != nil {
 				return cerr

@@ -24,11 +24,11 @@ type fakeApprovals struct {
 	spent  []string
 }
 
-func (f *fakeApprovals) Consume(_ context.Context, token string, action auth.Action, _ string) (string, error) {
+func (f *fakeApprovals) Consume(_ context.Context, token string, u auth.Use) (string, error) {
 	f.spent = append(f.spent, token)
 	a, ok := f.issued[token]
 	delete(f.issued, token)
-	if !ok || a != action {
+	if !ok || a != u.Action {
 		return "", auth.ErrApprovalInvalid
 	}
 	return "mgr-" + token, nil

@@ -142,7 +142,7 @@ func (w *world) cashier(name string) *userFx {
 	for _, s := range w.stores {
 		stores = append(stores, s.id.String())
 	}
-	u := &userFx{id: id, token: salestest.Token(w.t, w.API.Tokens, id, authz.RoleCashier, stores...)}
+	u := &userFx{id: id, token: salestest.Token(w.t, w.API, id, authz.RoleCashier, stores...)}
 	w.users[name] = u
 	return u
 }

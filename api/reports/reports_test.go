@@ -244,7 +244,7 @@ func TestCSVAndStoreScoping(t *testing.T) {
 	}
 
 	// A manager of store B sees store B only, and may not ask for store A.
-	mgr := salestest.Token(t, w.API.Tokens, "manager-b", authz.RoleManager, b.id.String())
+	mgr := salestest.Token(t, w.API, "manager-b", authz.RoleManager, b.id.String())
 	for _, r := range w.rows(mgr, "/api/v1/reports/sales?group_by=day", head) {
 		if str(r["store_id"]) != b.id.String() {
 			t.Fatalf("manager of B sees %v", r)

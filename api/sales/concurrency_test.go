@@ -26,7 +26,7 @@ func TestReceiptNumbersUnderConcurrentCompletions(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range tills {
 		wg.Go(func() {
-			token := salestest.Token(t, w.API.Tokens, fmt.Sprint("till-", i), authz.RoleCashier, w.storeA.String())
+			token := salestest.Token(t, w.API, fmt.Sprint("till-", i), authz.RoleCashier, w.storeA.String())
 			for range each {
 				body := w.saleBody(uuid.New(), []map[string]any{line(w.bread, "1")}, []map[string]any{pay("cash", 500)}, true)
 				r := w.Do("POST", "/api/v1/sales", token, body)
@@ -78,7 +78,7 @@ func TestTwentyClientsHammeringOneSale(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			token := salestest.Token(t, w.API.Tokens, fmt.Sprint("hammer-", i), authz.RoleCashier, w.storeA.String())
+			token := salestest.Token(t, w.API, fmt.Sprint("hammer-", i), authz.RoleCashier, w.storeA.String())
 			record := func(status int) {
 				mu.Lock()
 				counts[status]++

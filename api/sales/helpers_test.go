@@ -44,8 +44,8 @@ func newWorld(t *testing.T) *world {
 	w.wine = salestest.NewProduct(t, h, salestest.Product{SKU: "WINE", Price: 1000, TaxCode: "STD"})
 	w.apples = salestest.NewProduct(t, h, salestest.Product{SKU: "APPLES", Price: 199, TaxCode: "LOW", SoldByWeight: true})
 	w.cashierID = "cashier-" + uuid.NewString()
-	w.cashier = salestest.Token(t, e.API.Tokens, w.cashierID, authz.RoleCashier, w.storeA.String())
-	w.cashierB = salestest.Token(t, e.API.Tokens, "cashier-b", authz.RoleCashier, w.storeB.String())
+	w.cashier = salestest.Token(t, e.API, w.cashierID, authz.RoleCashier, w.storeA.String())
+	w.cashierB = salestest.Token(t, e.API, "cashier-b", authz.RoleCashier, w.storeB.String())
 	w.managerID, w.mgr = e.CreateUser("maria", []string{"manager"}, []string{w.storeA.String()})
 	w.shiftA = w.openShift(w.regA, 10000)
 	return w

@@ -20,7 +20,7 @@ func TestACloseSpendsItsTokenOnlyWhenOverOrShort(t *testing.T) {
 	h := e.API.Commands
 	st := salestest.NewStore(t, h, "A", salestest.Settings(true)) // cash tolerance 5.00
 	reg := salestest.NewRegister(t, h, st, "R1")
-	cashier := salestest.Token(t, e.API.Tokens, "carla", authz.RoleCashier, st.String())
+	cashier := salestest.Token(t, e.API, "carla", authz.RoleCashier, st.String())
 	managerID, _ := e.CreateUser("maria", []string{"manager"}, []string{st.String()})
 	// Bound to no shift, so that a second use is refused only for the token being spent.
 	token := e.Approval(cashier, "maria", "user-password-1", "shift.close_over_short", "")

@@ -41,8 +41,8 @@ func TestShiftLifecycleAndCloseFigures(t *testing.T) {
 	reg := salestest.NewRegister(t, h, storeA, "R1")
 	salestest.NewTaxCode(t, h, "STD", 2100)
 	bread := salestest.NewProduct(t, h, salestest.Product{SKU: "BREAD", Price: 299, TaxCode: "STD"})
-	cashier := salestest.Token(t, e.API.Tokens, "carla", authz.RoleCashier, storeA.String())
-	cashierB := salestest.Token(t, e.API.Tokens, "bob", authz.RoleCashier, storeB.String())
+	cashier := salestest.Token(t, e.API, "carla", authz.RoleCashier, storeA.String())
+	cashierB := salestest.Token(t, e.API, "bob", authz.RoleCashier, storeB.String())
 	managerID, _ := e.CreateUser("maria", []string{"manager"}, []string{storeA.String()})
 
 	get := func(r *apitest.Response) report {

@@ -24,10 +24,14 @@ type Handlers struct {
 	Passwords   *auth.Passwords
 	Responder   *httpx.Responder
 	Idempotency *cmdhttp.Idempotency
-	Now         func() time.Time
+	// Guard throttles the current-password check of POST /auth/password like a login; nil:
+	// no throttle.
+	Guard *auth.LoginGuard
+	Now   func() time.Time
 }
 
-// Register registers the user routes (all need users.admin but reads, which need users.read).
+// Register registers the user routes (all need users.admin but reads, which need users.read,
+// and POST /auth/password, a signed-in user's own password change).
 func (h *Handlers) Register(routes *authz.Routes) {
 	rs, idem := h.Responder, h.Idempotency
 	admin := authz.Perm(authz.UsersAdmin)
@@ -38,6 +42,7 @@ func (h *Handlers) Register(routes *authz.Routes) {
 	routes.Handle(http.MethodPost, "/users/{id}/disable", admin, idem.Wrap(rs.Handle(h.disable)))
 	routes.Handle(http.MethodPost, "/users/{id}/enable", admin, idem.Wrap(rs.Handle(h.enable)))
 	routes.Handle(http.MethodPost, "/users/{id}/password", admin, idem.Wrap(rs.Handle(h.setPassword)))
+	h.passwordRoute(routes)
 }
 
 // View is a user as the API shows it (never with a password or its hash).

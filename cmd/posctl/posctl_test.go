@@ -31,7 +31,7 @@ func shop(t *testing.T) *apitest.Env {
 	salestest.NewTaxCode(t, h, "STD", 2100)
 	bread := salestest.NewProduct(t, h, salestest.Product{SKU: "BREAD", Price: 299, TaxCode: "STD", TrackStock: true})
 	wine := salestest.NewProduct(t, h, salestest.Product{SKU: "WINE", Price: 1000, TaxCode: "STD"})
-	cashier := salestest.Token(t, e.API.Tokens, "cashier-1", authz.RoleCashier, storeID.String())
+	cashier := salestest.Token(t, e.API, "cashier-1", authz.RoleCashier, storeID.String())
 	shiftID := uuid.New()
 	e.Must(http.StatusCreated, "POST", "/api/v1/shifts", cashier, map[string]any{"id": shiftID, "register_id": regID, "opening_float": salestest.EUR(10000)})
 	for i := range 4 {

@@ -12,13 +12,23 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// schema creates the credentials table; it is idempotent.
+// schema creates the credentials table and its access columns; it is idempotent. epoch is
+// the user's security epoch and scope_epoch the version of its roles and stores (see
+// commands.UserAccess); revision is the user stream's revision
+// that roles, store_ids and disabled were copied from (NULL: never copied, no access).
 const schema = `
 CREATE TABLE IF NOT EXISTS user_credentials (
 	user_id       text PRIMARY KEY,
 	password_hash text NOT NULL,
 	updated_at    timestamptz NOT NULL DEFAULT now()
-)`
+);
+ALTER TABLE user_credentials
+	ADD COLUMN IF NOT EXISTS epoch       bigint  NOT NULL DEFAULT 0,
+	ADD COLUMN IF NOT EXISTS scope_epoch bigint  NOT NULL DEFAULT 0,
+	ADD COLUMN IF NOT EXISTS disabled    boolean NOT NULL DEFAULT false,
+	ADD COLUMN IF NOT EXISTS roles       text[]  NOT NULL DEFAULT '{}',
+	ADD COLUMN IF NOT EXISTS store_ids   text[]  NOT NULL DEFAULT '{}',
+	ADD COLUMN IF NOT EXISTS revision    bigint`
 
 // Store is the PostgreSQL credential store.
 type Store struct {
@@ -33,11 +43,13 @@ func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
 	return &Store{pool: pool}, nil
 }
 
-// SetPasswordHash stores userID's hash, replacing any previous one.
+// SetPasswordHash stores userID's hash, replacing any previous one and then raising the
+// user's security epoch in the same statement.
 func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO user_credentials (user_id, password_hash) VALUES ($1, $2)
-		ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now()`,
+		ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash,
+			epoch = user_credentials.epoch + 1, updated_at = now()`,
 		userID, hash)
 	if err != nil {
 		return fmt.Errorf("set password hash: %w", err)

@@ -10,7 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/odata-pos/pos/api/auth"
+	"github.com/odata-pos/pos/api"
+	"github.com/odata-pos/pos/api/apitest"
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/catalog"
@@ -121,11 +122,8 @@ func Deactivate(t testing.TB, h *commands.Handler, productID uuid.UUID) {
 	must(t, "deactivate", err)
 }
 
-// Token mints an access token for a user that exists only in the token (no login, so tests
-// with many clients stay clear of the login rate limits).
-func Token(t testing.TB, tokens *auth.Tokens, userID string, role authz.Role, storeIDs ...string) string {
+// Token mints an access token for a user registered for it (see apitest.Token).
+func Token(t testing.TB, a *api.API, userID string, role authz.Role, storeIDs ...string) string {
 	t.Helper()
-	pair, err := tokens.Issue(context.Background(), auth.Identity{UserID: userID, Roles: []authz.Role{role}, StoreIDs: storeIDs})
-	must(t, "token", err)
-	return pair.AccessToken
+	return apitest.Token(t, a, userID, role, storeIDs...)
 }

@@ -1,0 +1,56 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/odata-pos/pos/api"
+	"github.com/odata-pos/pos/api/apitest"
+)
+
+// TestAccessChangeReachesEveryReplica: with Redis down, a user disabled on one replica is
+// refused on their very next request to another replica of the same database (the access
+// check reads PostgreSQL, not a replica's memory or Redis).
+func TestAccessChangeReachesEveryReplica(t *testing.T) {
+	e := apitest.New(t, apitest.Options{RedisURL: "redis://127.0.0.1:1/0"})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	router := mux.NewRouter()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	other, err := api.Mount(ctx, router, api.Deps{Log: quiet, Store: e.Store, DB: e.DB, Redis: e.Redis,
+		SigningKey: []byte("apitest-signing-key-0123456789abcdef"), RedisPrefix: "replica-2:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica2 := httptest.NewServer(api.Handler(router, other.Responder, quiet, nil))
+	t.Cleanup(replica2.Close)
+	get := func(token string) int {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, replica2.URL+"/api/v1/auth/me", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := replica2.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	id, token := e.CreateUser("carla", []string{"cashier"}, []string{"s1"})
+	if s := get(token); s != http.StatusOK {
+		t.Fatalf("replica 2 before the change: %d", s)
+	}
+	e.Must(http.StatusOK, "POST", "/api/v1/users/"+id+"/disable", e.AdminToken, nil) // on replica 1
+	if s := get(token); s != http.StatusUnauthorized {
+		t.Fatalf("replica 2 after the user was disabled on replica 1: %d, want 401", s)
+	}
+}
