@@ -10,8 +10,10 @@
 #   scripts/bench-posd.sh --rate 150 --duration 5m --lag-every 10
 #
 # --split runs `posd --role api` and `posd --role projector` as two processes; by default one
-# `posd --role all`. PORT (default 18080) and PGADMIN (default postgres://postgres@127.0.0.1:5432)
-# may be set in the environment. Prints the load average before and after.
+# `posd --role all`. PORT (default 18080), PGADMIN (default postgres://postgres@127.0.0.1:5432)
+# and POSD (a posd binary to measure instead of this tree's, e.g. one built from an earlier
+# commit for a side-by-side run) may be set in the environment. Prints the load average before
+# and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,7 @@ out=$(mktemp -d)
 password="bench-admin-password-1"
 
 go build -o "$out/" ./cmd/posd ./cmd/posbench
+posd=${POSD:-$out/posd}
 psql "$pgadmin/postgres" -qc "CREATE DATABASE $db" >/dev/null
 
 pids=()
@@ -39,7 +42,7 @@ start() { # role addr logfile
   POS_HTTP_ADDR="$2" POS_DATABASE_URL="$pgadmin/$db?sslmode=disable" POS_REDIS_PREFIX="posbench:$db:" \
   POS_JWT_SECRET="posbench-signing-secret-0123456789abcdef" POS_LOG_LEVEL=warn \
   POS_BOOTSTRAP_ADMIN_USERNAME=admin POS_BOOTSTRAP_ADMIN_PASSWORD="$password" POS_DATA_DIR="$out" \
-    "$out/posd" --role "$1" >"$3" 2>&1 &
+    "$posd" --role "$1" >"$3" 2>&1 &
   pids+=($!)
 }
 ready() { # addr
