@@ -58,7 +58,10 @@ func (p *Projection) decodeAll(batch []eventstore.RecordedEvent) ([]decoded, err
 			for i := w * len(batch) / workers; i < (w+1)*len(batch)/workers; i++ {
 				e := batch[i]
 				evs[i].e = e
-				if evs[i].v, errs[i] = p.decode(e); errs[i] != nil {
+				if evs[i].v, errs[i] = p.decode(e); errs[i] == nil {
+					errs[i] = checkBounds(evs[i].v)
+				}
+				if errs[i] != nil {
 					errs[i] = fmt.Errorf("event at %d: %w", e.Position, errs[i])
 					return
 				}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/shift"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/projections"
@@ -17,11 +18,12 @@ import (
 )
 
 // TestOverflowingPaidInStopsNeitherTheListNorOtherStores is the read side of issue 11.1 with
-// hand-made events appended straight through the store, past the deciders' bounds: a paid in
-// of 2^63-1 made the list of every store fail (its expected cash overflowed in the query), and
-// a second one stopped the projection on bigint out of range. Now the list answers (that
-// shift without expected_cash), the event that cannot apply is parked with its stream, and
-// another store's shift goes on.
+// hand-made events appended straight through the store, past the deciders' bounds. A float of
+// 2^63-1 made the list of every store fail (the expected cash overflowed in the query): the
+// list now answers, that shift without expected_cash. A paid in of 2^63-1 made the projection
+// stop on bigint out of range (or, summed in one batch with another, wrap around into a wrong
+// figure): it is now parked with the later events of its shift, and another store's shift
+// goes on.
 func TestOverflowingPaidInStopsNeitherTheListNorOtherStores(t *testing.T) {
 	e := readtest.New(t, func(c *eventstore.Codec) []projections.Projection { return []projections.Projection{shifts.New(c)} })
 	q := shifts.NewQueries(e.Pool)
@@ -32,8 +34,8 @@ func TestOverflowingPaidInStopsNeitherTheListNorOtherStores(t *testing.T) {
 	paidIn := func(id uuid.UUID, amount int64) shift.CashMovementRecorded {
 		return shift.CashMovementRecorded{ShiftID: id, MovementID: uuid.New(), Type: shift.PaidIn, Amount: eur(amount), Reason: "x", At: at}
 	}
-	e.Append("shift-"+a.String(), md, shift.ShiftOpened{ShiftID: a, StoreID: storeA, RegisterID: uuid.New(), OpeningFloat: eur(10000), OpenedAt: at},
-		paidIn(a, math.MaxInt64))
+	e.Append("shift-"+a.String(), md, shift.ShiftOpened{ShiftID: a, StoreID: storeA, RegisterID: uuid.New(), OpeningFloat: eur(math.MaxInt64), OpenedAt: at},
+		paidIn(a, money.MaxAmount))
 	e.Append("shift-"+b.String(), md, shift.ShiftOpened{ShiftID: b, StoreID: storeB, RegisterID: uuid.New(), OpeningFloat: eur(5000), OpenedAt: at.Add(time.Hour)})
 	e.Sync(shifts.Name)
 
@@ -50,17 +52,17 @@ func TestOverflowingPaidInStopsNeitherTheListNorOtherStores(t *testing.T) {
 		return out
 	}
 	all := list()
-	if all[a].ExpectedCash != nil || all[a].PaidIn.Amount != math.MaxInt64 || all[b].ExpectedCash == nil || all[b].ExpectedCash.Amount != 5000 {
+	if all[a].ExpectedCash != nil || all[a].PaidIn.Amount != money.MaxAmount || all[b].ExpectedCash == nil || all[b].ExpectedCash.Amount != 5000 {
 		t.Fatalf("list = %+v, want shift A without expected cash and B at 50.00", all)
 	}
 
-	poison := e.Append("shift-"+a.String(), md, paidIn(a, 1)) // paid_in + 1 overflows bigint
-	e.Append("shift-"+a.String(), md, paidIn(a, 100))         // parked behind it
-	e.Append("shift-"+b.String(), md, paidIn(b, 700))         // another store goes on
+	poison := e.Append("shift-"+a.String(), md, paidIn(a, math.MaxInt64)) // beyond the bounds
+	e.Append("shift-"+a.String(), md, paidIn(a, 100))                     // parked behind it
+	e.Append("shift-"+b.String(), md, paidIn(b, 700))                     // another store goes on
 	e.Sync(shifts.Name)
 	all = list()
-	if all[b].PaidIn.Amount != 700 || all[b].ExpectedCash.Amount != 5700 || all[a].PaidIn.Amount != math.MaxInt64 {
-		t.Fatalf("after the overflow: %+v", all)
+	if all[b].PaidIn.Amount != 700 || all[b].ExpectedCash.Amount != 5700 || all[a].PaidIn.Amount != money.MaxAmount {
+		t.Fatalf("after the overflow: A %+v, B %+v", all[a], all[b])
 	}
 	st, err := e.Runner.Status(ctx)
 	if err != nil {
