@@ -121,7 +121,7 @@ func (p *Projection) foldEvent(f *fold, d decoded) {
 			if before <= 0 || s.avgCost == nil || int64(v.OnHand) <= 0 {
 				s.avgCost = &u
 			} else {
-				avg := divRound(before*(*s.avgCost)+int64(v.Delta)*u, int64(v.OnHand))
+				avg := weightedCost(before, *s.avgCost, int64(v.Delta), u, int64(v.OnHand))
 				s.avgCost = &avg
 			}
 			if s.currency == "" {
