@@ -216,4 +216,18 @@ func TestOpenAPIValidationRejectsWhatTheDocumentForbids(t *testing.T) {
 	if err := openapi3filter.ValidateRequest(ctx, input(http.MethodPost, "/api/v1/sales", line("1.3755"))); err == nil {
 		t.Error("a quantity with four decimals validated")
 	}
+	// The documented bounds (issue 11.1): money.MaxAmount and quantity.Max.
+	movement := func(amount string) string {
+		return `{"id":"0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11","type":"paid_in","reason":"x","amount":{"amount":` + amount + `,"currency":"EUR"}}`
+	}
+	movements := "/api/v1/shifts/0b8e4a52-5d6f-4a43-9f0c-2f1d1c5e8b11/cash-movements"
+	if err := openapi3filter.ValidateRequest(ctx, input(http.MethodPost, movements, movement("100000000000"))); err != nil {
+		t.Errorf("a paid in of money.MaxAmount was refused: %v", err)
+	}
+	if err := openapi3filter.ValidateRequest(ctx, input(http.MethodPost, movements, movement("9223372036854775807"))); err == nil {
+		t.Error("a paid in of 2^63-1 validated")
+	}
+	if err := openapi3filter.ValidateRequest(ctx, input(http.MethodPost, "/api/v1/sales", line("10000001"))); err == nil {
+		t.Error("a quantity beyond quantity.Max validated")
+	}
 }

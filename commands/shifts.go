@@ -177,13 +177,11 @@ func (s *Shifts) Close(ctx context.Context, cmd Context, c CloseShift) (Result, 
 	closeCmd.ZNumber = z
 	shiftCmd := cmd
 	shiftCmd.IfMatch = nil
-	res, err = Execute(ctx, s.h, ShiftStream(c.ShiftID), ShiftAggregate, shiftCmd, func(sh shift.State) ([]shift.Event, error) {
+	// The state after the close comes from the append itself: a read after a successful
+	// append must not turn the done close into an error.
+	res, after, err := execute(ctx, s.h, ShiftStream(c.ShiftID), ShiftAggregate, shiftCmd, nil, func(sh shift.State) ([]shift.Event, error) {
 		return shift.Decide(sh, closeCmd, now)
 	})
-	if err != nil {
-		return Result{}, shift.State{}, err
-	}
-	after, err := s.Get(ctx, c.ShiftID)
 	if err != nil {
 		return Result{}, shift.State{}, err
 	}

@@ -14,14 +14,17 @@ import (
 
 // applyBatch applies one job in one transaction: lock the checkpoint row and check it is still
 // at j.from (the fence against a replica that lost its lock unawares, and against a skip or a
-// swap by someone else), apply the events, move the checkpoint to j.to, commit. A crash anywhere
-// before the commit leaves both rows and checkpoint as they were.
+// swap by someone else), apply the events, move the checkpoint to j.to, commit. Events of a
+// stream with a parked event are parked behind it instead of applied, and a job with park set
+// parks its one event (see park.go). A crash anywhere before the commit leaves rows, parked
+// events and checkpoint as they were.
 func (r *Runner) applyBatch(ctx context.Context, j *job) error {
 	return pgx.BeginFunc(ctx, r.cfg.Pool, func(tx pgx.Tx) error {
 		var pos int64
 		var status string
-		err := tx.QueryRow(ctx, `SELECT position, status FROM projection_checkpoints
-			WHERE schema_name = $1 FOR UPDATE`, j.schema).Scan(&pos, &status)
+		var parked int
+		err := tx.QueryRow(ctx, `SELECT position, status, parked FROM projection_checkpoints
+			WHERE schema_name = $1 FOR UPDATE`, j.schema).Scan(&pos, &status, &parked)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("apply to %s: %w", j.schema, errFenced)
 		}
@@ -31,15 +34,40 @@ func (r *Runner) applyBatch(ctx context.Context, j *job) error {
 		if eventstore.Position(pos) != j.from || status == statusFailed {
 			return fmt.Errorf("apply to %s from %d: checkpoint is at %d (%s): %w", j.schema, j.from, pos, status, errFenced)
 		}
-		if len(j.events) > 0 {
-			if err := j.p.Apply(ctx, tx, j.schema, j.events); err != nil {
-				return fmt.Errorf("apply %d events (%d..%d) to %s: %w", len(j.events),
-					j.events[0].Position, j.events[len(j.events)-1].Position, j.schema, err)
+		events, park, err := splitParked(ctx, tx, j.schema, parked, j.events)
+		if err != nil {
+			return err
+		}
+		if j.park != nil && len(events) == 1 { // not already parked behind its stream
+			if err := checkParkLimit(ctx, tx, j.schema, r.cfg.ParkLimit); err != nil {
+				return err
+			}
+			park, events = append(park, parking{ev: events[0], cause: j.park.Error()}), nil
+		}
+		if len(events) > 0 {
+			if err := j.p.Apply(ctx, tx, j.schema, events); err != nil {
+				return fmt.Errorf("apply %d events (%d..%d) to %s: %w", len(events),
+					events[0].Position, events[len(events)-1].Position, j.schema, err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET position = $2, updated_at = now()
-			WHERE schema_name = $1`, j.schema, int64(j.to)); err != nil {
+		if len(park) > 0 {
+			if err := insertParked(ctx, tx, j.schema, j.p.Name(), park); err != nil {
+				return err
+			}
+		}
+		if err := tx.QueryRow(ctx, `UPDATE projection_checkpoints SET position = $2, parked = parked + $3, updated_at = now()
+			WHERE schema_name = $1 RETURNING parked`, j.schema, int64(j.to), len(park)).Scan(&parked); err != nil {
 			return fmt.Errorf("move checkpoint %s to %d: %w", j.schema, j.to, err)
+		}
+		if len(park) > 0 {
+			r.metrics.parked.WithLabelValues(j.p.Name(), j.label).Set(float64(parked))
+			for _, p := range park {
+				if p.causeAt != nil {
+					r.log.Warn("projection parked an event behind an earlier parked event of its stream",
+						"projection", j.p.Name(), "schema", j.schema, "position", uint64(p.ev.Position), "event_id", p.ev.ID,
+						"stream", p.ev.Stream, "type", p.ev.Type, "parked_behind", uint64(*p.causeAt))
+				}
+			}
 		}
 		return nil
 	})

@@ -55,6 +55,9 @@ func (r *Runner) Migrate(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, ddl); err != nil {
 			return fmt.Errorf("create projection_checkpoints: %w", err)
 		}
+		if _, err := tx.Exec(ctx, parkDDL); err != nil {
+			return fmt.Errorf("create projection_parked: %w", err)
+		}
 		return nil
 	})
 }
@@ -71,11 +74,12 @@ type checkpoint struct {
 	LastError     string
 	ErrorPosition *eventstore.Position
 	Skipped       []eventstore.Position
+	Parked        int
 	UpdatedAt     time.Time
 }
 
 const checkpointColumns = `schema_name, name, version, generation, live, position, status,
-	coalesce(last_error, ''), error_position, skipped, updated_at`
+	coalesce(last_error, ''), error_position, skipped, parked, updated_at`
 
 // querier is what both a pool and a transaction offer.
 type querier interface {
@@ -113,7 +117,7 @@ func scanCheckpoint(row pgx.CollectableRow) (checkpoint, error) {
 		skipped []int64
 	)
 	err := row.Scan(&c.Schema, &c.Name, &c.Version, &c.Generation, &c.Live, &pos, &c.Status,
-		&c.LastError, &errPos, &skipped, &c.UpdatedAt)
+		&c.LastError, &errPos, &skipped, &c.Parked, &c.UpdatedAt)
 	c.Position = eventstore.Position(pos)
 	if errPos != nil {
 		p := eventstore.Position(*errPos)

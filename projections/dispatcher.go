@@ -24,6 +24,10 @@ type job struct {
 	from   eventstore.Position
 	to     eventstore.Position
 	events []eventstore.RecordedEvent
+	// park, when set, parks the one event of events with this cause instead of applying it.
+	park error
+	// label is the track's metric label: live or rebuild.
+	label string
 
 	err error // the handler's final error (after retries), read after Nack
 }

@@ -40,10 +40,13 @@
 // # Poison events
 //
 // A batch that fails is retried with backoff; if it still fails, its events are applied one at a
-// time to find the one that cannot be applied. The projection then stops (others keep running),
-// with the error and position in its checkpoint row, [Runner.Status] and the
-// pos_projection_failed metric, until an operator calls [Runner.Skip], which records the skipped
-// position and restarts the projection after it.
+// time to find the one that cannot be applied. That event is parked (projection_parked), with
+// the later events of its stream, and the projection goes on with every other stream; they show
+// in [Runner.Status] and pos_projection_parked until [Runner.ReplayParked] applies them (once
+// fixed) or [Runner.Skip] drops one (see park.go). Past Config.ParkLimit poison events the
+// projection stops instead (others keep running), with the error and position in its checkpoint
+// row and the pos_projection_failed metric, until [Runner.Skip] records the skipped position and
+// restarts it after it.
 //
 // # Determinism
 //

@@ -40,6 +40,7 @@ type items struct {
 	noLog   bool
 	tracker *tracker
 	runner  string
+	healed  atomic.Bool // the fix of a poison event: when set, poison events apply as any other
 }
 
 func (p *items) Name() string              { return p.name }
@@ -78,7 +79,7 @@ func (p *items) Apply(ctx context.Context, tx pgx.Tx, schema string, batch []eve
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return fmt.Errorf("decode %s at %d: %w", e.Type, e.Position, err)
 		}
-		if d.Poison {
+		if d.Poison && !p.healed.Load() {
 			return fmt.Errorf("event at %d: %w", e.Position, errPoison)
 		}
 		b.Queue(upsert, d.Item, d.Amount, int64(e.Position))

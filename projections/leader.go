@@ -194,7 +194,9 @@ func (l *leader) reconcile(ctx context.Context) error {
 			if c.Status == statusFailed {
 				failed = 1
 			}
-			r.metrics.failed.WithLabelValues(name, map[bool]string{true: "live", false: "rebuild"}[c.Live]).Set(failed)
+			label := map[bool]string{true: "live", false: "rebuild"}[c.Live]
+			r.metrics.failed.WithLabelValues(name, label).Set(failed)
+			r.metrics.parked.WithLabelValues(name, label).Set(float64(c.Parked))
 		}
 	}
 	for schema := range l.tracks {

@@ -15,6 +15,7 @@ type metrics struct {
 	failed   *prometheus.GaugeVec
 	poison   *prometheus.CounterVec
 	skipped  *prometheus.CounterVec
+	parked   *prometheus.GaugeVec
 	leader   *prometheus.GaugeVec
 	swaps    *prometheus.CounterVec
 }
@@ -30,7 +31,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		failed: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
 			Name: "failed", Help: "1 while the projection is stopped on an event it cannot apply."}, []string{"projection", "track"}),
 		poison: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "pos", Subsystem: "projection",
-			Name: "poison_events_total", Help: "Events that failed after every retry and stopped the projection."}, []string{"projection", "track"}),
+			Name: "poison_events_total", Help: "Events that failed after every retry (parked, or stopping the projection past its park limit)."}, []string{"projection", "track"}),
+		parked: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "parked", Help: "Events set aside because they (or an earlier event of their stream) cannot be applied; replay or skip them."}, []string{"projection", "track"}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "pos", Subsystem: "projection",
 			Name: "skipped_events_total", Help: "Poison events skipped by an operator."}, []string{"projection"}),
 		leader: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
@@ -49,7 +52,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		errs = append(errs, err)
 		return c
 	}
-	m.position, m.lag, m.failed, m.leader = reg1(m.position), reg1(m.lag), reg1(m.failed), reg1(m.leader)
+	m.position, m.lag, m.failed, m.leader, m.parked = reg1(m.position), reg1(m.lag), reg1(m.failed), reg1(m.leader), reg1(m.parked)
 	m.events, m.poison, m.skipped, m.swaps = reg2(m.events), reg2(m.poison), reg2(m.skipped), reg2(m.swaps)
 	return m, errors.Join(errs...)
 }

@@ -46,6 +46,10 @@ type Config struct {
 	Retries int
 	// RetryInterval is the first backoff interval of those retries; default 100 ms.
 	RetryInterval time.Duration
+	// ParkLimit is how many poison events one generation of a projection sets aside (parks)
+	// and goes on; the next one stops it (status failed), since that many is a broken
+	// projection, not a bad event. Default 100.
+	ParkLimit int
 }
 
 // Validate reports every problem of the configuration at once.
@@ -70,7 +74,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("projections: %s has negative version %d", p.Name(), p.Version()))
 		}
 	}
-	if c.BatchSize < 0 || c.BatchWait < 0 || c.PollInterval < 0 || c.IdleInterval < 0 || c.Retries < 0 || c.RetryInterval < 0 {
+	if c.BatchSize < 0 || c.BatchWait < 0 || c.PollInterval < 0 || c.IdleInterval < 0 || c.Retries < 0 || c.RetryInterval < 0 || c.ParkLimit < 0 {
 		errs = append(errs, errors.New("projections: sizes, intervals and retries must not be negative"))
 	}
 	return errors.Join(errs...)
@@ -91,6 +95,9 @@ func (c *Config) setDefaults() {
 	def(&c.RetryInterval, 100*time.Millisecond)
 	if c.Retries == 0 {
 		c.Retries = 3
+	}
+	if c.ParkLimit == 0 {
+		c.ParkLimit = 100
 	}
 	if c.ID == "" {
 		c.ID = "runner"

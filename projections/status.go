@@ -36,8 +36,15 @@ type ProjectionStatus struct {
 	LastError     string                `json:"last_error,omitempty"`
 	ErrorPosition *eventstore.Position  `json:"error_position,omitempty"`
 	Skipped       []eventstore.Position `json:"skipped,omitempty"`
-	UpdatedAt     time.Time             `json:"updated_at"`
+	// ParkedCount is how many events the generation set aside; Parked lists the first
+	// parkedListCap of them, oldest first (see park.go).
+	ParkedCount int           `json:"parked_count"`
+	Parked      []ParkedEvent `json:"parked,omitempty"`
+	UpdatedAt   time.Time     `json:"updated_at"`
 }
+
+// parkedListCap bounds how many parked events Status lists per generation.
+const parkedListCap = 100
 
 // Status reports every generation of every projection recorded in the database, with its lag
 // behind the head of $all. Any replica may call it.
@@ -59,7 +66,12 @@ func (r *Runner) Status(ctx context.Context) ([]ProjectionStatus, error) {
 		s := ProjectionStatus{
 			Name: c.Name, Version: c.Version, Schema: c.Schema, Live: c.Live, Status: c.Status,
 			Position: c.Position, HeadPosition: head, LastError: c.LastError, ErrorPosition: c.ErrorPosition,
-			Skipped: c.Skipped, UpdatedAt: c.UpdatedAt,
+			Skipped: c.Skipped, ParkedCount: c.Parked, UpdatedAt: c.UpdatedAt,
+		}
+		if c.Parked > 0 {
+			if s.Parked, err = loadParked(ctx, r.cfg.Pool, c.Schema, parkedListCap); err != nil {
+				return nil, fmt.Errorf("projection status: %w", err)
+			}
 		}
 		p, known := r.byName[c.Name]
 		if c.Status != statusFailed && (!held[lockKey(c.Name)] || (known && c.Live && c.Version != p.Version())) {
@@ -106,13 +118,15 @@ func (r *Runner) heldLocks(ctx context.Context) (map[int64]bool, error) {
 	return held, nil
 }
 
-// ErrNotFailedAt is returned by Skip when the projection is not stopped on that position.
-var ErrNotFailedAt = errors.New("projection is not stopped on that position")
+// ErrNotFailedAt is returned by Skip when the projection is neither stopped on nor has
+// parked an event at that position.
+var ErrNotFailedAt = errors.New("projection is not stopped on that position and has parked no event there")
 
-// Skip lets a projection stopped on a poison event go on after it: the position is added to
-// the projection's skipped list (never applied again, also not by rebuilds), logged, and the
-// projection restarts after it. position must be the error position Status reports, so an
-// operator can only skip the event they looked at.
+// Skip lets a projection stopped on a poison event go on after it, or drops a parked event:
+// the position is added to the projection's skipped list (never applied again, also not by
+// rebuilds), logged, and a stopped projection restarts after it. position must be the error
+// position or a parked position Status reports, so an operator can only skip the event they
+// looked at. Events parked behind a skipped one stay parked until ReplayParked.
 func (r *Runner) Skip(ctx context.Context, name string, position eventstore.Position) error {
 	var skipped checkpoint
 	err := pgx.BeginFunc(ctx, r.cfg.Pool, func(tx pgx.Tx) error {
@@ -124,7 +138,7 @@ func (r *Runner) Skip(ctx context.Context, name string, position eventstore.Posi
 			return c.Status == statusFailed && c.ErrorPosition != nil && *c.ErrorPosition == position
 		})
 		if i < 0 {
-			return ErrNotFailedAt
+			return skipParked(ctx, tx, name, position, &skipped)
 		}
 		skipped = cps[i]
 		if _, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET skipped = array_append(skipped, $2)

@@ -157,9 +157,10 @@ func (t *track) setLag(head eventstore.Position) {
 
 // commit applies events and moves the checkpoint to `to` in one transaction. When that fails
 // after the dispatcher's retries for a reason that is not transient, it applies the events one
-// at a time to find the poison event, records it, and returns errFailed.
+// at a time to find the poison event and parks it (park.go), so the rest goes on; when it
+// cannot be parked (ParkLimit reached) it records the failure and returns errFailed.
 func (t *track) commit(ctx context.Context, events []eventstore.RecordedEvent, to eventstore.Position) error {
-	err := t.d.apply(ctx, &job{p: t.p, schema: t.schema, from: t.pos, to: to, events: events})
+	err := t.d.apply(ctx, &job{p: t.p, schema: t.schema, from: t.pos, to: to, events: events, label: t.label()})
 	if err == nil {
 		t.advance(ctx, to, len(events))
 		return nil
@@ -181,6 +182,16 @@ func (t *track) commit(ctx context.Context, events []eventstore.RecordedEvent, t
 	at := to
 	if len(events) == 1 {
 		at = events[0].Position
+		perr := t.park(ctx, events[0], err)
+		if perr == nil {
+			return nil
+		}
+		if ctx.Err() != nil || errors.Is(perr, errFenced) || transient(perr) {
+			return perr
+		}
+		if !errors.Is(perr, errParkLimit) {
+			err = fmt.Errorf("%w (and parking it failed: %w)", err, perr)
+		}
 	}
 	t.fail(ctx, at, err)
 	return errFailed

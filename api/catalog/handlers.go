@@ -94,11 +94,14 @@ func decodeOptional(r *http.Request, v any) error {
 	return httpx.Decode(r, v)
 }
 
-// created writes a creating command's answer: 201 (or the original status on a replay), the
-// Location of the resource and the ETag of its revision.
-func (h *Handlers) created(w http.ResponseWriter, r *http.Request, location string, res commands.Result, body any) {
-	w.Header().Set("Location", location)
-	cmdhttp.Respond(h.Responder, w, r, http.StatusCreated, res, body)
+// written answers a command that succeeded (res) with status and what render returns; for a
+// 201 location is the new resource. A render that fails (the read after the append) cannot turn
+// the done command into a 5xx: see cmdhttp.AfterAppend.
+func (h *Handlers) written(w http.ResponseWriter, r *http.Request, status int, location string, res commands.Result, id uuid.UUID, render func() (any, error)) {
+	if status == http.StatusCreated {
+		w.Header().Set("Location", location)
+	}
+	cmdhttp.AfterAppend(h.Responder, w, r, status, res, id.String(), render)
 }
 
 // current writes a GET answer with the ETag of the resource's revision.

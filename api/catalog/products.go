@@ -182,15 +182,12 @@ func (h *Handlers) updateProduct(w http.ResponseWriter, r *http.Request, op stri
 }
 
 func (h *Handlers) respondProduct(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.Result) error {
-	l, err := h.Catalog.Product(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	body := productView(l.State, cmdhttp.WrittenOf(res))
-	if status == http.StatusCreated {
-		h.created(w, r, "/api/v1/products/"+id.String(), res, body)
-		return nil
-	}
-	cmdhttp.Respond(h.Responder, w, r, status, res, body)
+	h.written(w, r, status, "/api/v1/products/"+id.String(), res, id, func() (any, error) {
+		l, err := h.Catalog.Product(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return productView(l.State, cmdhttp.WrittenOf(res)), nil
+	})
 	return nil
 }

@@ -118,11 +118,7 @@ func (h *Handlers) createStore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, err := h.Stores.Get(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	h.created(w, r, "/api/v1/stores/"+id.String(), res, storeView(l.State, cmdhttp.WrittenOf(res)))
+	h.written(w, r, http.StatusCreated, "/api/v1/stores/"+id.String(), res, id, h.storeBody(r, id, res))
 	return nil
 }
 
@@ -176,11 +172,7 @@ func (h *Handlers) changeSettings(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	l, err := h.Stores.Get(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	cmdhttp.Respond(h.Responder, w, r, http.StatusOK, res, storeView(l.State, cmdhttp.WrittenOf(res)))
+	h.written(w, r, http.StatusOK, "", res, id, h.storeBody(r, id, res))
 	return nil
 }
 
@@ -239,11 +231,13 @@ func (h *Handlers) createRegister(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return notFound(err, "store_not_found", "no such store")
 	}
-	l, err := h.Stores.Register(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	h.created(w, r, "/api/v1/stores/"+storeID.String()+"/registers/"+id.String(), res, registerView(l.State, cmdhttp.WrittenOf(res)))
+	h.written(w, r, http.StatusCreated, "/api/v1/stores/"+storeID.String()+"/registers/"+id.String(), res, id, func() (any, error) {
+		l, err := h.Stores.Register(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return registerView(l.State, cmdhttp.WrittenOf(res)), nil
+	})
 	return nil
 }
 
@@ -265,4 +259,15 @@ func (h *Handlers) getRegister(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.current(w, r, l.Revision, registerView(l.State, cmdhttp.Written{Revision: l.Revision, Position: l.Position}))
 	return nil
+}
+
+// storeBody renders a store after a command that wrote res.
+func (h *Handlers) storeBody(r *http.Request, id uuid.UUID, res commands.Result) func() (any, error) {
+	return func() (any, error) {
+		l, err := h.Stores.Get(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return storeView(l.State, cmdhttp.WrittenOf(res)), nil
+	}
 }

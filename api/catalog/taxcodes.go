@@ -119,15 +119,12 @@ func (h *Handlers) changeRate(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) respondTaxCode(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.Result) error {
-	l, err := h.Catalog.TaxCode(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	body := taxCodeView(l.State, cmdhttp.WrittenOf(res))
-	if status == http.StatusCreated {
-		h.created(w, r, "/api/v1/tax-codes/"+id.String(), res, body)
-		return nil
-	}
-	cmdhttp.Respond(h.Responder, w, r, status, res, body)
+	h.written(w, r, status, "/api/v1/tax-codes/"+id.String(), res, id, func() (any, error) {
+		l, err := h.Catalog.TaxCode(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return taxCodeView(l.State, cmdhttp.WrittenOf(res)), nil
+	})
 	return nil
 }

@@ -29,3 +29,25 @@ func Respond(rs *httpx.Responder, w http.ResponseWriter, r *http.Request, status
 	}
 	rs.JSON(w, r, status, body)
 }
+
+// Accepted is the answer to a command whose resource cannot be rendered after its append:
+// the command succeeded, so the client still learns which resource and where its events
+// landed (see AfterAppend).
+type Accepted struct {
+	ID string `json:"id"`
+	Written
+}
+
+// AfterAppend answers a command that succeeded (res) with status and the body render returns.
+// Nothing after a successful append may turn its answer into a 5xx: when render fails (a read
+// of the resource failing, a state that cannot be rendered), the cause is logged and the
+// client gets status with an Accepted body, so it does not retry a command that is done.
+func AfterAppend(rs *httpx.Responder, w http.ResponseWriter, r *http.Request, status int, res commands.Result, id string, render func() (any, error)) {
+	body, err := render()
+	if err != nil {
+		rs.Logger().WarnContext(r.Context(), "command succeeded but its resource could not be rendered; answered with its position",
+			"stream", res.Stream, "revision", res.Revision, "position", uint64(res.Position), "error", err)
+		body = Accepted{ID: id, Written: WrittenOf(res)}
+	}
+	Respond(rs, w, r, status, res, body)
+}

@@ -173,21 +173,27 @@ func (h *Handlers) document(w http.ResponseWriter, r *http.Request, op string, o
 	if err != nil {
 		return err
 	}
-	view := DocumentView{ID: id.String(), LocationID: loc.String(), Lines: []LineView{}}
 	var last commands.Result
 	for _, l := range res.Lines {
-		lv, err := h.lineView(r, loc, l)
-		if err != nil {
-			return err
-		}
-		view.Lines = append(view.Lines, lv)
 		last = l.Result
 	}
-	view.Written = cmdhttp.Written{Revision: last.Revision, Position: res.Position}
 	if len(res.Lines) != 1 {
 		last.Exists = false // no single stream to name in an ETag
 	}
-	cmdhttp.Respond(h.Responder, w, r, http.StatusCreated, last, view)
+	last.Position = max(last.Position, res.Position)
+	// A line read after the append that fails cannot turn the done document into a 5xx.
+	cmdhttp.AfterAppend(h.Responder, w, r, http.StatusCreated, last, id.String(), func() (any, error) {
+		view := DocumentView{ID: id.String(), LocationID: loc.String(), Lines: []LineView{}}
+		for _, l := range res.Lines {
+			lv, err := h.lineView(r, loc, l)
+			if err != nil {
+				return nil, err
+			}
+			view.Lines = append(view.Lines, lv)
+		}
+		view.Written = cmdhttp.Written{Revision: last.Revision, Position: res.Position}
+		return view, nil
+	})
 	return nil
 }
 

@@ -97,14 +97,18 @@ func (h *Handlers) receive(w http.ResponseWriter, r *http.Request) error {
 	return h.respondTransfer(w, r, http.StatusOK, id, res)
 }
 
+// respondTransfer answers a transfer command that succeeded; a failing read of the transfer
+// after it cannot turn the done command into a 5xx (cmdhttp.AfterAppend).
 func (h *Handlers) respondTransfer(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.DocumentResult) error {
-	t, err := h.Inventory.Transfer(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	view := transferView(t)
-	view.Position = max(view.Position, res.Position)
-	cmdhttp.Respond(h.Responder, w, r, status, res.Document, view)
+	cmdhttp.AfterAppend(h.Responder, w, r, status, res.Document, id.String(), func() (any, error) {
+		t, err := h.Inventory.Transfer(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		view := transferView(t)
+		view.Position = max(view.Position, res.Position)
+		return view, nil
+	})
 	return nil
 }
 

@@ -22,6 +22,7 @@ type Runner interface {
 	Status(ctx context.Context) ([]projections.ProjectionStatus, error)
 	Rebuild(ctx context.Context, name string) error
 	Skip(ctx context.Context, name string, position eventstore.Position) error
+	ReplayParked(ctx context.Context, name string) (projections.ReplayResult, error)
 }
 
 // Handlers serve /projections.
@@ -38,6 +39,19 @@ func (h *Handlers) Register(routes *authz.Routes) {
 	routes.Handle(http.MethodGet, "/projections", authz.Perm(authz.ProjectionsRead), rs.Handle(h.list))
 	routes.Handle(http.MethodPost, "/projections/{name}/rebuild", authz.Perm(authz.ProjectionsAdmin), rs.Handle(h.rebuild))
 	routes.Handle(http.MethodPost, "/projections/{name}/skip", authz.Perm(authz.ProjectionsAdmin), rs.Handle(h.skip))
+	routes.Handle(http.MethodPost, "/projections/{name}/replay-parked", authz.Perm(authz.ProjectionsAdmin), rs.Handle(h.replayParked))
+}
+
+// replayParked applies the projection's parked events again, once their cause is fixed.
+func (h *Handlers) replayParked(w http.ResponseWriter, r *http.Request) error {
+	name := mux.Vars(r)["name"]
+	res, err := h.Runner.ReplayParked(r.Context(), name)
+	if err := mapErr(err); err != nil {
+		return err
+	}
+	h.record(r, "projection.replay_parked", name)
+	h.Responder.JSON(w, r, http.StatusOK, map[string]any{"name": name, "replayed": res.Replayed, "parked": res.Parked})
+	return nil
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {

@@ -29,6 +29,13 @@ func TestProjectionRoutes(t *testing.T) {
 	}
 	e.Must(http.StatusBadRequest, "POST", "/api/v1/projections/sales/skip", e.AdminToken, map[string]any{})
 	e.Must(http.StatusBadRequest, "POST", "/api/v1/projections/sales/skip", e.AdminToken, `{"position":"x"}`)
+	// Nothing parked: a replay applies nothing and keeps nothing.
+	replay := e.Must(http.StatusOK, "POST", "/api/v1/projections/sales/replay-parked", e.AdminToken, nil)
+	if !strings.Contains(string(replay.Body), `"replayed":0`) || !strings.Contains(string(replay.Body), `"parked":0`) {
+		t.Fatalf("replay-parked = %s", replay.Body)
+	}
+	e.Must(http.StatusForbidden, "POST", "/api/v1/projections/sales/replay-parked", analyst, nil)
+	e.Must(http.StatusNotFound, "POST", "/api/v1/projections/nope/replay-parked", e.AdminToken, nil)
 }
 
 func TestRebuildRequestBeforeTheProjectionEverRan(t *testing.T) {

@@ -95,10 +95,12 @@ func (h *Handlers) open(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.Shifts.Open(r.Context(), cmd, c); err != nil {
+	res, err := h.Shifts.Open(r.Context(), cmd, c)
+	if err != nil {
 		return err
 	}
-	return h.respond(w, r, http.StatusCreated, id)
+	h.written(w, r, http.StatusCreated, id, res)
+	return nil
 }
 
 // target returns the shift of the path after checking the caller may act in its store.
@@ -125,10 +127,12 @@ func (h *Handlers) movement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.Shifts.RecordCashMovement(r.Context(), cmd, sh.ID, c); err != nil {
+	res, err := h.Shifts.RecordCashMovement(r.Context(), cmd, sh.ID, c)
+	if err != nil {
 		return err
 	}
-	return h.respond(w, r, http.StatusCreated, sh.ID)
+	h.written(w, r, http.StatusCreated, sh.ID, res)
+	return nil
 }
 
 func (h *Handlers) close(w http.ResponseWriter, r *http.Request) error {
@@ -147,16 +151,17 @@ func (h *Handlers) close(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The manager's token is spent only when the close needs it.
-	var closed shift.State
+	var res commands.Result
 	if err := cmdhttp.Approved(r, h.Approvals, sh.ID.String(), &cmd, func(as rules.Approvals) error {
 		c.Approval = as.Of(rules.ActionShiftCloseOverShort)
 		var err error
-		_, closed, err = h.Shifts.Close(r.Context(), cmd, c)
+		res, _, err = h.Shifts.Close(r.Context(), cmd, c)
 		return err
 	}); err != nil {
 		return err
 	}
-	return h.respond(w, r, http.StatusOK, closed.ID)
+	h.written(w, r, http.StatusOK, sh.ID, res)
+	return nil
 }
 
 func (h *Handlers) report(w http.ResponseWriter, r *http.Request) error {
@@ -164,24 +169,30 @@ func (h *Handlers) report(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.respond(w, r, http.StatusOK, sh.ID)
-}
-
-// respond renders the shift's report as folded now, with its revision as ETag.
-func (h *Handlers) respond(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID) error {
-	l, err := h.Shifts.Get(r.Context(), id)
+	v, err := h.render(r, sh.ID)
 	if err != nil {
 		return err
+	}
+	w.Header().Set(cmdhttp.HeaderETag, cmdhttp.ETag(v.Revision))
+	h.Responder.JSON(w, r, http.StatusOK, v)
+	return nil
+}
+
+// written answers a shift command that succeeded with the shift's report as folded now; a
+// failure to read or render it cannot turn the done command into a 5xx (cmdhttp.AfterAppend).
+func (h *Handlers) written(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.Result) {
+	cmdhttp.AfterAppend(h.Responder, w, r, status, res, id.String(), func() (any, error) { return h.render(r, id) })
+}
+
+// render folds the shift's report now.
+func (h *Handlers) render(r *http.Request, id uuid.UUID) (Report, error) {
+	l, err := h.Shifts.Get(r.Context(), id)
+	if err != nil {
+		return Report{}, err
 	}
 	z, closing, err := h.Shifts.Closing(r.Context(), l.State)
 	if err != nil {
-		return err
+		return Report{}, err
 	}
-	v, err := reportOf(l, z, closing)
-	if err != nil {
-		return err
-	}
-	w.Header().Set(cmdhttp.HeaderETag, cmdhttp.ETag(l.Revision))
-	h.Responder.JSON(w, r, status, v)
-	return nil
+	return reportOf(l, z, closing), nil
 }

@@ -197,11 +197,14 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request, op string, req
 }
 
 func (h *Handlers) respond(w http.ResponseWriter, r *http.Request, status int, id string, res commands.Result) error {
-	s, err := h.Users.Get(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	cmdhttp.Respond(h.Responder, w, r, status, res, response{View: viewOf(s), Written: cmdhttp.WrittenOf(res)})
+	// A failing read after the append cannot turn the done command into a 5xx.
+	cmdhttp.AfterAppend(h.Responder, w, r, status, res, id, func() (any, error) {
+		s, err := h.Users.Get(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return response{View: viewOf(s), Written: cmdhttp.WrittenOf(res)}, nil
+	})
 	return nil
 }
 

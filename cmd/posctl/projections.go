@@ -17,9 +17,9 @@ import (
 	"github.com/odata-pos/pos/projections"
 )
 
-const projectionsUsage = "posctl projections status [--json] | rebuild NAME | skip NAME POSITION"
+const projectionsUsage = "posctl projections status [--json] | rebuild NAME | skip NAME POSITION | replay-parked NAME"
 
-// runProjections runs posctl projections status|rebuild|skip through a projection runner
+// runProjections runs posctl projections status|rebuild|skip|replay-parked through a projection runner
 // that is never started: like the API's control routes, it works on the checkpoint table,
 // and the replica leading each projection acts on it.
 func runProjections(ctx context.Context, e env) error {
@@ -37,7 +37,7 @@ func runProjections(ctx context.Context, e env) error {
 	var position eventstore.Position
 	switch {
 	case sub == "status" && len(args) == 0:
-	case sub == "rebuild" && len(args) == 1 && !*asJSON:
+	case (sub == "rebuild" || sub == "replay-parked") && len(args) == 1 && !*asJSON:
 	case sub == "skip" && len(args) == 2 && !*asJSON:
 		n, err := strconv.ParseUint(args[1], 10, 64)
 		if err != nil {
@@ -65,6 +65,13 @@ func runProjections(ctx context.Context, e env) error {
 		}
 		fmt.Fprintf(e.stdout, "rebuild of %s requested by %s; follow it with posctl projections status\n", args[0], who)
 		return nil
+	case "replay-parked":
+		res, err := r.ReplayParked(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: %d parked events replayed, %d still parked (by %s)\n", args[0], res.Replayed, res.Parked, who)
+		return nil
 	case "skip":
 		if err := r.Skip(ctx, args[0], position); err != nil {
 			return err
@@ -82,14 +89,18 @@ func runProjections(ctx context.Context, e env) error {
 		return enc.Encode(st)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tVERSION\tLIVE\tSTATUS\tPOSITION\tHEAD\tLAG EVENTS\tLAG\tERROR")
+	fmt.Fprintln(tw, "NAME\tVERSION\tLIVE\tSTATUS\tPOSITION\tHEAD\tLAG EVENTS\tLAG\tPARKED\tERROR")
 	for _, s := range st {
 		errText := s.LastError
 		if s.ErrorPosition != nil {
 			errText = fmt.Sprintf("at %d: %s", *s.ErrorPosition, s.LastError)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%t\t%s\t%d\t%d\t%d\t%.1fs\t%s\n", s.Name, s.Version, s.Live, s.Status,
-			s.Position, s.HeadPosition, s.LagEvents, s.LagSeconds, errText)
+		if len(s.Parked) > 0 && errText == "" {
+			p := s.Parked[0]
+			errText = fmt.Sprintf("parked at %d (%s, event %s): %s", p.Position, p.Stream, p.EventID, p.Error)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%t\t%s\t%d\t%d\t%d\t%.1fs\t%d\t%s\n", s.Name, s.Version, s.Live, s.Status,
+			s.Position, s.HeadPosition, s.LagEvents, s.LagSeconds, s.ParkedCount, errText)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -109,12 +109,15 @@ func validate(c CreateProduct) error {
 	v.Check(c.TaxCode != "", "tax_code", "is required")
 	v.Check(c.Price.Validate() == nil, "price.currency", "must be an ISO 4217 code")
 	v.Check(c.Price.Amount >= 0, "price.amount", "must not be negative")
+	v.Amount("price.amount", c.Price)
 	if c.Cost != nil {
 		v.Check(c.Cost.Currency == c.Price.Currency, "cost.currency", "must be the price's currency")
 		v.Check(c.Cost.Amount >= 0, "cost.amount", "must not be negative")
+		v.Amount("cost.amount", *c.Cost)
 	}
 	if c.LowStockThreshold != nil {
 		v.Check(*c.LowStockThreshold >= 0, "low_stock_threshold", "must not be negative")
+		v.Quantity("low_stock_threshold", *c.LowStockThreshold)
 	}
 	for i, b := range c.Barcodes {
 		f := fmt.Sprintf("barcodes[%d]", i)
@@ -154,6 +157,7 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		var v rules.Validator
 		v.Check(c.Price.Currency == cur.Currency, "price.currency", "must be "+cur.Currency)
 		v.Check(c.Price.Amount >= 0, "price.amount", "must not be negative")
+		v.Amount("price.amount", c.Price)
 		at := c.EffectiveAt
 		if at.IsZero() {
 			at = now

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/odata-pos/pos/domain/internal/gwt"
 	"github.com/odata-pos/pos/domain/money"
+	"github.com/odata-pos/pos/domain/quantity"
 	"github.com/odata-pos/pos/domain/rules"
 )
 
@@ -20,6 +22,7 @@ var (
 func TestDecide(t *testing.T) {
 	create := CreateProduct{ProductID: pid, SKU: "APL-1", Barcodes: []string{"871"}, Name: "Apples", Category: "fruit", Price: money.New(299, "EUR"), TaxCode: "VAT_LOW", TrackStock: true, SoldByWeight: true}
 	created := ProductCreated{ProductID: pid, SKU: "APL-1", Barcodes: []string{"871"}, Name: "Apples", Category: "fruit", Price: money.New(299, "EUR"), TaxCode: "VAT_LOW", TrackStock: true, SoldByWeight: true, CreatedAt: t0}
+	huge, tooMany := money.New(math.MaxInt64, "EUR"), quantity.Max+1
 	gwt.Run(t, decider, t0, []gwt.Case[Command, Event]{
 		{Name: "a product is created", When: create, Then: []Event{created}},
 		{Name: "creating it again is a no-op", Given: []Event{created}, When: create},
@@ -32,6 +35,11 @@ func TestDecide(t *testing.T) {
 		{Name: "deactivating twice is a no-op", Given: []Event{created, ProductDeactivated{pid, "", t0}}, When: Deactivate{}},
 		{Name: "reactivation", Given: []Event{created, ProductDeactivated{pid, "", t0}}, When: Reactivate{}, Then: []Event{ProductReactivated{pid, t0}}},
 		{Name: "commands on a missing product", When: Deactivate{}, Err: rules.ErrNotFound},
+		// Bounds (issue 11.1).
+		{Name: "a price beyond money.MaxAmount is refused", When: CreateProduct{ProductID: pid, SKU: "A", Name: "A", TaxCode: "V", Price: money.New(money.MaxAmount+1, "EUR")}, Err: rules.ErrValidation},
+		{Name: "a cost beyond money.MaxAmount is refused", When: CreateProduct{ProductID: pid, SKU: "A", Name: "A", TaxCode: "V", Price: money.New(1, "EUR"), Cost: &huge}, Err: rules.ErrValidation},
+		{Name: "a low-stock threshold beyond quantity.Max is refused", When: CreateProduct{ProductID: pid, SKU: "A", Name: "A", TaxCode: "V", Price: money.New(1, "EUR"), LowStockThreshold: &tooMany}, Err: rules.ErrValidation},
+		{Name: "a price change beyond money.MaxAmount is refused", Given: []Event{created}, When: ChangePrice{Price: huge}, Err: rules.ErrValidation},
 	})
 }
 

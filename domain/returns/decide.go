@@ -1,6 +1,7 @@
 package returns
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -95,8 +96,14 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 	} else {
 		err = withoutReceipt(&e, cr)
 	}
+	if errors.Is(err, money.ErrOverflow) {
+		return nil, rules.ErrOutOfRange.With("the return's total overflows")
+	}
 	if err != nil {
 		return nil, err
+	}
+	if !e.Total.InBounds() { // a sale's total is bounded; a no-receipt return's must be too
+		return nil, rules.ErrOutOfRange.With("the return's total " + money.BoundsMessage)
 	}
 	cur := e.Total.Currency
 	if e.Refunds, err = refunds(cr, e.Total, paid, tenders); err != nil {
@@ -141,6 +148,7 @@ func withReceipt(e *ReturnRecorded, cr CreateReturn) (map[string]money.Money, []
 	for i, rl := range cr.Lines {
 		f := fmt.Sprintf("lines[%d]", i)
 		v.Check(rl.Quantity > 0, f+".quantity", "must be positive")
+		v.Quantity(f+".quantity", rl.Quantity)
 		v.Check(!seen[rl.SaleLineID], f+".sale_line_id", "is listed twice")
 		seen[rl.SaleLineID] = true
 		idx := slices.IndexFunc(lines, func(l sale.PricedLine) bool { return l.ID == rl.SaleLineID })
@@ -219,6 +227,7 @@ func withoutReceipt(e *ReturnRecorded, cr CreateReturn) error {
 		f := fmt.Sprintf("lines[%d]", i)
 		v.Check(l.Product.ID != uuid.Nil, f+".product_id", "is required")
 		v.Check(l.Quantity > 0, f+".quantity", "must be positive")
+		v.Quantity(f+".quantity", l.Quantity)
 		v.Check(l.Product.SoldByWeight || l.Quantity.IsWhole(), f+".quantity", "must be whole for a product not sold by weight")
 		v.Check(l.Product.Price.Currency == st.Currency, f+".price", "is not in the store currency")
 	}
@@ -280,6 +289,7 @@ func refunds(cr CreateReturn, total money.Money, paid map[string]money.Money, te
 		v.Check(r.ID != uuid.Nil, f+".id", "is required")
 		v.Check(sale.ValidTender(r.Tender), f+".tender", "is not a tender")
 		v.Check(r.Amount.Amount > 0, f+".amount.amount", "must be positive")
+		v.Amount(f+".amount.amount", r.Amount)
 		v.Check(r.Amount.Currency == cur, f+".amount.currency", "must be "+cur)
 		given[r.Tender] += r.Amount.Amount
 		sumAmt += r.Amount.Amount

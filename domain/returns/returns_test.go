@@ -101,6 +101,16 @@ func TestReturnRules(t *testing.T) {
 					t.Fatalf("cash out %v", e.CashOut)
 				}
 			}},
+		{name: "a refund beyond money.MaxAmount is refused (issue 11.1)", when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderCard, Amount: eur(money.MaxAmount + 1)}}, nil), wantErr: rules.ErrValidation},
+		{name: "a quantity beyond quantity.Max is refused (issue 11.1)", when: ret([]Line{{SaleLineID: breadLine, Quantity: quantity.Max + 1000}}, nil, nil), wantErr: rules.ErrValidation},
+		{name: "a no-receipt return whose total passes money.MaxAmount is refused (issue 11.1)", when: ret(nil, nil, func(c *CreateReturn) {
+			noReceipt(c)
+			c.NoReceiptLines[0].Product.Price, c.NoReceiptLines[0].Quantity = eur(money.MaxAmount), qty("2")
+		}), wantErr: rules.ErrOutOfRange},
+		{name: "a no-receipt return whose amount overflows is refused with a rule error (issue 11.1)", when: ret(nil, nil, func(c *CreateReturn) {
+			noReceipt(c)
+			c.NoReceiptLines[0].Product.Price, c.NoReceiptLines[0].Quantity = eur(1<<62), qty("1000")
+		}), wantErr: rules.ErrOutOfRange},
 		{name: "refunds must add up to the return", when: ret(oneBread, []Refund{{ID: id(50), Tender: sale.TenderCash, Amount: eur(299)}}, nil), wantErr: ErrRefundMismatch},
 		{name: "refunds ≤ what was paid, by tender (cash net of change)",
 			when: ret([]Line{{SaleLineID: soapLine, Quantity: qty("1")}}, []Refund{{ID: id(50), Tender: sale.TenderCash, Amount: eur(464)}}, nil), wantErr: ErrRefundExceedsPaid},

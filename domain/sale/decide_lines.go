@@ -29,11 +29,13 @@ func decideAddLine(s State, c AddLine) ([]Event, error) {
 	v.Check(c.LineID != uuid.Nil, "id", "is required")
 	v.Check(p.ID != uuid.Nil, "product_id", "is required")
 	v.Check(c.Quantity > 0, "quantity", "must be positive")
+	v.Quantity("quantity", c.Quantity)
 	v.Check(p.Price.Currency == s.Currency, "product.price", "is not in the store currency "+s.Currency)
 	v.Check(tax.ValidRate(p.TaxRateBP), "product.tax_rate_bp", "is out of range")
 	if c.UnitPrice != nil {
 		v.Check(c.UnitPrice.Currency == s.Currency, "unit_price.currency", "must be "+s.Currency)
 		v.Check(c.UnitPrice.Amount >= 0, "unit_price.amount", "must not be negative")
+		v.Amount("unit_price.amount", *c.UnitPrice)
 	}
 	c.Discount.validate(&v, "discount", s.Currency)
 	if err := v.Err(); err != nil {
@@ -141,7 +143,7 @@ func checkCandidate(next State) error {
 	if t.NonCashPaid.Amount > t.Total.Amount {
 		return ErrOverpayment.With("non-cash tenders would exceed the total")
 	}
-	return nil
+	return checkBounds(t)
 }
 
 func decideRemoveLine(s State, c RemoveLine) ([]Event, error) {

@@ -13,6 +13,7 @@ func decidePayment(s State, c AddPayment) ([]Event, error) {
 	v.Check(ValidTender(p.Tender), "tender", "must be cash, card, gift_card, store_credit or other")
 	v.Check(p.Amount.Amount > 0, "amount.amount", "must be positive")
 	v.Check(p.Amount.Currency == s.Currency, "amount.currency", "must be "+s.Currency)
+	v.Amount("amount.amount", p.Amount)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -36,7 +37,11 @@ func decidePayment(s State, c AddPayment) ([]Event, error) {
 		return nil, ErrOverpayment.With("due " + t.Due.String())
 	}
 	e := PaymentAdded{SaleID: s.ID, Payment: p}
-	if _, _, err := Evolve(s, e).Priced(); err != nil {
+	next, _, err := Evolve(s, e).Priced()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBounds(next); err != nil {
 		return nil, err
 	}
 	return []Event{e}, nil

@@ -71,6 +71,7 @@ func (d Discount) validate(v *rules.Validator, field, currency string) {
 	v.Check(d.PercentBP == 0 || d.Amount.Amount == 0, field, "give percent_bp or amount, not both")
 	v.Check(d.PercentBP >= 0 && d.PercentBP <= 10000, field+".percent_bp", "must be between 0 and 10000")
 	v.Check(d.Amount.Amount >= 0, field+".amount.amount", "must not be negative")
+	v.Amount(field+".amount.amount", d.Amount)
 	v.Check(d.Amount.Currency == "" || d.Amount.Currency == currency, field+".amount.currency", "must be "+currency)
 }
 

@@ -76,6 +76,7 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		v.Check(c.MovementID != uuid.Nil, "id", "is required")
 		v.Check(c.Type == PaidIn || c.Type == PaidOut, "type", "must be paid_in or paid_out")
 		v.Check(c.Amount.Amount > 0, "amount.amount", "must be positive")
+		v.Amount("amount.amount", c.Amount)
 		v.Check(c.Amount.Currency == s.OpeningFloat.Currency, "amount.currency", "must be "+s.OpeningFloat.Currency)
 		v.Check(c.Reason != "", "reason", "is required")
 		if err := v.Err(); err != nil {
@@ -87,16 +88,23 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		if s.Closed {
 			return nil, ErrShiftClosed
 		}
+		figure := func(s *State) *money.Money { return &s.PaidIn }
+		if c.Type == PaidOut {
+			figure = func(s *State) *money.Money { return &s.PaidOut }
+		}
+		if !fits(s, figure, c.Amount) {
+			return nil, errRunning("amount.amount")
+		}
 		return []Event{CashMovementRecorded{ShiftID: s.ID, MovementID: c.MovementID, Type: c.Type, Amount: c.Amount, Reason: c.Reason, At: now}}, nil
 	case RecordCashSale:
 		// A sale's cash is recorded by its completion only, after the sale's checkout; a repeat
 		// is found there by its event ID, so the state need not remember every sale.
-		if err := checkCash(s, c.Amount); err != nil {
+		if err := checkCash(s, c.Amount, func(s *State) *money.Money { return &s.CashSales }); err != nil {
 			return nil, err
 		}
 		return []Event{CashSaleRecorded{ShiftID: s.ID, SaleID: c.SaleID, Amount: c.Amount, AfterClose: s.Closed}}, nil
 	case RecordCashRefund:
-		if err := checkCash(s, c.Amount); err != nil {
+		if err := checkCash(s, c.Amount, func(s *State) *money.Money { return &s.CashRefunds }); err != nil {
 			return nil, err
 		}
 		if s.seen[c.ReturnID] {
@@ -109,14 +117,41 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 	return nil, rules.ErrUnknownCommand
 }
 
-func checkCash(s State, m money.Money) error {
+// checkCash checks the cash of a sale or refund, and that the figure it adds to keeps the
+// shift's expected cash computable (an open shift only: a late record changes no figure).
+func checkCash(s State, m money.Money, figure func(*State) *money.Money) error {
 	if m.Currency != s.OpeningFloat.Currency {
 		return rules.ErrCurrencyMismatch
 	}
-	if m.Amount < 0 {
-		return &rules.ValidationError{Fields: []rules.FieldError{{Field: "amount", Message: "must not be negative"}}}
+	var v rules.Validator
+	v.Check(m.Amount >= 0, "amount", "must not be negative")
+	v.Amount("amount", m)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if !s.Closed && !fits(s, figure, m) {
+		return errRunning("amount")
 	}
 	return nil
+}
+
+// fits reports whether adding m to the running figure that figure picks keeps it within int64
+// with the expected cash still computable. Each amount is at most money.MaxAmount, so only
+// some 10^8 records in one shift could fail it; refusing the one that would keeps the shift
+// readable and closable, and its projection row in range.
+func fits(s State, figure func(*State) *money.Money, m money.Money) bool {
+	f := figure(&s) // s is a copy; its seen map is not touched
+	sum, err := f.Add(m)
+	if err != nil {
+		return false
+	}
+	*f = sum
+	_, err = s.ExpectedCash()
+	return err == nil
+}
+
+func errRunning(field string) error {
+	return &rules.ValidationError{Fields: []rules.FieldError{{Field: field, Message: "takes the shift's cash figures out of range"}}}
 }
 
 func decideOpen(s State, c Open, now time.Time) ([]Event, error) {
@@ -126,6 +161,7 @@ func decideOpen(s State, c Open, now time.Time) ([]Event, error) {
 	v.Check(c.StoreID != uuid.Nil, "store_id", "is required")
 	v.Check(c.OpeningFloat.Validate() == nil, "opening_float.currency", "must be an ISO 4217 code")
 	v.Check(c.OpeningFloat.Amount >= 0, "opening_float.amount", "must not be negative")
+	v.Amount("opening_float.amount", c.OpeningFloat)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -142,6 +178,7 @@ func decideClose(s State, c Close, now time.Time) ([]Event, error) {
 	var v rules.Validator
 	v.Check(c.CountedCash.Currency == s.OpeningFloat.Currency, "counted_cash.currency", "must be "+s.OpeningFloat.Currency)
 	v.Check(c.CountedCash.Amount >= 0, "counted_cash.amount", "must not be negative")
+	v.Amount("counted_cash.amount", c.CountedCash)
 	v.Check(c.ZNumber > 0, "z_number", "must be assigned by the register")
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -153,12 +190,12 @@ func decideClose(s State, c Close, now time.Time) ([]Event, error) {
 		return nil, ErrShiftClosed
 	}
 	expected, err := s.ExpectedCash()
-	if err != nil {
-		return nil, err
+	if err != nil { // only a shift recorded before the bounds: its figures cannot close
+		return nil, rules.ErrOutOfRange.With("the shift's expected cash overflows")
 	}
 	overShort, err := c.CountedCash.Sub(expected)
 	if err != nil {
-		return nil, err
+		return nil, rules.ErrOutOfRange.With("counted cash minus expected cash overflows")
 	}
 	approver := ""
 	if d := overShort.Amount; d > c.Tolerance || -d > c.Tolerance {

@@ -1,6 +1,7 @@
 package shift
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -60,6 +61,20 @@ func TestDecide(t *testing.T) {
 		{Name: "a cash refund arriving after the close is kept, flagged", Given: append(day, closedEv), When: RecordCashRefund{id(31), eur(300)}, Then: []Event{CashRefundRecorded{sh, id(31), eur(300), true}}},
 		{Name: "cash in another currency", Given: day, When: RecordCashSale{id(23), money.New(1, "USD")}, Err: rules.ErrCurrencyMismatch},
 		{Name: "commands on a missing shift", When: RecordCashSale{sale1, eur(1)}, Err: rules.ErrNotFound},
+		// Bounds (issue 11.1): a float or a paid in of 2^63-1 stored once made the shift
+		// unreadable and stopped the projections.
+		{Name: "a float beyond money.MaxAmount is refused", When: Open{sh, st, reg, "u1", eur(math.MaxInt64)}, Err: rules.ErrValidation},
+		{Name: "a float of money.MaxAmount opens", When: Open{sh, st, reg, "u1", eur(money.MaxAmount)}, Then: []Event{ShiftOpened{sh, st, reg, "u1", eur(money.MaxAmount), t1}}},
+		{Name: "a paid in beyond money.MaxAmount is refused", Given: []Event{opened}, When: RecordCashMovement{id(12), PaidIn, eur(math.MaxInt64), "x"}, Err: rules.ErrValidation},
+		{Name: "a paid out beyond money.MaxAmount is refused", Given: []Event{opened}, When: RecordCashMovement{id(12), PaidOut, eur(money.MaxAmount + 1), "x"}, Err: rules.ErrValidation},
+		{Name: "counted cash beyond money.MaxAmount is refused", Given: day, When: Close{CountedCash: eur(math.MaxInt64), ZNumber: 7}, Err: rules.ErrValidation},
+		{Name: "a cash sale beyond money.MaxAmount is refused", Given: day, When: RecordCashSale{id(23), eur(money.MaxAmount + 1)}, Err: rules.ErrValidation},
+		{Name: "a paid in that would overflow the running figure is refused", Given: []Event{opened, CashMovementRecorded{ShiftID: sh, MovementID: m1, Type: PaidIn, Amount: eur(math.MaxInt64 - 10), Reason: "old", At: t0}},
+			When: RecordCashMovement{id(12), PaidIn, eur(100), "x"}, Err: rules.ErrValidation},
+		{Name: "a cash sale that would make the expected cash overflow is refused", Given: []Event{opened, CashMovementRecorded{ShiftID: sh, MovementID: m1, Type: PaidIn, Amount: eur(math.MaxInt64 - 10000), Reason: "old", At: t0}},
+			When: RecordCashSale{id(23), eur(100)}, Err: rules.ErrValidation},
+		{Name: "a shift stored before the bounds whose expected cash overflows cannot close, with a rule error", Given: []Event{opened, CashMovementRecorded{ShiftID: sh, MovementID: m1, Type: PaidIn, Amount: eur(math.MaxInt64), Reason: "old", At: t0}},
+			When: Close{CountedCash: eur(0), ZNumber: 7}, Err: rules.ErrOutOfRange},
 	})
 }
 

@@ -103,11 +103,15 @@ func keyOf(c Command) Key {
 }
 
 func positive(q quantity.Quantity, field string) error {
-	if q <= 0 {
-		return &rules.ValidationError{Fields: []rules.FieldError{{Field: field, Message: "must be positive"}}}
-	}
-	return nil
+	var v rules.Validator
+	v.Check(q > 0, field, "must be positive")
+	v.Quantity(field, q)
+	return v.Err()
 }
+
+// errOnHandRange refuses a movement whose on-hand figure would overflow: the quantities are
+// bounded (quantity.Max), so only some 10^9 movements of one product at one location could.
+var errOnHandRange = rules.ErrOutOfRange.With("the stock on hand would overflow")
 
 // Decide handles stock commands.
 func Decide(s State, c Command, now time.Time) ([]Event, error) {
@@ -123,9 +127,15 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		return nil, nil // a retry or a policy running twice
 	}
 	move := StockMoved{LocationID: k.LocationID, ProductID: k.ProductID, MovementID: k.MovementID, At: now}
+	onHand, err := s.LastCount.Add(s.SinceCount)
+	if err != nil {
+		return nil, errOnHandRange
+	}
 	out := func(q quantity.Quantity, allowNegative, flagOnly bool) ([]Event, error) {
 		move.Delta = -q
-		move.OnHand = s.OnHand() - q
+		if move.OnHand, err = onHand.Sub(q); err != nil {
+			return nil, errOnHandRange
+		}
 		if move.OnHand < 0 && !allowNegative {
 			if !flagOnly {
 				return nil, ErrInsufficientStock
@@ -135,7 +145,10 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		return []Event{move}, nil
 	}
 	in := func(q quantity.Quantity) ([]Event, error) {
-		move.Delta, move.OnHand = q, s.OnHand()+q
+		move.Delta = q
+		if move.OnHand, err = onHand.Add(q); err != nil {
+			return nil, errOnHandRange
+		}
 		return []Event{move}, nil
 	}
 	switch c := c.(type) {
@@ -143,10 +156,18 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		if err := positive(c.Quantity, "quantity"); err != nil {
 			return nil, err
 		}
+		if c.UnitCost != nil {
+			v.Check(c.UnitCost.Amount >= 0, "unit_cost.amount", "must not be negative")
+			v.Amount("unit_cost.amount", *c.UnitCost)
+			if err := v.Err(); err != nil {
+				return nil, err
+			}
+		}
 		move.Kind, move.UnitCost = KindReceipt, c.UnitCost
 		return in(c.Quantity)
 	case Adjust:
 		v.Check(c.Delta != 0, "delta", "must not be zero")
+		v.Quantity("delta", c.Delta)
 		v.Check(ValidReason(c.Reason), "reason", "must be damage, theft, expired, correction or other")
 		if err := v.Err(); err != nil {
 			return nil, err
@@ -157,11 +178,17 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		}
 		return out(-c.Delta, c.AllowNegative, false)
 	case Count:
-		if c.Counted < 0 {
-			return nil, &rules.ValidationError{Fields: []rules.FieldError{{Field: "counted", Message: "must not be negative"}}}
+		v.Check(c.Counted >= 0, "counted", "must not be negative")
+		v.Quantity("counted", c.Counted)
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+		variance, err := c.Counted.Sub(onHand)
+		if err != nil {
+			return nil, errOnHandRange
 		}
 		return []Event{StockCounted{LocationID: k.LocationID, ProductID: k.ProductID, CountID: k.MovementID,
-			Expected: s.OnHand(), Counted: c.Counted, Variance: c.Counted - s.OnHand(), At: now}}, nil
+			Expected: onHand, Counted: c.Counted, Variance: variance, At: now}}, nil
 	case RecordSale:
 		if err := positive(c.Quantity, "quantity"); err != nil {
 			return nil, err

@@ -2,12 +2,14 @@ package stock
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/odata-pos/pos/domain/internal/gwt"
+	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/quantity"
 	"github.com/odata-pos/pos/domain/rules"
 )
@@ -32,6 +34,7 @@ func TestDecide(t *testing.T) {
 	adjusted.Reason = ReasonDamage
 	negSale := moved(KindSale, "sale:s1:l1", "-12", "-2")
 	negSale.Flags = []string{FlagNegativeStock}
+	huge := money.New(money.MaxAmount+1, "EUR")
 	gwt.Run(t, decider, now, []gwt.Case[Command, Event]{
 		{Name: "goods received", When: Receive{Key: key("r1"), Quantity: q("10")}, Then: []Event{ten}},
 		{Name: "a repeated movement id is a no-op", Given: []Event{ten}, When: Receive{Key: key("r1"), Quantity: q("10")}},
@@ -48,6 +51,13 @@ func TestDecide(t *testing.T) {
 		{Name: "a transfer out beyond stock", Given: []Event{ten}, When: TransferOut{Key: key("transfer:t1"), Quantity: q("11")}, Err: ErrInsufficientStock},
 		{Name: "quantities must be positive", When: Receive{Key: key("r2"), Quantity: 0}, Err: rules.ErrValidation},
 		{Name: "a movement needs ids", When: Receive{Quantity: q("1")}, Err: rules.ErrValidation},
+		// Bounds (issue 11.1).
+		{Name: "a receipt beyond quantity.Max is refused", When: Receive{Key: key("r2"), Quantity: quantity.Max + 1}, Err: rules.ErrValidation},
+		{Name: "a receipt of quantity.Max is booked", When: Receive{Key: key("r2"), Quantity: quantity.Max}, Then: []Event{StockMoved{LocationID: loc, ProductID: prd, Kind: KindReceipt, MovementID: "r2", Delta: quantity.Max, OnHand: quantity.Max, At: now}}},
+		{Name: "a unit cost beyond money.MaxAmount is refused", When: Receive{Key: key("r2"), Quantity: q("1"), UnitCost: &huge}, Err: rules.ErrValidation},
+		{Name: "an adjustment beyond quantity.Max is refused", Given: []Event{ten}, When: Adjust{Key: key("a2"), Delta: -quantity.Max - 1, Reason: ReasonTheft, AllowNegative: true}, Err: rules.ErrValidation},
+		{Name: "a count beyond quantity.Max is refused", When: Count{Key: key("c2"), Counted: math.MaxInt64}, Err: rules.ErrValidation},
+		{Name: "a receipt whose on hand would overflow is refused", Given: []Event{moved(KindReceipt, "r0", "9223372036854775.807", "9223372036854775.807")}, When: Receive{Key: key("r2"), Quantity: q("1")}, Err: rules.ErrOutOfRange},
 	})
 }
 

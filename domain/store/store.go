@@ -114,7 +114,9 @@ func validateSettings(v *rules.Validator, st Settings) {
 	v.Check(st.Rounding.Valid(), "rounding", "must be half_up or half_even")
 	v.Check(st.CashierLimits.MaxDiscountBP >= 0 && st.CashierLimits.MaxDiscountBP <= 10000, "cashier_limits.max_discount_bp", "must be between 0 and 10000")
 	v.Check(st.CashierLimits.MaxRefund >= 0, "cashier_limits.max_refund", "must not be negative")
+	v.Check(st.CashierLimits.MaxRefund <= money.MaxAmount, "cashier_limits.max_refund", money.BoundsMessage)
 	v.Check(st.CashTolerance >= 0, "cash_tolerance", "must not be negative")
+	v.Check(st.CashTolerance <= money.MaxAmount, "cash_tolerance", money.BoundsMessage)
 }
 
 func normalize(st Settings) Settings {

@@ -26,5 +26,7 @@ func TestDecide(t *testing.T) {
 		{Name: "an unknown rounding mode is refused", When: CreateStore{StoreID: id, Code: "A", Name: "A", Currency: "EUR", Timezone: "UTC", Settings: Settings{Rounding: "ceil"}}, Err: rules.ErrValidation},
 		{Name: "settings change records old and new", Given: []Event{created}, When: ChangeSettings{Settings: even}, Then: []Event{StoreSettingsChanged{StoreID: id, Old: created.Settings, Settings: even}}},
 		{Name: "settings of a missing store", When: ChangeSettings{Settings: even}, Err: rules.ErrNotFound},
+		{Name: "a cash tolerance beyond money.MaxAmount is refused (issue 11.1)", Given: []Event{created}, When: ChangeSettings{Settings: Settings{Rounding: money.HalfUp, CashTolerance: money.MaxAmount + 1}}, Err: rules.ErrValidation},
+		{Name: "a cashier refund limit beyond money.MaxAmount is refused (issue 11.1)", Given: []Event{created}, When: ChangeSettings{Settings: Settings{Rounding: money.HalfUp, CashierLimits: rules.Limits{MaxRefund: money.MaxAmount + 1}}}, Err: rules.ErrValidation},
 	})
 }

@@ -111,6 +111,7 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 			f := fmt.Sprintf("lines[%d]", i)
 			v.Check(l.ProductID != uuid.Nil, f+".product_id", "is required")
 			v.Check(l.Quantity > 0, f+".quantity", "must be positive")
+			v.Quantity(f+".quantity", l.Quantity)
 			v.Check(!slices.ContainsFunc(c.Lines[:i], func(o Line) bool { return o.ProductID == l.ProductID }), f+".product_id", "is listed twice")
 		}
 		if err := v.Err(); err != nil {

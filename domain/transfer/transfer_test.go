@@ -28,6 +28,7 @@ func TestDecide(t *testing.T) {
 		{Name: "dispatching again is a no-op", Given: []Event{dispatched}, When: Dispatch{tr, from, to, lines}},
 		{Name: "to and from must differ", When: Dispatch{tr, from, from, lines}, Err: rules.ErrValidation},
 		{Name: "quantities must be positive", When: Dispatch{tr, from, to, []Line{{ProductID: p}}}, Err: rules.ErrValidation},
+		{Name: "a quantity beyond quantity.Max is refused (issue 11.1)", When: Dispatch{tr, from, to, []Line{{ProductID: p, Quantity: quantity.Max + 1}}}, Err: rules.ErrValidation},
 		{Name: "received", Given: []Event{dispatched}, When: Receive{}, Then: []Event{TransferReceived{tr, from, to, lines, now}}},
 		{Name: "receiving twice is a no-op", Given: []Event{dispatched, TransferReceived{tr, from, to, lines, now}}, When: Receive{}},
 		{Name: "receiving an unknown transfer", When: Receive{}, Err: rules.ErrNotFound},

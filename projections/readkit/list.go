@@ -134,14 +134,14 @@ func (l *List[T]) Run(ctx context.Context, db Querier, req Request) (Page[T], er
 	sql += fmt.Sprintf(" ORDER BY %s %s, %s %s LIMIT %d", sort.Column, dir, l.IDColumn, dir, limit+1)
 	rows, err := db.Query(ctx, sql, l.args...)
 	if err != nil {
-		return Page[T]{}, translate("list", err)
+		return Page[T]{}, Translate("list", err)
 	}
 	items, err := pgx.CollectRows(rows, l.Scan)
 	if err != nil {
 		if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && req.Cursor != "" && strings.HasPrefix(pgErr.Code, "22") {
 			return Page[T]{}, Invalid("cursor", "is not a cursor of this list and sort")
 		}
-		return Page[T]{}, translate("list", err)
+		return Page[T]{}, Translate("list", err)
 	}
 	page := Page[T]{Items: items}
 	if len(items) > limit {

@@ -58,7 +58,10 @@ func (p *Projection) decodeAll(batch []eventstore.RecordedEvent) ([]decoded, err
 			for i := w * len(batch) / workers; i < (w+1)*len(batch)/workers; i++ {
 				e := batch[i]
 				evs[i].e = e
-				if evs[i].v, errs[i] = p.decode(e); errs[i] != nil {
+				if evs[i].v, errs[i] = p.decode(e); errs[i] == nil {
+					errs[i] = checkBounds(evs[i].v)
+				}
+				if errs[i] != nil {
 					errs[i] = fmt.Errorf("event at %d: %w", e.Position, errs[i])
 					return
 				}
@@ -118,7 +121,7 @@ func (p *Projection) foldEvent(f *fold, d decoded) {
 			if before <= 0 || s.avgCost == nil || int64(v.OnHand) <= 0 {
 				s.avgCost = &u
 			} else {
-				avg := divRound(before*(*s.avgCost)+int64(v.Delta)*u, int64(v.OnHand))
+				avg := weightedCost(before, *s.avgCost, int64(v.Delta), u, int64(v.OnHand))
 				s.avgCost = &avg
 			}
 			if s.currency == "" {

@@ -1,9 +1,13 @@
 package reports
 
 import (
+	"math"
+	"math/big"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/domain/money"
 )
 
 // measures are the additive figures of one row of a sales table. Quantities are thousandths.
@@ -161,23 +165,38 @@ func (f *fold) unitCost(location, product uuid.UUID) *int64 {
 	return nil
 }
 
-// costOf values qty thousandths at unit cost c (half up); 0 when c is unknown.
+// costOf values qty thousandths at unit cost c (half up); 0 when c is unknown. qty × c is
+// computed in 128 bits: at the bounds (10^10 thousandths × 10^11) it passes int64 before the
+// division, though the cost itself (10^18) fits.
 func costOf(qty int64, c *int64) int64 {
 	if c == nil {
 		return 0
 	}
-	return divRound(qty**c, 1000)
+	v, err := money.MulDiv(qty, *c, 1000, money.HalfUp)
+	if err != nil { // unreachable: checkBounds keeps qty and c within the bounds, whose cost fits
+		return 0
+	}
+	return v
 }
 
-// divRound divides rounding half away from zero.
-func divRound(a, b int64) int64 {
-	if b < 0 {
-		a, b = -a, -b
+// weightedCost is the average unit cost of before thousandths at avg and delta at u, over
+// onHand (> 0), half away from zero; computed exactly (the products pass int64 at the bounds).
+func weightedCost(before, avg, delta, u, onHand int64) int64 {
+	num := new(big.Int).Mul(big.NewInt(before), big.NewInt(avg))
+	num.Add(num, new(big.Int).Mul(big.NewInt(delta), big.NewInt(u)))
+	den := big.NewInt(onHand)
+	q, r := new(big.Int).QuoRem(num, den, new(big.Int))
+	if r.Abs(r).Lsh(r, 1).Cmp(den) >= 0 { // |r|·2 ≥ d: away from zero
+		if num.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
 	}
-	if a >= 0 {
-		return (a + b/2) / b
+	if !q.IsInt64() {
+		return math.MaxInt64 // unreachable: an average of bounded costs is bounded
 	}
-	return -((-a + b/2) / b)
+	return q.Int64()
 }
 
 // localDay returns the business day and hour of t in loc.

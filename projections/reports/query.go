@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/projections/readkit"
 )
 
 // Range bounds a report by business day, inclusive. A bound is either a date (compared with
@@ -266,11 +268,11 @@ func CountAll(ctx context.Context, q Querier, s Scope) (Counts, error) {
 func run(ctx context.Context, q Querier, sql string, limit int, args ...any) (*Table, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("report query: %w", err)
+		return nil, readkit.Translate("report query", err)
 	}
 	t, err := collect(rows, limit)
 	if err != nil {
-		return nil, fmt.Errorf("report query: %w", err)
+		return nil, readkit.Translate("report query", err)
 	}
 	return t, nil
 }

@@ -70,6 +70,9 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, batch 
 	b := &pgx.Batch{}
 	sums := newSums()
 	err := readkit.Decode(p.codec, batch, func(e eventstore.RecordedEvent, v any) error {
+		if err := checkBounds(v); err != nil {
+			return fmt.Errorf("%s at %d: %w", e.Type, e.Position, err)
+		}
 		switch ev := v.(type) {
 		case shift.ShiftOpened:
 			b.Queue(`INSERT INTO `+shifts+` (id, store_id, register_id, cashier_id, status, currency, opening_float, opened_at)
