@@ -57,7 +57,7 @@ func completeSale(t *testing.T, w *saleWorld, sales *commands.Sales) (uuid.UUID,
 	if _, err := sales.Create(ctx, cmd, c); err != nil {
 		t.Fatal(err)
 	}
-	_, err := sales.Complete(ctx, cmd, c.SaleID)
+	_, err := sales.Complete(ctx, cmd, saleOf(t, sales, c.SaleID))
 	return c.SaleID, err
 }
 
@@ -119,7 +119,7 @@ func TestARetryFindsItsStepsBehindASnapshot(t *testing.T) {
 			if snaps.Saves() < 2 {
 				t.Fatalf("%d snapshots saved past the lost answer, want the shift's and the register's", snaps.Saves())
 			}
-			if _, err := sales.Complete(ctx, commands.Context{ID: "retry", UserID: "u"}, first); err != nil {
+			if _, err := sales.Complete(ctx, commands.Context{ID: "retry", UserID: "u"}, saleOf(t, sales, first)); err != nil {
 				t.Fatalf("retry: %v", err)
 			}
 			l, err := sales.Get(ctx, first)
