@@ -137,6 +137,11 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResu
 	// fail but succeed as an idempotent append, and the sale decided now (its times) would be
 	// answered instead of the one stored; reading it finds the original (Replayed).
 	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, nil, func(sl sale.State) ([]sale.Event, error) {
+		if sl.Exists() {
+			// Not this command's events (a replay is found before deciding): the ID was
+			// used for a sale with other content.
+			return nil, rules.ErrIDReused.With("sale " + c.SaleID.String() + " was created with other content")
+		}
 		return decideSteps(sl, steps, now)
 	})
 	if err != nil || !c.Complete {
