@@ -93,6 +93,11 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	}
 	handler := api.Handler(ops.Instrument(monitoring.NewHTTPMetrics(reg), router), rs, log, cfg.CORSOrigins)
 
+	if cfg.PprofAddr != "" {
+		if err := servePprof(ctx, cfg.PprofAddr, log); err != nil {
+			return err
+		}
+	}
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)

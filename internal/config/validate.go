@@ -40,6 +40,11 @@ func (c Config) Validate() error {
 	if err := checkListenAddr(c.HTTPAddr); err != nil {
 		add("POS_HTTP_ADDR", "%v", err)
 	}
+	if c.PprofAddr != "" {
+		if err := checkListenAddr(c.PprofAddr); err != nil {
+			add("POS_PPROF_ADDR", "%v", err)
+		}
+	}
 	if c.DatabaseURL == "" {
 		add("POS_DATABASE_URL", "is required (PostgreSQL holds the read models)")
 	} else if scheme, _, ok := strings.Cut(c.DatabaseURL, "://"); ok && scheme != "postgres" && scheme != "postgresql" {
