@@ -96,7 +96,7 @@ func loadCovering[S, E any](ctx context.Context, h *Handler, stream string, agg 
 			return out, err
 		}
 	}
-	if agg.Snapshot != nil && h.snapshots != nil && out.Exists && folded >= agg.Snapshot.Every {
+	if agg.Snapshot != nil && h.snapshots != nil && out.Exists && (folded >= agg.Snapshot.Every || h.snapshotEveryLoad && folded > 0) {
 		saveSnapshot(ctx, h, stream, agg, out)
 	}
 	return out, nil
