@@ -32,6 +32,7 @@ func (h *Handlers) Register(routes *authz.Routes) {
 	rs, idem := h.Responder, h.Idempotency
 	write, read := authz.Perm(authz.SalesWrite), authz.Perm(authz.SalesRead)
 	routes.Handle(http.MethodPost, "/sales", write, idem.Wrap(rs.Handle(h.create)))
+	routes.Handle(http.MethodPost, "/sales/batch", write, idem.Wrap(rs.Handle(h.batch)))
 	routes.Handle(http.MethodGet, "/sales/{id}", read, rs.Handle(h.get))
 	routes.Handle(http.MethodPost, "/sales/{id}/lines", write, idem.Wrap(rs.Handle(h.addLine)))
 	routes.Handle(http.MethodDelete, "/sales/{id}/lines/{line_id}", write, rs.Handle(h.removeLine))
@@ -64,16 +65,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &req); err != nil {
 		return err
 	}
-	c, err := req.command()
-	if err != nil {
-		return err
-	}
-	if err := h.Authorizer.CheckStore(r, c.StoreID.String()); err != nil {
-		return err
-	}
-	c.Unlimited = unlimited(r)
-	cmd, err := cmdhttp.Command(r, "sale.create:"+c.SaleID.String()+":"+commands.Fingerprint(c),
-		c.StoreID.String(), c.RegisterID.String(), c.OccurredAt, h.Now())
+	c, cmd, err := h.createCommand(r, req)
 	if err != nil {
 		return err
 	}
@@ -85,6 +77,24 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.respond(w, r, http.StatusCreated, res.Sale)
+}
+
+// createCommand validates the body of POST /sales (or a batch item), checks the caller may
+// sell in its store, and returns the command with its ID: the sale ID and a fingerprint of the
+// content, so the same sale sent again, alone or in a batch, replays and other content is a
+// conflict.
+func (h *Handlers) createCommand(r *http.Request, req createRequest) (commands.CreateSale, commands.Context, error) {
+	c, err := req.command()
+	if err != nil {
+		return c, commands.Context{}, err
+	}
+	if err := h.Authorizer.CheckStore(r, c.StoreID.String()); err != nil {
+		return c, commands.Context{}, err
+	}
+	c.Unlimited = unlimited(r)
+	cmd, err := cmdhttp.Command(r, "sale.create:"+c.SaleID.String()+":"+commands.Fingerprint(c),
+		c.StoreID.String(), c.RegisterID.String(), c.OccurredAt, h.Now())
+	return c, cmd, err
 }
 
 // target returns the sale of the path after checking the caller may act in its store.

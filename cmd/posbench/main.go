@@ -21,7 +21,12 @@
 // after --duration it waits at most the request timeout for answers and --lag-timeout for lag
 // samples.
 //
+// Upload phase (--upload N, instead of the steady phase): one register that was offline sends
+// the N one-shot sales it queued, each with its occurred_at, --batch per POST /sales/batch
+// (--batch 1: one POST /sales each, waiting out 429s), and posbench prints how long they took.
+//
 //	posbench --url http://127.0.0.1:8080 --rate 200 --duration 60s
+//	posbench --url http://127.0.0.1:8080 --upload 1000 --batch 100
 package main
 
 import (
@@ -68,6 +73,8 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.LagTimeout, "lag-timeout", 10*time.Second, "a lag sample not visible after this is a timeout")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "HTTP request timeout")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "permit a non-loopback URL")
+	upload := fs.Int("upload", 0, "instead of the steady phase: one register uploads this many queued sales (see --batch)")
+	batch := fs.Int("batch", 100, "with --upload: sales per POST /sales/batch (1: one POST /sales each)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,6 +86,17 @@ func run(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *upload > 0 {
+		u, err := Upload(ctx, cfg, *upload, *batch)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(os.Stdout).Encode(u)
+		}
+		u.Print(os.Stdout)
+		return nil
+	}
 	s, err := Run(ctx, cfg)
 	if err != nil {
 		return err
