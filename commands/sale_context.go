@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -105,115 +104,6 @@ func loadShiftInfo(ctx context.Context, h *Handler, shiftID uuid.UUID, reg regis
 		return sale.ShiftInfo{}, l, sale.ErrShiftNotOpen.With("no such shift")
 	}
 	return shiftInfo(l.State, reg, now), l, nil
-}
-
-// productLoader builds sale.Product values as in force at one moment, caching products and
-// tax codes for the duration of one command (a sale may sell one product on several lines).
-type productLoader struct {
-	h *Handler
-	// taxCodes remembers across commands the stream of each tax code found (see taxCodeIDs).
-	taxCodes *taxCodeIDs
-	store    store.State
-	at       time.Time
-	rates    map[string]int64
-	products map[uuid.UUID]sale.Product
-}
-
-// product returns productID as sold at the loader's moment: its price then, whether it was
-// active then, the rate of its tax code then, and (where the store forbids negative stock and
-// the product tracks stock) its stock on hand now.
-func (pl *productLoader) product(ctx context.Context, productID uuid.UUID, field string) (sale.Product, error) {
-	if productID == uuid.Nil {
-		return sale.Product{}, fieldError(field, "is required")
-	}
-	if p, ok := pl.products[productID]; ok {
-		return p, nil
-	}
-	l, err := Load(ctx, pl.h, ProductStream(productID), ProductAggregate)
-	if err != nil {
-		return sale.Product{}, err
-	}
-	if !l.Exists {
-		return sale.Product{}, fieldError(field, "no such product")
-	}
-	c := l.State.Created
-	rate, err := pl.rate(ctx, c.TaxCode)
-	if err != nil {
-		return sale.Product{}, err
-	}
-	p := sale.Product{ID: c.ProductID, SKU: c.SKU, Name: c.Name, Category: c.Category, Active: l.State.ActiveAt(pl.at),
-		SoldByWeight: c.SoldByWeight, Price: l.State.PriceAt(pl.at), TaxCode: c.TaxCode, TaxRateBP: rate,
-		TrackStock: c.TrackStock, AllowNegativeStock: pl.store.Settings.AllowNegativeStock}
-	if c.TrackStock && !pl.store.Settings.AllowNegativeStock {
-		sl, err := Load(ctx, pl.h, StockStream(pl.store.ID, productID), StockAggregate)
-		if err != nil {
-			return sale.Product{}, err
-		}
-		on := sl.State.OnHand()
-		p.OnHand = &on
-	}
-	if pl.products == nil {
-		pl.products = map[uuid.UUID]sale.Product{}
-	}
-	pl.products[productID] = p
-	return p, nil
-}
-
-// rate returns the rate of the tax code named code at the loader's moment.
-func (pl *productLoader) rate(ctx context.Context, code string) (int64, error) {
-	if r, ok := pl.rates[code]; ok {
-		return r, nil
-	}
-	id, known := pl.taxCodes.get(code)
-	if !known {
-		owner, err := Owner(ctx, pl.h, TaxCodeKey(code))
-		if err != nil {
-			return 0, err
-		}
-		var perr error
-		if id, perr = uuid.Parse(owner); owner == "" || perr != nil {
-			return 0, ErrTaxCodeUnknown.With(code)
-		}
-	}
-	l, err := Load(ctx, pl.h, TaxCodeStream(id), TaxCodeAggregate)
-	if err != nil {
-		return 0, err
-	}
-	if !l.Exists {
-		return 0, ErrTaxCodeUnknown.With(code)
-	}
-	pl.taxCodes.put(code, id)
-	r := l.State.RateAt(pl.at)
-	if pl.rates == nil {
-		pl.rates = map[string]int64{}
-	}
-	pl.rates[code] = r
-	return r, nil
-}
-
-// taxCodeIDs maps tax codes to the streams of the tax codes that exist. A tax code never
-// changes its code nor goes away, and holds its code's reservation for good once its stream
-// exists, so an entry never goes stale and spares a sale the read of the reservation. Codes
-// whose stream was not found are not remembered. The nil *taxCodeIDs remembers nothing.
-type taxCodeIDs struct {
-	ids sync.Map // TaxCodeKey(code) → uuid.UUID
-}
-
-func (t *taxCodeIDs) get(code string) (uuid.UUID, bool) {
-	if t == nil {
-		return uuid.Nil, false
-	}
-	id, ok := t.ids.Load(TaxCodeKey(code))
-	if !ok {
-		return uuid.Nil, false
-	}
-	return id.(uuid.UUID), true
-}
-
-func (t *taxCodeIDs) put(code string, id uuid.UUID) {
-	if t != nil {
-		t.ids.Store(TaxCodeKey(code), id)
-	}
 }
 
 // retryHot runs run again while it loses races (ErrConflict), with a short random pause, up to

@@ -90,6 +90,29 @@ func (s *Sales) Get(ctx context.Context, saleID uuid.UUID) (Loaded[sale.State], 
 // Create opens a sale with its lines, discount and payments, in one append; with Complete it
 // then completes it (see Complete). The lines are priced as at the sale's time.
 func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResult, error) {
+	return s.create(ctx, cmd, c, newSaleLoads(s.h, s.taxCodes))
+}
+
+// SaleBatch creates sales one after the other, sharing the stores, products and tax codes
+// they load (POST /sales/batch): a batch's sales are priced from what was read as of the
+// batch, each at its own time. Use one for one request, from one goroutine.
+type SaleBatch struct {
+	s     *Sales
+	loads *saleLoads
+}
+
+// NewBatch returns an empty SaleBatch.
+func (s *Sales) NewBatch() *SaleBatch {
+	return &SaleBatch{s: s, loads: newSaleLoads(s.h, s.taxCodes)}
+}
+
+// Create is Sales.Create within the batch.
+func (b *SaleBatch) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResult, error) {
+	return b.s.create(ctx, cmd, c, b.loads)
+}
+
+// create is Create loading through ls.
+func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleLoads) (SaleResult, error) {
 	now := s.now()
 	upload := !c.OccurredAt.IsZero()
 	at := now
@@ -99,7 +122,7 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResu
 		}
 		at = c.OccurredAt
 	}
-	st, err := loadStoreState(ctx, s.h, c.StoreID, "store_id")
+	st, err := ls.store(ctx, c.StoreID, "store_id")
 	if err != nil {
 		return SaleResult{}, err
 	}
@@ -114,10 +137,9 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResu
 	limits := limitsOf(st, c.Unlimited)
 	steps := []step{{cmd: sale.OpenSale{SaleID: c.SaleID, Store: storeInfo(st), RegisterID: c.RegisterID, Shift: info,
 		CashierID: cmd.UserID, OccurredAt: c.OccurredAt, Upload: upload}}}
-	pl := &productLoader{h: s.h, taxCodes: s.taxCodes, store: st, at: at}
 	for i, l := range c.Lines {
 		f := fmt.Sprintf("lines[%d]", i)
-		p, err := pl.product(ctx, l.ProductID, f+".product_id")
+		p, err := ls.product(ctx, st, at, l.ProductID, f+".product_id")
 		if err != nil {
 			return SaleResult{}, err
 		}
@@ -212,7 +234,8 @@ func (s *Sales) decideOn(ctx context.Context, cmd Context, l Loaded[sale.State],
 // AddLine adds a line to the sale l (as its caller loaded it, see decideOn), priced as at the
 // sale's time (an upload's occurred_at, else now).
 func (s *Sales) AddLine(ctx context.Context, cmd Context, l Loaded[sale.State], line SaleLine, unlimited bool, approvals rules.Approvals) (SaleResult, error) {
-	st, err := loadStoreState(ctx, s.h, l.State.StoreID, "store_id")
+	ls := newSaleLoads(s.h, s.taxCodes)
+	st, err := ls.store(ctx, l.State.StoreID, "store_id")
 	if err != nil {
 		return SaleResult{}, err
 	}
@@ -220,8 +243,7 @@ func (s *Sales) AddLine(ctx context.Context, cmd Context, l Loaded[sale.State], 
 	if l.State.Upload {
 		at = l.State.OpenedAt
 	}
-	pl := &productLoader{h: s.h, taxCodes: s.taxCodes, store: st, at: at}
-	p, err := pl.product(ctx, line.ProductID, "product_id")
+	p, err := ls.product(ctx, st, at, line.ProductID, "product_id")
 	if err != nil {
 		return SaleResult{}, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/odata-pos/pos/api/cmdhttp"
 	"github.com/odata-pos/pos/api/httpx"
+	"github.com/odata-pos/pos/commands"
 )
 
 // MaxBatchSales is how many sales one POST /sales/batch may carry.
@@ -31,8 +32,8 @@ type BatchView struct {
 }
 
 // batch records up to MaxBatchSales sales in one request, one after the other in the order
-// sent (a register's queued sales take their receipt numbers in that order). Each is exactly
-// a POST /sales: validated, authorized for its store, idempotent by its ID and content, and
+// sent (a register's queued sales take their receipt numbers in that order), sharing the
+// stores, products and tax codes they load (commands.SaleBatch). Each is exactly a POST /sales: validated, authorized for its store, idempotent by its ID and content, and
 // answered with its own status; one failing does not stop the others. Approval tokens do not
 // apply: a sale that needs one gets its 422 and is sent alone.
 func (h *Handlers) batch(w http.ResponseWriter, r *http.Request) error {
@@ -47,22 +48,23 @@ func (h *Handlers) batch(w http.ResponseWriter, r *http.Request) error {
 		return httpx.Invalid(httpx.FieldError{Field: "sales", Message: fmt.Sprintf("must hold 1 to %d sales", MaxBatchSales)})
 	}
 	out := BatchView{Items: make([]BatchItem, len(req.Sales))}
+	b := h.Sales.NewBatch()
 	for i, item := range req.Sales {
-		out.Items[i] = h.batchItem(r, item)
+		out.Items[i] = h.batchItem(r, b, item)
 	}
 	h.Responder.JSON(w, r, http.StatusOK, out)
 	return nil
 }
 
 // batchItem records one sale of a batch.
-func (h *Handlers) batchItem(r *http.Request, req createRequest) BatchItem {
+func (h *Handlers) batchItem(r *http.Request, b *commands.SaleBatch, req createRequest) BatchItem {
 	item := BatchItem{ID: req.ID}
 	res, err := func() (View, error) {
 		c, cmd, err := h.createCommand(r, req)
 		if err != nil {
 			return View{}, err
 		}
-		res, err := h.Sales.Create(r.Context(), cmd, c)
+		res, err := b.Create(r.Context(), cmd, c)
 		if err != nil {
 			return View{}, err
 		}

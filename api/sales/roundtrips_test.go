@@ -51,7 +51,8 @@ func (c *countingStore) roundTrips(t *testing.T, router http.Handler, method, pa
 // finding it) sale once, each product and its tax code once, and appends four times (sale,
 // shift, register, sale: see commands.Sales.Complete); adding a line reads the sale once
 // (the route's own check), the store, the product and its tax code, and appends once. No
-// answer reads the sale it just wrote; a tax code's reservation is read once per process.
+// answer reads the sale it just wrote; a tax code's reservation is read once per process. The
+// sales of a batch read their store, products and tax codes once for all.
 func TestTheSalePathMakesNoNeedlessRoundTrips(t *testing.T) {
 	cs := &countingStore{Store: memstore.New()}
 	hs := newHarness(t, cs, 1)
@@ -77,5 +78,18 @@ func TestTheSalePathMakesNoNeedlessRoundTrips(t *testing.T) {
 	if status != http.StatusOK || reads > lineReads || appends > lineAppends {
 		t.Fatalf("added line: %d with %d reads and %d appends, want 200 with at most %d and %d",
 			status, reads, appends, lineReads, lineAppends)
+	}
+
+	const n = 10
+	batch := make([]map[string]any, n)
+	for i := range batch {
+		batch[i] = hs.oneShotBody(0)
+	}
+	// the store, three products, the tax code; each sale its register, shift and sale.
+	const batchReads, batchAppends = 1 + 3 + 1 + n*3, n * 4
+	status, reads, appends = cs.roundTrips(t, hs.router, http.MethodPost, "/api/v1/sales/batch", map[string]any{"sales": batch})
+	if status != http.StatusOK || reads > batchReads || appends > batchAppends {
+		t.Fatalf("batch of %d: %d with %d reads and %d appends, want 200 with at most %d and %d",
+			n, status, reads, appends, batchReads, batchAppends)
 	}
 }
