@@ -122,18 +122,12 @@ func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleL
 		}
 		at = c.OccurredAt
 	}
-	st, err := ls.store(ctx, c.StoreID, "store_id")
+	sc, err := loadSaleContext(ctx, s.h, c, ls)
 	if err != nil {
 		return SaleResult{}, err
 	}
-	reg, err := loadRegisterOf(ctx, s.h, c.RegisterID, c.StoreID, "register_id")
-	if err != nil {
-		return SaleResult{}, err
-	}
-	info, sh, err := loadShiftInfo(ctx, s.h, c.ShiftID, reg.State, now)
-	if err != nil {
-		return SaleResult{}, err
-	}
+	st, reg, sh := sc.store, sc.register, sc.shift
+	info := shiftInfo(sh.State, reg.State, now)
 	limits := limitsOf(st, c.Unlimited)
 	steps := []step{{cmd: sale.OpenSale{SaleID: c.SaleID, Store: storeInfo(st), RegisterID: c.RegisterID, Shift: info,
 		CashierID: cmd.UserID, OccurredAt: c.OccurredAt, Upload: upload}}}
@@ -155,10 +149,11 @@ func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleL
 	if c.Complete {
 		steps = append(steps, step{cmd: sale.StartCheckout{Shift: info}})
 	}
-	// The sale stream is read even for a new sale: a retry appending at no-stream would not
-	// fail but succeed as an idempotent append, and the sale decided now (its times) would be
-	// answered instead of the one stored; reading it finds the original (Replayed).
-	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, nil, func(sl sale.State) ([]sale.Event, error) {
+	// The sale stream is read even for a new sale (with the rest, see loadSaleContext): a
+	// retry appending at no-stream would not fail but succeed as an idempotent append, and the
+	// sale decided now (its times) would be answered instead of the one stored; reading it
+	// finds the original (Replayed).
+	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, &sc.sale, func(sl sale.State) ([]sale.Event, error) {
 		if sl.Exists() {
 			// Not this command's events (a replay is found before deciding): the ID was
 			// used for a sale with other content.
