@@ -141,6 +141,14 @@ func TestOpenAPIRequestsAndResponsesMatchTheHandlers(t *testing.T) {
 		t.Fatalf("one-shot sale %v: %s", st, s.Body)
 	}
 	c.do(200, get, "/api/v1/sales/"+sale, cashier, nil)
+	// a batch: one sale recorded, one refused on its own
+	c.do(200, post, "/api/v1/sales/batch", cashier, map[string]any{"sales": []any{
+		map[string]any{"id": uuid.NewString(), "store_id": store, "register_id": reg, "shift_id": shift, "complete": true,
+			"lines":    []any{map[string]any{"id": uuid.New(), "product_id": coffee, "quantity": 1}},
+			"payments": []any{map[string]any{"id": uuid.New(), "tender": "cash", "amount": oaEUR(2000)}}},
+		map[string]any{"id": uuid.NewString(), "store_id": store, "register_id": reg, "shift_id": shift,
+			"lines": []any{map[string]any{"id": uuid.New(), "product_id": uuid.New(), "quantity": 1}}}}})
+	c.malformed(400, post, "/api/v1/sales/batch", cashier, map[string]any{"sales": []any{}})
 
 	open := uuid.NewString()
 	c.do(201, post, "/api/v1/sales", cashier, map[string]any{"id": open, "store_id": store, "register_id": reg, "shift_id": shift})

@@ -151,7 +151,10 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	handler := commands.NewHandler(d.Store, codec, commands.Options{Snapshots: snapshots})
+	// The command side keeps the latest snapshot of each register, shift and stock stream in
+	// memory too (see commands.CachedSnapshots): a sale loads them without decoding up to
+	// 100 events each.
+	handler := commands.NewHandler(d.Store, codec, commands.Options{Snapshots: commands.NewCachedSnapshots(snapshots, snapshotDurableEvery, snapshotCacheStreams)})
 	userCmds := commands.NewUsers(handler, creds, d.Now)
 	if err := userCmds.SyncAccess(ctx); err != nil {
 		return nil, fmt.Errorf("sync user access: %w", err)
@@ -268,6 +271,13 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 }
 
 // apiLimit returns l, or the default per-user API limit when l is zero.
+// The in-memory snapshot tier of the command side: the streams it holds, and how many events
+// of a stream pass between two snapshots stored in PostgreSQL.
+const (
+	snapshotCacheStreams = 50_000
+	snapshotDurableEvery = 100
+)
+
 func apiLimit(l auth.Limit) auth.Limit {
 	if l.Rate <= 0 {
 		return auth.DefaultAPILimit()

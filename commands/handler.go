@@ -43,6 +43,9 @@ type Handler struct {
 	maxRetries int
 	backoff    time.Duration
 	snapshots  SnapshotStore
+	// snapshotEveryLoad stores a snapshot after every load that folded an event (a
+	// CachedSnapshots keeps them in memory).
+	snapshotEveryLoad bool
 }
 
 // Options tunes a Handler.
@@ -64,7 +67,9 @@ func NewHandler(store eventstore.Store, codec *eventstore.Codec, opts Options) *
 	if opts.Backoff <= 0 {
 		opts.Backoff = 2 * time.Millisecond
 	}
-	return &Handler{store: store, codec: codec, maxRetries: opts.MaxRetries, backoff: opts.Backoff, snapshots: opts.Snapshots}
+	_, everyLoad := opts.Snapshots.(*CachedSnapshots)
+	return &Handler{store: store, codec: codec, maxRetries: opts.MaxRetries, backoff: opts.Backoff, snapshots: opts.Snapshots,
+		snapshotEveryLoad: everyLoad}
 }
 
 // Store returns the handler's event store (for loaders that read other aggregates).

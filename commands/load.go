@@ -100,7 +100,7 @@ func loadCovering[S, E any](ctx context.Context, h *Handler, stream string, agg 
 		}
 	}
 	out.unsnapshotted = folded
-	if agg.Snapshot != nil && h.snapshots != nil && out.Exists && folded >= agg.Snapshot.Every {
+	if agg.Snapshot != nil && h.snapshots != nil && out.Exists && (folded >= agg.Snapshot.Every || h.snapshotEveryLoad && folded > 0) {
 		saveSnapshot(ctx, h, stream, agg, out)
 		out.unsnapshotted = 0
 	}

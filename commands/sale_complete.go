@@ -10,6 +10,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 
 	"github.com/odata-pos/pos/domain/register"
+	"github.com/odata-pos/pos/domain/rules"
 	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/domain/shift"
 )
@@ -34,30 +35,36 @@ const hotAttempts = 40
 //  4. sale.CompleteSale (sale stream) with that number. A live sale whose cash the shift
 //     counted in step 2 completes even if the shift closed since: it is in the close's figures.
 //
-// If-Match applies to step 1. The result is that of step 4.
-func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Result, error) {
-	now := s.now()
-	l, err := s.Get(ctx, saleID)
-	if err != nil {
-		return Result{}, err
+// If-Match applies to step 1. The result is that of step 4. l is the sale as the caller loaded
+// it (see execute's known).
+func (s *Sales) Complete(ctx context.Context, cmd Context, l Loaded[sale.State]) (SaleResult, error) {
+	if !l.Exists {
+		return SaleResult{}, rules.ErrNotFound
 	}
+	return s.complete(ctx, cmd, l, s.now())
+}
+
+// complete is Complete at now.
+func (s *Sales) complete(ctx context.Context, cmd Context, l Loaded[sale.State], now time.Time) (SaleResult, error) {
 	sl := l.State
+	saleID := sl.ID
 	if sl.Status == sale.StatusCompleted {
 		// Done before: step 4 answers with its original result (or refuses a stale If-Match).
 		if cmd.IfMatch != nil && *cmd.IfMatch != l.Revision {
-			return Result{}, ErrPreconditionFailed
+			return SaleResult{}, ErrPreconditionFailed
 		}
-		return Execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCommand(cmd, "sale.complete", saleID), func(st sale.State) ([]sale.Event, error) {
+		res, after, err := execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCommand(cmd, "sale.complete", saleID), &l, func(st sale.State) ([]sale.Event, error) {
 			return sale.Decide(st, sale.CompleteSale{ReceiptNumber: st.ReceiptNumber}, now)
 		})
+		return SaleResult{res, after}, err
 	}
 	reg, err := loadRegisterOf(ctx, s.h, sl.RegisterID, uuid.Nil, "register_id")
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
 	info, sh, err := loadShiftInfo(ctx, s.h, sl.ShiftID, reg.State, now)
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
 	checkout := stepCommand(cmd, "sale.checkout", saleID)
 	checkout.IfMatch = cmd.IfMatch
@@ -65,21 +72,20 @@ func (s *Sales) Complete(ctx context.Context, cmd Context, saleID uuid.UUID) (Re
 		return sale.Decide(st, sale.StartCheckout{Shift: info}, now)
 	})
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
 	checkoutAt, ok := locked.positionOf(func(e any) bool { _, ok := e.(sale.CheckoutStarted); return ok })
 	if !ok {
-		return Result{}, fmt.Errorf("sale %s is in checkout without a checkout event", saleID)
+		return SaleResult{}, fmt.Errorf("sale %s is in checkout without a checkout event", saleID)
 	}
-	// The register and the shift were read before the checkout. If an earlier attempt wrote
-	// the checkout, its steps 2 and 3 may have written before those reads, behind a snapshot:
-	// the steps then read their streams again, back to the checkout. The register is read
-	// again in any case.
-	var shiftRead *Loaded[shift.State]
+	// The register and the shift were read before the checkout. If this call wrote the
+	// checkout, no attempt of steps 2 and 3 can precede those reads: they go on from them. If
+	// an earlier attempt wrote it, its steps 2 and 3 may have written before those reads,
+	// behind a snapshot: the steps then read their streams again, back to the checkout.
 	if len(checkedOut.Events) > 0 && !checkedOut.Replayed {
-		shiftRead = &sh
+		return s.finish(ctx, cmd, locked, checkoutAt, &sh, &reg, info, now)
 	}
-	return s.finish(ctx, cmd, locked, checkoutAt, shiftRead, nil, info, now)
+	return s.finish(ctx, cmd, locked, checkoutAt, nil, nil, info, now)
 }
 
 // stepCommand is the command of one completion step of a sale: its ID derives from the sale's,
@@ -95,16 +101,16 @@ func stepCommand(cmd Context, op string, saleID uuid.UUID) Context {
 // (see execute's known): no earlier attempt of steps 2 and 3 can precede such a read. Without
 // them, the steps read their streams back to the checkout.
 func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.State], checkoutAt eventstore.Position,
-	sh *Loaded[shift.State], reg *Loaded[register.State], info sale.ShiftInfo, now time.Time) (Result, error) {
+	sh *Loaded[shift.State], reg *Loaded[register.State], info sale.ShiftInfo, now time.Time) (SaleResult, error) {
 	sl := locked.State
 	saleID := sl.ID
 	totals, _, err := sl.Priced()
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
 	cashIn, err := totals.CashPaid.Sub(totals.Change)
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
 
 	// Steps 2 and 3 can only follow the checkout: a retry looks for their events that far back
@@ -123,7 +129,7 @@ func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.Stat
 		})
 		return res, err
 	}); err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
 
 	receiptCmd := stepCommand(cmd, "sale.receipt", saleID)
@@ -135,7 +141,7 @@ func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.Stat
 		return res, err
 	})
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
 	var number int64
 	for _, e := range res.Events {
@@ -149,10 +155,10 @@ func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.Stat
 		// The shift counted this sale in step 2, before any close: the sale belongs to it.
 		completeShift.ClosedAt = time.Time{}
 	}
-	res, _, err = execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCommand(cmd, "sale.complete", saleID), &locked, func(st sale.State) ([]sale.Event, error) {
+	res, done, err := execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCommand(cmd, "sale.complete", saleID), &locked, func(st sale.State) ([]sale.Event, error) {
 		return sale.Decide(st, sale.CompleteSale{ReceiptNumber: number, Shift: completeShift}, now)
 	})
-	return res, err
+	return SaleResult{res, done}, err
 }
 
 // once returns *p and clears it: a known aggregate serves the first attempt only.

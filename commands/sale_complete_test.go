@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -51,7 +52,13 @@ func TestAOneShotSaleResumesAfterALostAnswerAtEveryStep(t *testing.T) {
 // TestConcurrentOneShotSalesTakeGapFreeNumbers: sales completed at once on one register, with
 // snapshots, take the numbers 1..n, each once.
 func TestConcurrentOneShotSalesTakeGapFreeNumbers(t *testing.T) {
-	w, sales, _, _ := snapshotWorld(t)
+	for _, cached := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cached=%v", cached), func(t *testing.T) { concurrentOneShotSales(t, cached) })
+	}
+}
+
+func concurrentOneShotSales(t *testing.T, cached bool) {
+	w, sales, _, _ := snapshotWorldCached(t, cached)
 	ctx := context.Background()
 	const n = 120
 	errs := make(chan error, n)

@@ -13,7 +13,6 @@ import (
 	"github.com/odata-pos/pos/domain/rules"
 	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/domain/shift"
-	"github.com/odata-pos/pos/domain/store"
 )
 
 // MaxClockSkew is how far in the future a client's occurred_at may lie.
@@ -24,13 +23,14 @@ const MaxClockSkew = 5 * time.Minute
 // at the sale's time) and decides on the sale stream; completion spans the sale, shift and
 // register streams (see Complete).
 type Sales struct {
-	h   *Handler
-	now func() time.Time
+	h        *Handler
+	now      func() time.Time
+	taxCodes *taxCodeIDs
 }
 
 // NewSales returns the sale command handlers.
 func NewSales(h *Handler, now func() time.Time) *Sales {
-	return &Sales{h: h, now: now}
+	return &Sales{h: h, now: now, taxCodes: &taxCodeIDs{}}
 }
 
 // SaleLine is a line to add to a sale.
@@ -62,6 +62,13 @@ type CreateSale struct {
 	Approvals rules.Approvals `json:"-"`
 }
 
+// SaleResult is what a sale command wrote and the sale as it left it, so that the caller
+// renders Sale instead of reading the stream again.
+type SaleResult struct {
+	Result
+	Sale Loaded[sale.State]
+}
+
 // step is a sale command and the request field its validation errors belong to.
 type step struct {
 	cmd   sale.Command
@@ -82,37 +89,53 @@ func (s *Sales) Get(ctx context.Context, saleID uuid.UUID) (Loaded[sale.State], 
 
 // Create opens a sale with its lines, discount and payments, in one append; with Complete it
 // then completes it (see Complete). The lines are priced as at the sale's time.
-func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (Result, error) {
+func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResult, error) {
+	return s.create(ctx, cmd, c, newSaleLoads(s.h, s.taxCodes))
+}
+
+// SaleBatch creates sales one after the other, sharing the stores, products and tax codes
+// they load (POST /sales/batch): a batch's sales are priced from what was read as of the
+// batch, each at its own time. Use one for one request, from one goroutine.
+type SaleBatch struct {
+	s     *Sales
+	loads *saleLoads
+}
+
+// NewBatch returns an empty SaleBatch.
+func (s *Sales) NewBatch() *SaleBatch {
+	return &SaleBatch{s: s, loads: newSaleLoads(s.h, s.taxCodes)}
+}
+
+// Create is Sales.Create within the batch.
+func (b *SaleBatch) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResult, error) {
+	return b.s.create(ctx, cmd, c, b.loads)
+}
+
+// create is Create loading through ls.
+func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleLoads) (SaleResult, error) {
 	now := s.now()
 	upload := !c.OccurredAt.IsZero()
 	at := now
 	if upload {
 		if c.OccurredAt.After(now.Add(MaxClockSkew)) {
-			return Result{}, fieldError("occurred_at", "lies in the future")
+			return SaleResult{}, fieldError("occurred_at", "lies in the future")
 		}
 		at = c.OccurredAt
 	}
-	st, err := loadStoreState(ctx, s.h, c.StoreID, "store_id")
+	sc, err := loadSaleContext(ctx, s.h, c, ls)
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
-	reg, err := loadRegisterOf(ctx, s.h, c.RegisterID, c.StoreID, "register_id")
-	if err != nil {
-		return Result{}, err
-	}
-	info, sh, err := loadShiftInfo(ctx, s.h, c.ShiftID, reg.State, now)
-	if err != nil {
-		return Result{}, err
-	}
+	st, reg, sh := sc.store, sc.register, sc.shift
+	info := shiftInfo(sh.State, reg.State, now)
 	limits := limitsOf(st, c.Unlimited)
 	steps := []step{{cmd: sale.OpenSale{SaleID: c.SaleID, Store: storeInfo(st), RegisterID: c.RegisterID, Shift: info,
 		CashierID: cmd.UserID, OccurredAt: c.OccurredAt, Upload: upload}}}
-	pl := &productLoader{h: s.h, store: st, at: at}
 	for i, l := range c.Lines {
 		f := fmt.Sprintf("lines[%d]", i)
-		p, err := pl.product(ctx, l.ProductID, f+".product_id")
+		p, err := ls.product(ctx, st, at, l.ProductID, f+".product_id")
 		if err != nil {
-			return Result{}, err
+			return SaleResult{}, err
 		}
 		steps = append(steps, step{sale.AddLine{LineID: l.LineID, Product: p, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
 			Discount: l.Discount, Limits: limits, Approvals: c.Approvals}, f})
@@ -126,23 +149,26 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (Result, 
 	if c.Complete {
 		steps = append(steps, step{cmd: sale.StartCheckout{Shift: info}})
 	}
-	var known *Loaded[sale.State]
-	if cmd.IfMatch == nil {
-		// A new sale's stream does not exist: append without reading it. If it does (a
-		// retry), the append fails and execute reads it and finds the original.
-		known = &Loaded[sale.State]{State: SaleAggregate.Initial()}
-	}
-	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, known, func(sl sale.State) ([]sale.Event, error) {
+	// The sale stream is read even for a new sale (with the rest, see loadSaleContext): a
+	// retry appending at no-stream would not fail but succeed as an idempotent append, and the
+	// sale decided now (its times) would be answered instead of the one stored; reading it
+	// finds the original (Replayed).
+	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, &sc.sale, func(sl sale.State) ([]sale.Event, error) {
+		if sl.Exists() {
+			// Not this command's events (a replay is found before deciding): the ID was
+			// used for a sale with other content.
+			return nil, rules.ErrIDReused.With("sale " + c.SaleID.String() + " was created with other content")
+		}
 		return decideSteps(sl, steps, now)
 	})
 	if err != nil || !c.Complete {
-		return res, err
+		return SaleResult{res, created}, err
 	}
-	if res.Replayed || len(res.Events) == 0 {
-		return s.Complete(ctx, cmd, c.SaleID)
+	if res.Replayed {
+		return s.complete(ctx, cmd, created, now)
 	}
 	if _, ok := res.Events[len(res.Events)-1].(sale.CheckoutStarted); !ok {
-		return Result{}, fmt.Errorf("sale %s: a complete sale was written without its checkout", c.SaleID)
+		return SaleResult{}, fmt.Errorf("sale %s: a complete sale was written without its checkout", c.SaleID)
 	}
 	// This call wrote the checkout (its position is the append's), after it read the register
 	// and the shift: both can go on from those reads (see finish).
@@ -187,89 +213,78 @@ func prefixFields(err error, prefix string) error {
 	return &rules.ValidationError{Fields: fields}
 }
 
-// decideOn runs one sale command on an existing sale.
-func (s *Sales) decideOn(ctx context.Context, cmd Context, saleID uuid.UUID, c sale.Command, field string) (Result, error) {
+// decideOn runs one sale command on the sale l, as its caller loaded it (execute's known: the
+// append at l's revision proves it current, or the stream is read again).
+func (s *Sales) decideOn(ctx context.Context, cmd Context, l Loaded[sale.State], c sale.Command, field string) (SaleResult, error) {
 	now := s.now()
-	if _, err := s.Get(ctx, saleID); err != nil {
-		return Result{}, err
+	if !l.Exists {
+		return SaleResult{}, rules.ErrNotFound
 	}
-	return Execute(ctx, s.h, SaleStream(saleID), SaleAggregate, cmd, func(sl sale.State) ([]sale.Event, error) {
+	res, after, err := execute(ctx, s.h, SaleStream(l.State.ID), SaleAggregate, cmd, &l, func(sl sale.State) ([]sale.Event, error) {
 		return decideSteps(sl, []step{{c, field}}, now)
 	})
+	return SaleResult{res, after}, err
 }
 
-// saleStore loads a sale and its store.
-func (s *Sales) saleStore(ctx context.Context, saleID uuid.UUID) (sale.State, store.State, error) {
-	l, err := s.Get(ctx, saleID)
+// AddLine adds a line to the sale l (as its caller loaded it, see decideOn), priced as at the
+// sale's time (an upload's occurred_at, else now).
+func (s *Sales) AddLine(ctx context.Context, cmd Context, l Loaded[sale.State], line SaleLine, unlimited bool, approvals rules.Approvals) (SaleResult, error) {
+	ls := newSaleLoads(s.h, s.taxCodes)
+	st, err := ls.store(ctx, l.State.StoreID, "store_id")
 	if err != nil {
-		return sale.State{}, store.State{}, err
-	}
-	st, err := loadStoreState(ctx, s.h, l.State.StoreID, "store_id")
-	return l.State, st, err
-}
-
-// AddLine adds a line, priced as at the sale's time (an upload's occurred_at, else now).
-func (s *Sales) AddLine(ctx context.Context, cmd Context, saleID uuid.UUID, l SaleLine, unlimited bool, approvals rules.Approvals) (Result, error) {
-	sl, st, err := s.saleStore(ctx, saleID)
-	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
 	at := s.now()
-	if sl.Upload {
-		at = sl.OpenedAt
+	if l.State.Upload {
+		at = l.State.OpenedAt
 	}
-	pl := &productLoader{h: s.h, store: st, at: at}
-	p, err := pl.product(ctx, l.ProductID, "product_id")
+	p, err := ls.product(ctx, st, at, line.ProductID, "product_id")
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
-	return s.decideOn(ctx, cmd, saleID, sale.AddLine{LineID: l.LineID, Product: p, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
-		Discount: l.Discount, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
+	return s.decideOn(ctx, cmd, l, sale.AddLine{LineID: line.LineID, Product: p, Quantity: line.Quantity, UnitPrice: line.UnitPrice,
+		Discount: line.Discount, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
 }
 
-// RemoveLine voids a line; after a payment it needs a sale.void approval, and one of
-// sale.discount when it lifts the sale's effective discount beyond the cashier's limit.
-func (s *Sales) RemoveLine(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, unlimited bool, approvals rules.Approvals) (Result, error) {
-	_, st, err := s.saleStore(ctx, saleID)
+// RemoveLine voids a line of the sale l; after a payment it needs a sale.void approval, and
+// one of sale.discount when it lifts the sale's effective discount beyond the cashier's limit.
+func (s *Sales) RemoveLine(ctx context.Context, cmd Context, l Loaded[sale.State], lineID uuid.UUID, unlimited bool, approvals rules.Approvals) (SaleResult, error) {
+	st, err := loadStoreState(ctx, s.h, l.State.StoreID, "store_id")
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
-	return s.decideOn(ctx, cmd, saleID, sale.RemoveLine{LineID: lineID, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
+	return s.decideOn(ctx, cmd, l, sale.RemoveLine{LineID: lineID, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
 }
 
-// ApplyDiscount sets the discount of a line (lineID set) or of the whole sale.
-func (s *Sales) ApplyDiscount(ctx context.Context, cmd Context, saleID, lineID uuid.UUID, d sale.Discount, unlimited bool, approvals rules.Approvals) (Result, error) {
-	_, st, err := s.saleStore(ctx, saleID)
+// ApplyDiscount sets the discount of a line (lineID set) or of the whole sale l.
+func (s *Sales) ApplyDiscount(ctx context.Context, cmd Context, l Loaded[sale.State], lineID uuid.UUID, d sale.Discount, unlimited bool, approvals rules.Approvals) (SaleResult, error) {
+	st, err := loadStoreState(ctx, s.h, l.State.StoreID, "store_id")
 	if err != nil {
-		return Result{}, err
+		return SaleResult{}, err
 	}
-	return s.decideOn(ctx, cmd, saleID, sale.ApplyDiscount{LineID: lineID, Discount: d, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
+	return s.decideOn(ctx, cmd, l, sale.ApplyDiscount{LineID: lineID, Discount: d, Limits: limitsOf(st, unlimited), Approvals: approvals}, "")
 }
 
-// AddPayment takes a tender.
-func (s *Sales) AddPayment(ctx context.Context, cmd Context, saleID uuid.UUID, p sale.Payment) (Result, error) {
-	return s.decideOn(ctx, cmd, saleID, sale.AddPayment{Payment: p}, "")
+// AddPayment takes a tender on the sale l.
+func (s *Sales) AddPayment(ctx context.Context, cmd Context, l Loaded[sale.State], p sale.Payment) (SaleResult, error) {
+	return s.decideOn(ctx, cmd, l, sale.AddPayment{Payment: p}, "")
 }
 
-// Void cancels an open sale; with payments taken it needs a sale.void approval. A sale locked
-// in checkout is voided only when its shift closed without recording its cash (see
+// Void cancels the open sale l; with payments taken it needs a sale.void approval. A sale
+// locked in checkout is voided only when its shift closed without recording its cash (see
 // sale.VoidSale): the shift stream is read first to tell. That answer cannot go stale in the
 // dangerous direction: completion never records a live sale's cash on a closed shift, so a
 // shift found closed without it stays so; a shift found open or holding the cash refuses.
-func (s *Sales) Void(ctx context.Context, cmd Context, saleID uuid.UUID, reason string, approvals rules.Approvals) (Result, error) {
-	l, err := s.Get(ctx, saleID)
-	if err != nil {
-		return Result{}, err
-	}
+func (s *Sales) Void(ctx context.Context, cmd Context, l Loaded[sale.State], reason string, approvals rules.Approvals) (SaleResult, error) {
 	var cash sale.ShiftCash
 	if l.State.Status == sale.StatusCheckout {
-		sh, err := Load(ctx, s.h, ShiftStream(l.State.ShiftID), shiftCashOf(saleID))
+		sh, err := Load(ctx, s.h, ShiftStream(l.State.ShiftID), shiftCashOf(l.State.ID))
 		if err != nil {
-			return Result{}, err
+			return SaleResult{}, err
 		}
 		cash = sh.State
 	}
-	return s.decideOn(ctx, cmd, saleID, sale.VoidSale{Reason: reason, Approvals: approvals, Shift: cash}, "")
+	return s.decideOn(ctx, cmd, l, sale.VoidSale{Reason: reason, Approvals: approvals, Shift: cash}, "")
 }
 
 // shiftCashOf folds a shift stream into what it says of one sale: whether the shift closed and

@@ -113,10 +113,10 @@ func TestCompleteResumesAfterAFailureAtEveryStep(t *testing.T) {
 		}
 		w.store.prefix = prefix
 		w.store.armed.Store(true)
-		if _, err := w.sales.Complete(ctx, cmd, c.SaleID); !errors.Is(err, errLost) {
+		if _, err := w.sales.Complete(ctx, cmd, saleOf(t, w.sales, c.SaleID)); !errors.Is(err, errLost) {
 			t.Fatalf("step %s: err = %v, want the lost connection", prefix, err)
 		}
-		if _, err := w.sales.Complete(ctx, cmd, c.SaleID); err != nil {
+		if _, err := w.sales.Complete(ctx, cmd, saleOf(t, w.sales, c.SaleID)); err != nil {
 			t.Fatalf("retry after a failure at %s: %v", prefix, err)
 		}
 		l, err := w.sales.Get(ctx, c.SaleID)
@@ -153,7 +153,7 @@ func TestACloseOrdersTheSalesOfItsShift(t *testing.T) {
 	if err != nil || closed.Close.ZNumber != 1 || closed.Close.ExpectedCash.Amount != 0 || !res.Exists {
 		t.Fatalf("close = %+v, %v", closed.Close, err)
 	}
-	if _, err := w.sales.Complete(ctx, commands.Context{ID: "c1", UserID: "u"}, c.SaleID); !errors.Is(err, sale.ErrShiftNotOpen) {
+	if _, err := w.sales.Complete(ctx, commands.Context{ID: "c1", UserID: "u"}, saleOf(t, w.sales, c.SaleID)); !errors.Is(err, sale.ErrShiftNotOpen) {
 		t.Fatalf("completing after the close: %v", err)
 	}
 	sh, _ := w.shifts.Get(ctx, w.shift)
@@ -195,24 +195,24 @@ func TestALockedSaleStrandedByTheCloseIsVoided(t *testing.T) {
 	ctx := context.Background()
 	c := w.lockBeforeTheClose(t, commands.ShiftPrefix)
 	cmd := commands.Context{ID: "void:" + c.SaleID.String(), UserID: "u"}
-	if _, err := w.sales.Void(ctx, cmd, c.SaleID, "customer left", managerVoid); !errors.Is(err, sale.ErrSaleLocked) {
+	if _, err := w.sales.Void(ctx, cmd, saleOf(t, w.sales, c.SaleID), "customer left", managerVoid); !errors.Is(err, sale.ErrSaleLocked) {
 		t.Fatalf("void while the shift is open (the sale can still complete): %v", err)
 	}
 	w.close(t, 0)
-	if _, err := w.sales.Complete(ctx, cmd, c.SaleID); !errors.Is(err, sale.ErrShiftNotOpen) {
+	if _, err := w.sales.Complete(ctx, cmd, saleOf(t, w.sales, c.SaleID)); !errors.Is(err, sale.ErrShiftNotOpen) {
 		t.Fatalf("completing after the close: %v", err)
 	}
-	if _, err := w.sales.Void(ctx, cmd, c.SaleID, "shift closed", nil); !reflect.DeepEqual(rules.RequiredApprovals(err), []string{rules.ActionSaleVoid}) {
+	if _, err := w.sales.Void(ctx, cmd, saleOf(t, w.sales, c.SaleID), "shift closed", nil); !reflect.DeepEqual(rules.RequiredApprovals(err), []string{rules.ActionSaleVoid}) {
 		t.Fatalf("void of a paid sale without approval: %v", err)
 	}
-	res, err := w.sales.Void(ctx, cmd, c.SaleID, "shift closed", managerVoid)
+	res, err := w.sales.Void(ctx, cmd, saleOf(t, w.sales, c.SaleID), "shift closed", managerVoid)
 	if err != nil {
 		t.Fatalf("void: %v", err)
 	}
 	if v, ok := res.Events[0].(sale.SaleVoided); len(res.Events) != 1 || !ok || !v.InCheckout || v.ApprovedBy != "mgr" || len(v.Payments) != 1 {
 		t.Fatalf("voided with %+v", res.Events)
 	}
-	if _, err := w.sales.Complete(ctx, cmd, c.SaleID); !errors.Is(err, sale.ErrSaleVoided) {
+	if _, err := w.sales.Complete(ctx, cmd, saleOf(t, w.sales, c.SaleID)); !errors.Is(err, sale.ErrSaleVoided) {
 		t.Fatalf("completing the voided sale: %v", err)
 	}
 	sh, _ := w.shifts.Get(ctx, w.shift)
@@ -238,10 +238,10 @@ func TestALockedSaleWhoseCashTheShiftCountedCompletes(t *testing.T) {
 	c := w.lockBeforeTheClose(t, commands.RegisterPrefix)
 	w.close(t, 362)
 	cmd := commands.Context{ID: "x:" + c.SaleID.String(), UserID: "u"}
-	if _, err := w.sales.Void(ctx, cmd, c.SaleID, "shift closed", managerVoid); !errors.Is(err, sale.ErrSaleLocked) {
+	if _, err := w.sales.Void(ctx, cmd, saleOf(t, w.sales, c.SaleID), "shift closed", managerVoid); !errors.Is(err, sale.ErrSaleLocked) {
 		t.Fatalf("void of a sale the close counted: %v", err)
 	}
-	if _, err := w.sales.Complete(ctx, cmd, c.SaleID); err != nil {
+	if _, err := w.sales.Complete(ctx, cmd, saleOf(t, w.sales, c.SaleID)); err != nil {
 		t.Fatalf("complete: %v", err)
 	}
 	l, _ := w.sales.Get(ctx, c.SaleID)
@@ -274,15 +274,25 @@ func TestALineNeedingTwoApprovals(t *testing.T) {
 		{rules.ApprovalsOf(override), []string{rules.ActionSaleDiscount}},
 		{rules.ApprovalsOf(discount), []string{rules.ActionSalePriceOverride}},
 	} {
-		if _, err := w.sales.AddLine(ctx, cmd, c.SaleID, l, false, tc.given); !reflect.DeepEqual(rules.RequiredApprovals(err), tc.needs) {
+		if _, err := w.sales.AddLine(ctx, cmd, saleOf(t, w.sales, c.SaleID), l, false, tc.given); !reflect.DeepEqual(rules.RequiredApprovals(err), tc.needs) {
 			t.Fatalf("given %v: %v, want approvals %v", tc.given, err, tc.needs)
 		}
 	}
-	res, err := w.sales.AddLine(ctx, cmd, c.SaleID, l, false, rules.ApprovalsOf(override, discount))
+	res, err := w.sales.AddLine(ctx, cmd, saleOf(t, w.sales, c.SaleID), l, false, rules.ApprovalsOf(override, discount))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e := res.Events[0].(sale.LineAdded); e.PriceOverrideBy != "m1" || e.DiscountApprovedBy != "m2" {
 		t.Fatalf("approvers %+v", e)
 	}
+}
+
+// saleOf loads the sale id, as the API does before a command on it.
+func saleOf(t testing.TB, sales *commands.Sales, id uuid.UUID) commands.Loaded[sale.State] {
+	t.Helper()
+	l, err := sales.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

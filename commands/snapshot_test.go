@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -42,10 +43,21 @@ func (c *countingStore) Append(ctx context.Context, stream string, exp eventstor
 
 // snapshotWorld is a sale world whose handler snapshots, reading through a countingStore.
 func snapshotWorld(t *testing.T) (*saleWorld, *commands.Sales, *countingStore, *commands.MemorySnapshots) {
+	return snapshotWorldCached(t, false)
+}
+
+// snapshotWorldCached is snapshotWorld whose snapshots, when cached, go through a
+// commands.CachedSnapshots (a snapshot after every load that folds an event) in front of the
+// returned store (which gets one every 100 events).
+func snapshotWorldCached(t *testing.T, cached bool) (*saleWorld, *commands.Sales, *countingStore, *commands.MemorySnapshots) {
 	w := newSaleWorld(t)
 	cs := &countingStore{Store: w.store, prefix: commands.RegisterPrefix}
 	snaps := commands.NewMemorySnapshots()
-	h := commands.NewHandler(cs, w.h.Codec(), commands.Options{Snapshots: snaps})
+	var store commands.SnapshotStore = snaps
+	if cached {
+		store = commands.NewCachedSnapshots(snaps, 100, 1000)
+	}
+	h := commands.NewHandler(cs, w.h.Codec(), commands.Options{Snapshots: store})
 	return w, commands.NewSales(h, time.Now), cs, snaps
 }
 
@@ -57,7 +69,7 @@ func completeSale(t *testing.T, w *saleWorld, sales *commands.Sales) (uuid.UUID,
 	if _, err := sales.Create(ctx, cmd, c); err != nil {
 		t.Fatal(err)
 	}
-	_, err := sales.Complete(ctx, cmd, c.SaleID)
+	_, err := sales.Complete(ctx, cmd, saleOf(t, sales, c.SaleID))
 	return c.SaleID, err
 }
 
@@ -100,9 +112,13 @@ func TestRegisterLoadsFoldAtMostASnapshotInterval(t *testing.T) {
 // streams) later the retry of the completion finds what it wrote then: the cash is counted
 // once and the number reserved then is used, so the numbers stay gap-free.
 func TestARetryFindsItsStepsBehindASnapshot(t *testing.T) {
-	for _, prefix := range []string{commands.ShiftPrefix, commands.RegisterPrefix} {
-		t.Run(strings.TrimSuffix(prefix, "-"), func(t *testing.T) {
-			w, sales, cs, snaps := snapshotWorld(t)
+	for _, tc := range []struct {
+		prefix string
+		cached bool
+	}{{commands.ShiftPrefix, false}, {commands.RegisterPrefix, false}, {commands.ShiftPrefix, true}, {commands.RegisterPrefix, true}} {
+		prefix := tc.prefix
+		t.Run(fmt.Sprintf("%s/cached=%v", strings.TrimSuffix(prefix, "-"), tc.cached), func(t *testing.T) {
+			w, sales, cs, snaps := snapshotWorldCached(t, tc.cached)
 			cs.prefix = prefix
 			ctx := context.Background()
 			cs.loseAck.Store(true)
@@ -119,7 +135,7 @@ func TestARetryFindsItsStepsBehindASnapshot(t *testing.T) {
 			if snaps.Saves() < 2 {
 				t.Fatalf("%d snapshots saved past the lost answer, want the shift's and the register's", snaps.Saves())
 			}
-			if _, err := sales.Complete(ctx, commands.Context{ID: "retry", UserID: "u"}, first); err != nil {
+			if _, err := sales.Complete(ctx, commands.Context{ID: "retry", UserID: "u"}, saleOf(t, sales, first)); err != nil {
 				t.Fatalf("retry: %v", err)
 			}
 			l, err := sales.Get(ctx, first)

@@ -16,10 +16,11 @@ import (
 
 // Target loads the aggregate named by the path variable "id" with load and checks that the
 // caller may act in its store (storeOf). An ID that is not a UUID, or names nothing, is a 404
-// with code "<what>_not_found".
+// with code "<what>_not_found". It returns the aggregate as loaded, for the command to decide
+// on (execute's known) instead of reading the stream again.
 func Target[S any](r *http.Request, az *authz.Authorizer, what string,
-	load func(context.Context, uuid.UUID) (commands.Loaded[S], error), storeOf func(S) uuid.UUID) (S, error) {
-	var zero S
+	load func(context.Context, uuid.UUID) (commands.Loaded[S], error), storeOf func(S) uuid.UUID) (commands.Loaded[S], error) {
+	var zero commands.Loaded[S]
 	notFound := httpx.NotFound(what+"_not_found", "no such "+what)
 	id, err := uuid.Parse(mux.Vars(r)["id"])
 	if err != nil {
@@ -35,5 +36,5 @@ func Target[S any](r *http.Request, az *authz.Authorizer, what string,
 	if err := az.CheckStore(r, storeOf(l.State).String()); err != nil {
 		return zero, err
 	}
-	return l.State, nil
+	return l, nil
 }

@@ -28,17 +28,29 @@ const UnavailableRetryAfter = 2 * time.Second
 // Error writes err as a problem document. A 5xx is logged with the request ID and its cause;
 // every 503 carries Retry-After.
 func (rs *Responder) Error(w http.ResponseWriter, r *http.Request, err error) {
+	p, e := rs.problem(r, err)
+	retry := e.RetryAfter
+	if p.Status == http.StatusServiceUnavailable && retry <= 0 {
+		retry = UnavailableRetryAfter
+	}
+	WriteProblem(w, p, retry)
+}
+
+// Problem returns err as the problem document Error would write, for a response that holds
+// several outcomes (a batch's items). A 5xx is logged as by Error.
+func (rs *Responder) Problem(r *http.Request, err error) Problem {
+	p, _ := rs.problem(r, err)
+	return p
+}
+
+func (rs *Responder) problem(r *http.Request, err error) (Problem, *Error) {
 	e := Classify(err, rs.mappers...)
 	p := NewProblem(r, e)
 	if p.Status >= 500 {
 		rs.log.ErrorContext(r.Context(), "request failed",
 			"status", p.Status, "code", p.Code, "method", r.Method, "path", r.URL.Path, "error", err)
 	}
-	retry := e.RetryAfter
-	if p.Status == http.StatusServiceUnavailable && retry <= 0 {
-		retry = UnavailableRetryAfter
-	}
-	WriteProblem(w, p, retry)
+	return p, e
 }
 
 // Handle adapts h to http.Handler, writing its error with rs.

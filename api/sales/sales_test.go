@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/odata-pos/pos/api/apitest"
 	"github.com/odata-pos/pos/domain/sale"
 )
 
@@ -201,4 +202,25 @@ func TestIfMatchAndIdempotentRetries(t *testing.T) {
 	w.Must(http.StatusUnprocessableEntity, "POST", "/api/v1/sales", w.cashier, foreign)
 	foreign["register_id"] = w.regA2
 	w.Must(http.StatusConflict, "POST", "/api/v1/sales", w.cashier, foreign)
+}
+
+// TestASaleIDSentAgainWithOtherContentIsAConflict (issue 11 item 6): POST /sales with the ID of
+// an existing sale and another body answers 409 id_reused and changes nothing, for a cart and
+// a one-shot sale; the same body again still replays the original answer.
+func TestASaleIDSentAgainWithOtherContentIsAConflict(t *testing.T) {
+	w := newWorld(t)
+	for _, complete := range []bool{false, true} {
+		id := uuid.New()
+		body := w.saleBody(id, []map[string]any{line(w.wine, "1")}, []map[string]any{pay("card", 1000)}, complete)
+		created := w.Must(http.StatusCreated, "POST", "/api/v1/sales", w.cashier, body)
+		other := w.saleBody(id, []map[string]any{line(w.wine, "1"), line(w.bread, "2")}, []map[string]any{pay("card", 1000)}, complete)
+		apitest.WantProblem(t, w.Must(http.StatusConflict, "POST", "/api/v1/sales", w.cashier, other), "id_reused", id.String())
+		again := w.Must(http.StatusCreated, "POST", "/api/v1/sales", w.cashier, body)
+		if string(again.Body) != string(created.Body) || again.Header.Get("ETag") != created.Header.Get("ETag") {
+			t.Fatalf("complete %v: the same body again answered\n%s\nnot\n%s", complete, again.Body, created.Body)
+		}
+		if v := w.sale(w.Must(http.StatusOK, "GET", "/api/v1/sales/"+id.String(), w.cashier, nil)); len(v.Lines) != 1 || v.Revision != w.sale(created).Revision {
+			t.Fatalf("complete %v: the conflicting body changed the sale: %+v", complete, v)
+		}
+	}
 }

@@ -105,7 +105,8 @@ func (h *Handlers) open(w http.ResponseWriter, r *http.Request) error {
 
 // target returns the shift of the path after checking the caller may act in its store.
 func (h *Handlers) target(r *http.Request) (shift.State, error) {
-	return cmdhttp.Target(r, h.Authorizer, "shift", h.Shifts.Get, func(s shift.State) uuid.UUID { return s.StoreID })
+	l, err := cmdhttp.Target(r, h.Authorizer, "shift", h.Shifts.Get, func(s shift.State) uuid.UUID { return s.StoreID })
+	return l.State, err
 }
 
 func (h *Handlers) movement(w http.ResponseWriter, r *http.Request) error {

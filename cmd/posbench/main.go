@@ -28,8 +28,13 @@
 // after --duration it waits at most the request timeout for answers and --lag-timeout for lag
 // samples.
 //
+// Upload phase (--upload N, instead of the steady phase): one register that was offline sends
+// the N one-shot sales it queued, each with its occurred_at, --batch per POST /sales/batch
+// (--batch 1: one POST /sales each, waiting out 429s), and posbench prints how long they took.
+//
 //	posbench --url http://127.0.0.1:8080 --rate 200 --duration 60s
 //	posbench --clients 8 --duration 30s --baseline-db postgres://127.0.0.1:5432/pos --stock-catchup 2m
+//	posbench --url http://127.0.0.1:8080 --upload 1000 --batch 100
 package main
 
 import (
@@ -79,6 +84,8 @@ func run(args []string) error {
 	fs.StringVar(&cfg.BaselineDB, "baseline-db", env("POSBENCH_BASELINE_DB"), "PostgreSQL URL: first measure raw INSERTs there for --duration (the bar sales/s is stated against)")
 	fs.DurationVar(&cfg.StockCatchup, "stock-catchup", 0, "after the load, wait up to this long for the stock read model to show every sale, and report how long it took")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "permit a non-loopback URL")
+	upload := fs.Int("upload", 0, "instead of the steady phase: one register uploads this many queued sales (see --batch)")
+	batch := fs.Int("batch", 100, "with --upload: sales per POST /sales/batch (1: one POST /sales each)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -90,6 +97,17 @@ func run(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *upload > 0 {
+		u, err := Upload(ctx, cfg, *upload, *batch)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(os.Stdout).Encode(u)
+		}
+		u.Print(os.Stdout)
+		return nil
+	}
 	s, err := Run(ctx, cfg)
 	if err != nil {
 		return err

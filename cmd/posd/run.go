@@ -105,6 +105,11 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	}
 	handler := api.Handler(ops.Instrument(httpMetrics, router), rs, log, cfg.CORSOrigins)
 
+	if cfg.PprofAddr != "" {
+		if err := servePprof(ctx, cfg.PprofAddr, log); err != nil {
+			return err
+		}
+	}
 	serveErr := make(chan error, 2)
 	var servers []*http.Server
 	defer func() {

@@ -93,6 +93,11 @@ type Config struct {
 
 	// ShutdownTimeout bounds how long in-flight requests may take to finish after SIGTERM.
 	ShutdownTimeout time.Duration
+
+	// PprofAddr, when set (POS_PPROF_ADDR), serves Go's runtime profiles (/debug/pprof/) on
+	// their own listener, for profiling under load; off by default. Bind it to a loopback or
+	// cluster-internal address: profiles reveal the process's internals.
+	PprofAddr string
 }
 
 // Default returns the configuration with every default applied.
@@ -181,6 +186,7 @@ func fromEnv(lookup LookupFunc) (Config, []error) {
 	str("POS_BOOTSTRAP_ADMIN_USERNAME", &cfg.BootstrapAdminUsername)
 	str("POS_LOG_FORMAT", &cfg.LogFormat)
 	str("POS_LOG_LEVEL", &cfg.LogLevel)
+	str("POS_PPROF_ADDR", &cfg.PprofAddr)
 	// Secrets are taken verbatim: surrounding spaces may be part of them.
 	if v, ok := lookup("POS_JWT_SECRET"); ok {
 		cfg.JWTSecret = v
@@ -265,5 +271,6 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
+		slog.String("pprof_addr", c.PprofAddr),
 	)
 }

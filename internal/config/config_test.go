@@ -26,7 +26,7 @@ func TestLoadDefaults(t *testing.T) {
 	want := Default()
 	if cfg.HTTPAddr != "127.0.0.1:8080" || cfg.DatabaseURL != "postgres://127.0.0.1:5432/pos?sslmode=disable" ||
 		cfg.ESDBURL != "" || cfg.RedisURL != "redis://127.0.0.1:6379/0" || cfg.LogFormat != "json" ||
-		cfg.LogLevel != "info" || cfg.Role != "all" || cfg.Env != "development" {
+		cfg.LogLevel != "info" || cfg.Role != "all" || cfg.Env != "development" || cfg.PprofAddr != "" {
 		t.Errorf("defaults differ from DESIGN.md: %+v", cfg)
 	}
 	if cfg.ShutdownTimeout != want.ShutdownTimeout || cfg.DataDir != want.DataDir {
@@ -140,6 +140,8 @@ func TestValidate(t *testing.T) {
 		{"esdb cluster", func(c *Config) { c.ESDBURL = "esdb+discover://a:2113,b:2113" }, nil},
 		{"esdb wrong scheme", func(c *Config) { c.ESDBURL = "tcp://127.0.0.1:1113" }, []string{"POS_ESDB_URL"}},
 		{"redis disabled", func(c *Config) { c.RedisURL = "" }, nil},
+		{"pprof", func(c *Config) { c.PprofAddr = "127.0.0.1:6060" }, nil},
+		{"pprof without port", func(c *Config) { c.PprofAddr = "localhost" }, []string{"POS_PPROF_ADDR"}},
 		{"redis bad", func(c *Config) { c.RedisURL = "127.0.0.1:6379" }, []string{"POS_REDIS_URL"}},
 		{"redis prefix", func(c *Config) { c.RedisPrefix = "shop-7:" }, nil},
 		{"redis prefix with a space", func(c *Config) { c.RedisPrefix = "shop 7" }, []string{"POS_REDIS_PREFIX"}},

@@ -48,6 +48,11 @@ func (c Config) Validate() error {
 			add("POS_OPS_ADDR", "is POS_HTTP_ADDR: give the operational endpoints their own port, or leave it empty")
 		}
 	}
+	if c.PprofAddr != "" {
+		if err := checkListenAddr(c.PprofAddr); err != nil {
+			add("POS_PPROF_ADDR", "%v", err)
+		}
+	}
 	if c.DatabaseURL == "" {
 		add("POS_DATABASE_URL", "is required (PostgreSQL holds the read models)")
 	} else if scheme, _, ok := strings.Cut(c.DatabaseURL, "://"); ok && scheme != "postgres" && scheme != "postgresql" {

@@ -1,0 +1,95 @@
+package sales_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/memstore"
+)
+
+// countingStore counts the round trips a request makes to the event store.
+type countingStore struct {
+	eventstore.Store
+	reads, appends atomic.Int64
+}
+
+func (c *countingStore) ReadStream(ctx context.Context, stream string, dir eventstore.Direction, from uint64, n int) ([]eventstore.RecordedEvent, error) {
+	c.reads.Add(1)
+	return c.Store.ReadStream(ctx, stream, dir, from, n)
+}
+
+func (c *countingStore) Append(ctx context.Context, stream string, exp eventstore.ExpectedRevision, evs []eventstore.EventData) (eventstore.AppendResult, error) {
+	c.appends.Add(1)
+	return c.Store.Append(ctx, stream, exp, evs)
+}
+
+// roundTrips serves one request and returns its status and the reads and appends it made.
+func (c *countingStore) roundTrips(t *testing.T, router http.Handler, method, path string, body any) (int, int64, int64) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(method, path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	reads, appends := c.reads.Load(), c.appends.Load()
+	router.ServeHTTP(rec, req)
+	return rec.Code, c.reads.Load() - reads, c.appends.Load() - appends
+}
+
+// TestTheSalePathMakesNoNeedlessRoundTrips bounds the event store round trips of the sale
+// routes (issue 10): a one-shot three-line sale reads its store, register, shift and (not
+// finding it) sale once, each product and its tax code once, and appends four times (sale,
+// shift, register, sale: see commands.Sales.Complete); adding a line reads the sale once
+// (the route's own check), the store, the product and its tax code, and appends once. No
+// answer reads the sale it just wrote; a tax code's reservation is read once per process. The
+// sales of a batch read their store, products and tax codes once for all.
+func TestTheSalePathMakesNoNeedlessRoundTrips(t *testing.T) {
+	cs := &countingStore{Store: memstore.New()}
+	hs := newHarness(t, cs, 1)
+	// store, register, shift, sale; three products; the tax code.
+	const oneShotReads, oneShotAppends = 4 + 3 + 1, 4
+	for i := range 2 { // the first sale also finds the tax code's stream
+		status, reads, appends := cs.roundTrips(t, hs.router, http.MethodPost, "/api/v1/sales", hs.oneShotBody(0))
+		if status != http.StatusCreated || (i > 0 && (reads > oneShotReads || appends > oneShotAppends)) {
+			t.Fatalf("one-shot sale: %d with %d reads and %d appends, want 201 with at most %d and %d",
+				status, reads, appends, oneShotReads, oneShotAppends)
+		}
+	}
+
+	cart := hs.oneShotBody(0)
+	cart["complete"], cart["payments"] = false, nil
+	if status, _, _ := cs.roundTrips(t, hs.router, http.MethodPost, "/api/v1/sales", cart); status != http.StatusCreated {
+		t.Fatalf("cart: %d", status)
+	}
+	// the sale; the store, the product, the tax code.
+	const lineReads, lineAppends = 1 + 3, 1
+	line := map[string]any{"id": uuid.New(), "product_id": hs.products[1], "quantity": 2}
+	status, reads, appends := cs.roundTrips(t, hs.router, http.MethodPost, "/api/v1/sales/"+cart["id"].(uuid.UUID).String()+"/lines", line)
+	if status != http.StatusOK || reads > lineReads || appends > lineAppends {
+		t.Fatalf("added line: %d with %d reads and %d appends, want 200 with at most %d and %d",
+			status, reads, appends, lineReads, lineAppends)
+	}
+
+	const n = 10
+	batch := make([]map[string]any, n)
+	for i := range batch {
+		batch[i] = hs.oneShotBody(0)
+	}
+	// the store, three products, the tax code; each sale its register, shift and sale.
+	const batchReads, batchAppends = 1 + 3 + 1 + n*3, n * 4
+	status, reads, appends = cs.roundTrips(t, hs.router, http.MethodPost, "/api/v1/sales/batch", map[string]any{"sales": batch})
+	if status != http.StatusOK || reads > batchReads || appends > batchAppends {
+		t.Fatalf("batch of %d: %d with %d reads and %d appends, want 200 with at most %d and %d",
+			n, status, reads, appends, batchReads, batchAppends)
+	}
+}

@@ -1,0 +1,214 @@
+package commands
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/domain/catalog"
+	"github.com/odata-pos/pos/domain/register"
+	"github.com/odata-pos/pos/domain/sale"
+	"github.com/odata-pos/pos/domain/shift"
+	"github.com/odata-pos/pos/domain/store"
+	"github.com/odata-pos/pos/domain/taxcode"
+)
+
+// saleLoads holds the stores, products and tax codes one request's sales loaded: a sale that
+// sells one product on several lines, or the sales of one batch, read each once. What they
+// hold is as of the request; each sale takes the prices and rates in force at its own time
+// from them. It is safe for concurrent use (see loadSaleContext).
+type saleLoads struct {
+	h *Handler
+	// taxCodeIDs remembers across requests the stream of each tax code found.
+	taxCodeIDs *taxCodeIDs
+
+	mu       sync.Mutex
+	stores   map[uuid.UUID]store.State
+	products map[uuid.UUID]catalog.State
+	taxCodes map[string]taxcode.State
+}
+
+// cached returns m[k] under ls's lock.
+func cached[K comparable, V any](ls *saleLoads, m map[K]V, k K) (V, bool) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	v, ok := m[k]
+	return v, ok
+}
+
+// keep sets m[k] = v under ls's lock.
+func keep[K comparable, V any](ls *saleLoads, m map[K]V, k K, v V) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	m[k] = v
+}
+
+// saleContext is what a new sale is decided on: its store, register and shift, and its own
+// stream (read even for a new sale, see Sales.create).
+type saleContext struct {
+	store    store.State
+	register Loaded[register.State]
+	shift    Loaded[shift.State]
+	sale     Loaded[sale.State]
+}
+
+// loadSaleContext loads the store, register, shift and stream of a new sale, and the products
+// and tax codes of its lines into ls, at the same time (the time of one read instead of one
+// each). Its errors are those the loads one after the other would give, in that order; a
+// product that fails is left for the caller's ls.product to report in its line's turn.
+func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoads) (saleContext, error) {
+	var (
+		wg                          sync.WaitGroup
+		st                          store.State
+		reg                         Loaded[register.State]
+		sh                          Loaded[shift.State]
+		sl                          Loaded[sale.State]
+		stErr, regErr, shErr, slErr error
+	)
+	wg.Go(func() { sl, slErr = Load(ctx, h, SaleStream(c.SaleID), SaleAggregate) })
+	wg.Go(func() { st, stErr = ls.store(ctx, c.StoreID, "store_id") })
+	wg.Go(func() { reg, regErr = loadRegisterOf(ctx, h, c.RegisterID, c.StoreID, "register_id") })
+	wg.Go(func() { sh, shErr = Load(ctx, h, ShiftStream(c.ShiftID), ShiftAggregate) })
+	wg.Go(func() {
+		for _, l := range c.Lines {
+			if l.ProductID == uuid.Nil {
+				continue
+			}
+			ps, err := ls.productState(ctx, l.ProductID, "")
+			if err == nil {
+				_, err = ls.taxCode(ctx, ps.Created.TaxCode)
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+	wg.Wait()
+	if shErr == nil && !sh.Exists {
+		shErr = sale.ErrShiftNotOpen.With("no such shift")
+	}
+	for _, err := range []error{stErr, regErr, shErr, slErr} {
+		if err != nil {
+			return saleContext{}, err
+		}
+	}
+	return saleContext{store: st, register: reg, shift: sh, sale: sl}, nil
+}
+
+func newSaleLoads(h *Handler, ids *taxCodeIDs) *saleLoads {
+	return &saleLoads{h: h, taxCodeIDs: ids, stores: map[uuid.UUID]store.State{},
+		products: map[uuid.UUID]catalog.State{}, taxCodes: map[string]taxcode.State{}}
+}
+
+// store returns the store, or a validation error on field when it does not exist.
+func (ls *saleLoads) store(ctx context.Context, id uuid.UUID, field string) (store.State, error) {
+	if st, ok := cached(ls, ls.stores, id); ok {
+		return st, nil
+	}
+	st, err := loadStoreState(ctx, ls.h, id, field)
+	if err == nil {
+		keep(ls, ls.stores, id, st)
+	}
+	return st, err
+}
+
+// product returns productID as sold in store st at time at: its price then, whether it was
+// active then, the rate of its tax code then, and (where the store forbids negative stock and
+// the product tracks stock) its stock on hand now, read for every call.
+func (ls *saleLoads) product(ctx context.Context, st store.State, at time.Time, productID uuid.UUID, field string) (sale.Product, error) {
+	if productID == uuid.Nil {
+		return sale.Product{}, fieldError(field, "is required")
+	}
+	ps, err := ls.productState(ctx, productID, field)
+	if err != nil {
+		return sale.Product{}, err
+	}
+	c := ps.Created
+	tc, err := ls.taxCode(ctx, c.TaxCode)
+	if err != nil {
+		return sale.Product{}, err
+	}
+	p := sale.Product{ID: c.ProductID, SKU: c.SKU, Name: c.Name, Category: c.Category, Active: ps.ActiveAt(at),
+		SoldByWeight: c.SoldByWeight, Price: ps.PriceAt(at), TaxCode: c.TaxCode, TaxRateBP: tc.RateAt(at),
+		TrackStock: c.TrackStock, AllowNegativeStock: st.Settings.AllowNegativeStock}
+	if c.TrackStock && !st.Settings.AllowNegativeStock {
+		sl, err := Load(ctx, ls.h, StockStream(st.ID, productID), StockAggregate)
+		if err != nil {
+			return sale.Product{}, err
+		}
+		on := sl.State.OnHand()
+		p.OnHand = &on
+	}
+	return p, nil
+}
+
+// productState returns the product, or a validation error on field when it does not exist.
+func (ls *saleLoads) productState(ctx context.Context, productID uuid.UUID, field string) (catalog.State, error) {
+	if ps, ok := cached(ls, ls.products, productID); ok {
+		return ps, nil
+	}
+	l, err := Load(ctx, ls.h, ProductStream(productID), ProductAggregate)
+	if err != nil {
+		return catalog.State{}, err
+	}
+	if !l.Exists {
+		return catalog.State{}, fieldError(field, "no such product")
+	}
+	keep(ls, ls.products, productID, l.State)
+	return l.State, nil
+}
+
+// taxCode returns the tax code named code.
+func (ls *saleLoads) taxCode(ctx context.Context, code string) (taxcode.State, error) {
+	if tc, ok := cached(ls, ls.taxCodes, code); ok {
+		return tc, nil
+	}
+	id, known := ls.taxCodeIDs.get(code)
+	if !known {
+		owner, err := Owner(ctx, ls.h, TaxCodeKey(code))
+		if err != nil {
+			return taxcode.State{}, err
+		}
+		var perr error
+		if id, perr = uuid.Parse(owner); owner == "" || perr != nil {
+			return taxcode.State{}, ErrTaxCodeUnknown.With(code)
+		}
+	}
+	l, err := Load(ctx, ls.h, TaxCodeStream(id), TaxCodeAggregate)
+	if err != nil {
+		return taxcode.State{}, err
+	}
+	if !l.Exists {
+		return taxcode.State{}, ErrTaxCodeUnknown.With(code)
+	}
+	ls.taxCodeIDs.put(code, id)
+	keep(ls, ls.taxCodes, code, l.State)
+	return l.State, nil
+}
+
+// taxCodeIDs maps tax codes to the streams of the tax codes that exist. A tax code never
+// changes its code nor goes away, and holds its code's reservation for good once its stream
+// exists, so an entry never goes stale and spares a sale the read of the reservation. Codes
+// whose stream was not found are not remembered. The nil *taxCodeIDs remembers nothing.
+type taxCodeIDs struct {
+	ids sync.Map // TaxCodeKey(code) → uuid.UUID
+}
+
+func (t *taxCodeIDs) get(code string) (uuid.UUID, bool) {
+	if t == nil {
+		return uuid.Nil, false
+	}
+	id, ok := t.ids.Load(TaxCodeKey(code))
+	if !ok {
+		return uuid.Nil, false
+	}
+	return id.(uuid.UUID), true
+}
+
+func (t *taxCodeIDs) put(code string, id uuid.UUID) {
+	if t != nil {
+		t.ids.Store(TaxCodeKey(code), id)
+	}
+}
