@@ -52,3 +52,46 @@ func TestServerMountsTheAPIWithBootstrapAdmin(t *testing.T) {
 		t.Error("API requests are not measured by route template")
 	}
 }
+
+// TestAPIRateLimitIsConfigured: POS_API_RATE_LIMIT reaches the per-user limit (1 request a
+// second, bursts of 2: ten requests at once cannot all pass).
+func TestAPIRateLimitIsConfigured(t *testing.T) {
+	env := testEnv(t)
+	env["POS_BOOTSTRAP_ADMIN_USERNAME"] = "admin"
+	env["POS_BOOTSTRAP_ADMIN_PASSWORD"] = "correct-horse-battery-staple"
+	env["POS_API_RATE_LIMIT"] = "1"
+	s := startServer(t, env, nil, nil)
+	resp, err := http.Post(s.base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"username":"admin","password":"correct-horse-battery-staple"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&login); err != nil || login.AccessToken == "" {
+		t.Fatalf("login = %d (%v)", resp.StatusCode, err)
+	}
+	limited := 0
+	for range 10 {
+		req, err := http.NewRequest(http.MethodGet, s.base+"/api/v1/auth/me", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+login.AccessToken)
+		me, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = me.Body.Close()
+		if me.StatusCode == http.StatusTooManyRequests {
+			limited++
+		} else if me.StatusCode != http.StatusOK {
+			t.Fatalf("me = %d", me.StatusCode)
+		}
+	}
+	if limited == 0 {
+		t.Fatal("ten requests at 1 request a second (bursts of 2) all passed")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/odata-pos/pos/api"
+	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/api/httpx"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/internal/config"
@@ -44,6 +45,7 @@ func routes(ctx context.Context, r *mux.Router, d *deps) (*httpx.Responder, erro
 		RedisPrefix:       d.cfg.RedisPrefix,
 		BootstrapUsername: d.cfg.BootstrapAdminUsername,
 		BootstrapPassword: d.cfg.BootstrapAdminPassword,
+		APILimit:          auth.PerSecond(d.cfg.APIRateLimit, 2*d.cfg.APIRateLimit),
 	}
 	if d.redis != nil { // a nil *redis.Client in the interface would not read as "disabled"
 		ad.Redis = d.redis

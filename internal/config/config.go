@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,11 @@ const (
 	DefaultDataDir         = ".posd"
 	DefaultEnv             = EnvDevelopment
 	DefaultRole            = RoleAll
+	// DefaultAPIRateLimit is each user's API requests per second (bursts of twice as many):
+	// a cashier's pace, with room for a till's bursts.
+	DefaultAPIRateLimit = 20
+	// MaxAPIRateLimit bounds POS_API_RATE_LIMIT.
+	MaxAPIRateLimit = 100_000
 )
 
 // Environments (POS_ENV). Production refuses to generate a JWT key on its own.
@@ -98,6 +104,11 @@ type Config struct {
 	// their own listener, for profiling under load; off by default. Bind it to a loopback or
 	// cluster-internal address: profiles reveal the process's internals.
 	PprofAddr string
+
+	// APIRateLimit is each user's API requests per second, bursts of twice as many
+	// (POS_API_RATE_LIMIT, default 20). Registers and integrations that upload queued sales
+	// use POST /api/v1/sales/batch (one request for up to 100 sales) rather than a higher limit.
+	APIRateLimit int
 }
 
 // Default returns the configuration with every default applied.
@@ -112,6 +123,7 @@ func Default() Config {
 		LogFormat:       DefaultLogFormat,
 		LogLevel:        DefaultLogLevel,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		APIRateLimit:    DefaultAPIRateLimit,
 	}
 }
 
@@ -200,6 +212,14 @@ func fromEnv(lookup LookupFunc) (Config, []error) {
 	if v, ok := lookup("POS_CORS_ORIGINS"); ok {
 		cfg.CORSOrigins = splitList(v)
 	}
+	if v, ok := lookup("POS_API_RATE_LIMIT"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			problems = append(problems, fmt.Errorf("POS_API_RATE_LIMIT: %q is not a whole number of requests per second", v))
+		} else {
+			cfg.APIRateLimit = n
+		}
+	}
 	if v, ok := lookup("POS_SHUTDOWN_TIMEOUT"); ok {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
 		if err != nil {
@@ -272,5 +292,6 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("pprof_addr", c.PprofAddr),
+		slog.Int("api_rate_limit", c.APIRateLimit),
 	)
 }

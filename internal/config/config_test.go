@@ -50,6 +50,7 @@ func TestLoadFromEnvironment(t *testing.T) {
 		"POS_LOG_FORMAT":               "text",
 		"POS_LOG_LEVEL":                "debug",
 		"POS_SHUTDOWN_TIMEOUT":         "5s",
+		"POS_API_RATE_LIMIT":           "250",
 		"POS_ROLE":                     "projector", // --role wins
 	}), io.Discard)
 	if err != nil {
@@ -57,7 +58,7 @@ func TestLoadFromEnvironment(t *testing.T) {
 	}
 	if cfg.HTTPAddr != "0.0.0.0:9090" || cfg.ESDBURL != "esdb://esdb:2113?tls=false" || cfg.Role != "api" ||
 		cfg.RedisEnabled() || cfg.LogFormat != "text" || cfg.ShutdownTimeout != 5*time.Second ||
-		cfg.BootstrapAdminUsername != "admin" || cfg.RunsProjector() {
+		cfg.BootstrapAdminUsername != "admin" || cfg.RunsProjector() || cfg.APIRateLimit != 250 {
 		t.Errorf("unexpected config %+v", cfg)
 	}
 	if got := strings.Join(cfg.CORSOrigins, "|"); got != "https://a.example.com|http://localhost:5173" {
@@ -99,12 +100,13 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"POS_SHUTDOWN_TIMEOUT": "soon",
 		"POS_CORS_ORIGINS":     "example.com",
 		"POS_JWT_SECRET":       "short",
+		"POS_API_RATE_LIMIT":   "fast",
 	}), io.Discard)
 	if !errors.Is(err, ErrInvalid) {
 		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
 	for _, name := range []string{"--role", "POS_HTTP_ADDR", "POS_DATABASE_URL", "POS_ESDB_URL", "POS_REDIS_URL",
-		"POS_LOG_FORMAT", "POS_LOG_LEVEL", "POS_SHUTDOWN_TIMEOUT", "POS_CORS_ORIGINS", "POS_JWT_SECRET"} {
+		"POS_LOG_FORMAT", "POS_LOG_LEVEL", "POS_SHUTDOWN_TIMEOUT", "POS_CORS_ORIGINS", "POS_JWT_SECRET", "POS_API_RATE_LIMIT"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("error does not mention %s:\n%v", name, err)
 		}
@@ -141,6 +143,8 @@ func TestValidate(t *testing.T) {
 		{"esdb wrong scheme", func(c *Config) { c.ESDBURL = "tcp://127.0.0.1:1113" }, []string{"POS_ESDB_URL"}},
 		{"redis disabled", func(c *Config) { c.RedisURL = "" }, nil},
 		{"pprof", func(c *Config) { c.PprofAddr = "127.0.0.1:6060" }, nil},
+		{"no api rate", func(c *Config) { c.APIRateLimit = 0 }, []string{"POS_API_RATE_LIMIT"}},
+		{"api rate too high", func(c *Config) { c.APIRateLimit = MaxAPIRateLimit + 1 }, []string{"POS_API_RATE_LIMIT"}},
 		{"pprof without port", func(c *Config) { c.PprofAddr = "localhost" }, []string{"POS_PPROF_ADDR"}},
 		{"redis bad", func(c *Config) { c.RedisURL = "127.0.0.1:6379" }, []string{"POS_REDIS_URL"}},
 		{"redis prefix", func(c *Config) { c.RedisPrefix = "shop-7:" }, nil},

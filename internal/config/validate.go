@@ -48,6 +48,9 @@ func (c Config) Validate() error {
 			add("POS_OPS_ADDR", "is POS_HTTP_ADDR: give the operational endpoints their own port, or leave it empty")
 		}
 	}
+	if c.APIRateLimit < 1 || c.APIRateLimit > MaxAPIRateLimit {
+		add("POS_API_RATE_LIMIT", "%d is not between 1 and %d requests per second", c.APIRateLimit, MaxAPIRateLimit)
+	}
 	if c.PprofAddr != "" {
 		if err := checkListenAddr(c.PprofAddr); err != nil {
 			add("POS_PPROF_ADDR", "%v", err)
