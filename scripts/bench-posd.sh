@@ -12,7 +12,9 @@
 # --split runs `posd --role api` and `posd --role projector` as two processes; by default one
 # `posd --role all`. PORT (default 18080), PGADMIN (default postgres://postgres@127.0.0.1:5432)
 # and POSD (a posd binary to measure instead of this tree's, e.g. one built from an earlier
-# commit for a side-by-side run) may be set in the environment. Prints the load average before
+# commit for a side-by-side run) may be set in the environment. API_RATE_LIMIT (default 1000)
+# is each user's API requests per second (POS_API_RATE_LIMIT): a closed loop of N registers
+# measures the server, not the cashier's limit of 20 a second. Prints the load average before
 # and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 start() { # role addr logfile
-  POS_HTTP_ADDR="$2" POS_DATABASE_URL="$pgadmin/$db?sslmode=disable" POS_REDIS_PREFIX="posbench:$db:" \
+  POS_HTTP_ADDR="$2" POS_DATABASE_URL="$pgadmin/$db?sslmode=disable" POS_REDIS_PREFIX="posbench:$db:" POS_API_RATE_LIMIT="${API_RATE_LIMIT:-1000}" \
   POS_JWT_SECRET="posbench-signing-secret-0123456789abcdef" POS_LOG_LEVEL=warn \
   POS_BOOTSTRAP_ADMIN_USERNAME=admin POS_BOOTSTRAP_ADMIN_PASSWORD="$password" POS_DATA_DIR="$out" \
     "$posd" --role "$1" >"$3" 2>&1 &
