@@ -27,6 +27,7 @@ const (
 	DefaultAppendBatchers   = 4
 	DefaultMaxAppendBatch   = 64
 	DefaultDirectAppends    = 8
+	DefaultWakeCoalesce     = 10 * time.Millisecond
 )
 
 // Options tune a Store. The zero value is ready to use.
@@ -66,6 +67,12 @@ type Options struct {
 	// calls Append, before further ones are handed to the batchers (batch.go). Default
 	// DefaultDirectAppends; negative hands every append to the batchers.
 	DirectAppends int
+	// WakeCoalesce is the least time between two reads of a caught-up subscription that
+	// notifications wake: events committed meanwhile are read together, so a busy log costs
+	// each subscriber one query per interval rather than one per append (a posd runs a dozen
+	// subscriptions). It delays live delivery by at most this much. Default
+	// DefaultWakeCoalesce; negative reads at every notification.
+	WakeCoalesce time.Duration
 }
 
 // HoleWait describes one wait of the $all readers for appends that had taken positions but
@@ -87,6 +94,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
+	}
+	if o.WakeCoalesce == 0 {
+		o.WakeCoalesce = DefaultWakeCoalesce
 	}
 	if o.ReadAllHoleWait <= 0 {
 		o.ReadAllHoleWait = DefaultReadAllHoleWait

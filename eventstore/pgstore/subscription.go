@@ -77,7 +77,9 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 	delay := reconnectFirst
 	poll := time.NewTimer(s.opts.PollInterval)
 	defer poll.Stop()
+	var lastRead time.Time
 	for {
+		lastRead = time.Now()
 		events, scanned, err := s.readAll(ctx, cursor, subscriptionPage, filter, waitForever)
 		for _, ev := range events {
 			select {
@@ -121,6 +123,12 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 		case <-ctx.Done():
 			return nil
 		case <-wake:
+			// Let the appends of the next few milliseconds join this read.
+			if wait := s.opts.WakeCoalesce - time.Since(lastRead); wait > 0 {
+				if sleep(ctx, wait) != nil {
+					return nil
+				}
+			}
 		case <-poll.C:
 		}
 	}
