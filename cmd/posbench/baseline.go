@@ -22,6 +22,9 @@ type Baseline struct {
 	LatencyMs Quantiles `json:"latency_ms"`
 }
 
+// maxBaseline bounds the baseline's run: a rate it holds for 30 s is its rate.
+const maxBaseline = 30 * time.Second
+
 // baselineRow is about the size of a one-shot three-line sale's largest event.
 var baselineRow = `{"lines":[` + strings.Repeat(`{"id":"00000000-0000-0000-0000-000000000000","product_id":"00000000-0000-0000-0000-000000000000","quantity":"1"},`, 2) +
 	`{"id":"00000000-0000-0000-0000-000000000000","product_id":"00000000-0000-0000-0000-000000000000","quantity":"1"}]}`

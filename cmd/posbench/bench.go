@@ -376,8 +376,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	s := &Summary{TargetRate: cfg.Rate, Registers: len(f.registers), Observers: len(f.observers), Errors: map[string]int{},
 		SetupSeconds: math.Round(time.Since(setupStart).Seconds()*10) / 10, Clients: cfg.Clients}
 	if cfg.BaselineDB != "" {
-		cfg.Log("posbench: raw INSERT baseline, %d connections for %s", max(1, len(f.registers)), cfg.Duration)
-		if s.Baseline, err = runBaseline(ctx, cfg.BaselineDB, max(1, len(f.registers)), cfg.Duration); err != nil {
+		d := min(cfg.Duration, maxBaseline)
+		cfg.Log("posbench: raw INSERT baseline, %d connections for %s", max(1, len(f.registers)), d)
+		if s.Baseline, err = runBaseline(ctx, cfg.BaselineDB, max(1, len(f.registers)), d); err != nil {
 			return nil, err
 		}
 	}

@@ -81,7 +81,7 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.LagTimeout, "lag-timeout", 10*time.Second, "a lag sample not visible after this is a timeout")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "HTTP request timeout")
 	fs.IntVar(&cfg.Clients, "clients", 0, "closed loop: this many registers ring sales back to back (--rate is then ignored)")
-	fs.StringVar(&cfg.BaselineDB, "baseline-db", env("POSBENCH_BASELINE_DB"), "PostgreSQL URL: first measure raw INSERTs there for --duration (the bar sales/s is stated against)")
+	fs.StringVar(&cfg.BaselineDB, "baseline-db", env("POSBENCH_BASELINE_DB"), "PostgreSQL URL: first measure raw INSERTs there for --duration (at most 30s; the bar sales/s is stated against)")
 	fs.DurationVar(&cfg.StockCatchup, "stock-catchup", 0, "after the load, wait up to this long for the stock read model to show every sale, and report how long it took")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "permit a non-loopback URL")
 	upload := fs.Int("upload", 0, "instead of the steady phase: one register uploads this many queued sales (see --batch)")
