@@ -349,6 +349,7 @@ type Summary struct {
 	RatioToRaw    float64        `json:"ratio_to_raw,omitempty"`      // achieved sales/s ÷ raw INSERT/s
 	StockCaughtUp float64        `json:"stock_caught_up_s,omitempty"` // after the last answer
 	StockError    string         `json:"stock_error,omitempty"`
+	stockChecked  bool           // StockCaughtUp was measured (it may round to 0)
 }
 
 // Quantiles of a latency, in milliseconds.
@@ -554,7 +555,7 @@ func (s *Summary) catchUp(ctx context.Context, cfg *Config, f *fleet) {
 		s.StockError = err.Error()
 		return
 	}
-	s.StockCaughtUp = math.Round(took.Seconds()*100) / 100
+	s.StockCaughtUp, s.stockChecked = math.Round(took.Seconds()*100)/100, true
 }
 
 func sumErrors(m map[string]int) int {
@@ -611,7 +612,7 @@ func (s *Summary) Print(w io.Writer) {
 	switch {
 	case s.StockError != "":
 		fmt.Fprintf(w, "%-22s %s\n", "stock caught up", s.StockError)
-	case s.StockCaughtUp > 0:
+	case s.stockChecked:
 		fmt.Fprintf(w, "%-22s %11.2fs after the last answer\n", "stock caught up", s.StockCaughtUp)
 	}
 	if s.LagSamples+s.LagTimeouts == 0 {
