@@ -13,29 +13,7 @@ func TestServerMountsTheAPIWithBootstrapAdmin(t *testing.T) {
 	env["POS_BOOTSTRAP_ADMIN_PASSWORD"] = "correct-horse-battery-staple"
 	s := startServer(t, env, nil, nil)
 
-	resp, err := http.Post(s.base+"/api/v1/auth/login", "application/json",
-		strings.NewReader(`{"username":"admin","password":"correct-horse-battery-staple"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var login struct {
-		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&login); err != nil || resp.StatusCode != http.StatusOK || login.AccessToken == "" {
-		t.Fatalf("login = %d %+v (%v), want 200 with a token", resp.StatusCode, login, err)
-	}
-
-	req, err := http.NewRequest(http.MethodGet, s.base+"/api/v1/auth/me", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+login.AccessToken)
-	me, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	me := s.getAs(t, loginAdmin(t, s), "/api/v1/auth/me")
 	defer me.Body.Close()
 	var who struct {
 		Username string   `json:"username"`
@@ -61,29 +39,10 @@ func TestAPIRateLimitIsConfigured(t *testing.T) {
 	env["POS_BOOTSTRAP_ADMIN_PASSWORD"] = "correct-horse-battery-staple"
 	env["POS_API_RATE_LIMIT"] = "1"
 	s := startServer(t, env, nil, nil)
-	resp, err := http.Post(s.base+"/api/v1/auth/login", "application/json",
-		strings.NewReader(`{"username":"admin","password":"correct-horse-battery-staple"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var login struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&login); err != nil || login.AccessToken == "" {
-		t.Fatalf("login = %d (%v)", resp.StatusCode, err)
-	}
+	token := loginAdmin(t, s)
 	limited := 0
 	for range 10 {
-		req, err := http.NewRequest(http.MethodGet, s.base+"/api/v1/auth/me", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+login.AccessToken)
-		me, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		me := s.getAs(t, token, "/api/v1/auth/me")
 		_ = me.Body.Close()
 		if me.StatusCode == http.StatusTooManyRequests {
 			limited++
@@ -94,4 +53,37 @@ func TestAPIRateLimitIsConfigured(t *testing.T) {
 	if limited == 0 {
 		t.Fatal("ten requests at 1 request a second (bursts of 2) all passed")
 	}
+}
+
+// loginAdmin logs the bootstrap admin of the tests above in and returns the access token.
+func loginAdmin(t *testing.T, s *server) string {
+	t.Helper()
+	resp, err := http.Post(s.base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"username":"admin","password":"correct-horse-battery-staple"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&login); err != nil || resp.StatusCode != http.StatusOK || login.AccessToken == "" {
+		t.Fatalf("login = %d (%v), want 200 with a token", resp.StatusCode, err)
+	}
+	return login.AccessToken
+}
+
+// getAs sends GET path with token as the bearer.
+func (s *server) getAs(t *testing.T, token, path string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
