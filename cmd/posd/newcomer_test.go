@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -36,6 +37,25 @@ func TestReadmeListsEveryMetric(t *testing.T) {
 	for _, f := range families {
 		if !strings.Contains(row, "`"+f[1]) {
 			t.Errorf("README's /metrics row does not name %s", f[1])
+		}
+	}
+}
+
+// TestMakeRunSaysWhatItDoes: `make run` announces the first build (a minute or two) and that
+// posd then stays in the foreground until Ctrl-C.
+func TestMakeRunSaysWhatItDoes(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make")
+	}
+	cmd := exec.Command("make", "-n", "run", "BIN="+t.TempDir())
+	cmd.Dir = "../.."
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n run: %v\n%s", err, out)
+	}
+	for _, want := range []string{"first build", "a minute or two", "in the foreground", "Ctrl-C"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("make run does not say %q:\n%s", want, out)
 		}
 	}
 }
