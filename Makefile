@@ -31,7 +31,10 @@ build: ## build every command (posd, …) into bin/
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
 .PHONY: run
-run: setup build ## set up, build and run posd on its defaults (http://127.0.0.1:8080)
+run: setup ## set up, build and run posd on its defaults (http://127.0.0.1:8080), in the foreground
+	@if [ ! -x $(BIN)/posd ]; then echo "make run: first build of posd and posctl into bin/ (downloads the Go modules and compiles everything: a minute or two; later builds take seconds)"; fi
+	@$(MAKE) --no-print-directory build
+	@echo "make run: starting posd in the foreground on $${POS_HTTP_ADDR:-127.0.0.1:8080}: it logs here until Ctrl-C stops it; use another terminal for curl or posctl"
 	$(BIN)/posd $(ARGS)
 
 .PHONY: test

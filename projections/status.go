@@ -26,8 +26,10 @@ type ProjectionStatus struct {
 	Live bool `json:"live"`
 	// Status is "running", "stopped" (no replica runs it now, or it is the old generation
 	// frozen while a version bump rebuilds), "failed" or "rebuilding".
-	Status       string              `json:"status"`
-	Position     eventstore.Position `json:"position"`
+	Status string `json:"status"`
+	// Position is the generation's checkpoint: the last $all position it applied (named
+	// "checkpoint" in JSON, as in GET /stats).
+	Position     eventstore.Position `json:"checkpoint"`
 	HeadPosition eventstore.Position `json:"head_position"`
 	// LagEvents counts the events the projection still has to apply (at most 10,000).
 	LagEvents int `json:"lag_events"`

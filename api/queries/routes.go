@@ -10,6 +10,7 @@ import (
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/api/httpx"
 	"github.com/odata-pos/pos/projections/catalog"
+	"github.com/odata-pos/pos/projections/readkit"
 	"github.com/odata-pos/pos/projections/returns"
 	"github.com/odata-pos/pos/projections/sales"
 	"github.com/odata-pos/pos/projections/shifts"
@@ -82,7 +83,7 @@ func (h *Handlers) sales(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := sales.Filter{StoreID: p.uuid("store_id"), RegisterID: p.uuid("register_id"), ShiftID: p.uuid("shift_id"),
 		CashierID: p.str("cashier_id"), Status: p.enum("status", sales.Statuses), ReceiptNumber: p.int64("receipt_number"),
-		From: p.time("from", false), To: p.time("to", true)}
+		From: p.time("from", false), To: p.time("to", true), Q: p.str("q")}
 	req := p.page()
 	checkRange(p, f.From, f.To)
 	scope, err := h.scopedReady(r, p, sales.Name, f.StoreID)
@@ -90,6 +91,15 @@ func (h *Handlers) sales(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.StoreIDs = scope
+	if f.Q != "" { // q finds the sales of the cashiers whose names match it too
+		cashiers, err := h.Queries.Users.List(r.Context(), users.Filter{Q: f.Q}, readkit.Request{Limit: readkit.MaxLimit})
+		if err != nil {
+			return err
+		}
+		for _, u := range cashiers.Items {
+			f.QCashierIDs = append(f.QCashierIDs, u.ID)
+		}
+	}
 	page, err := h.Queries.Sales.List(r.Context(), f, req)
 	return respond(h, w, r, page, err)
 }

@@ -22,7 +22,7 @@ func runMigrate(ctx context.Context, e env) error {
 	}
 	if cfg.ESDBURL == "" {
 		if err := pgstore.Migrate(ctx, cfg.DatabaseURL); err != nil {
-			return err
+			return databaseError(e, cfg, err)
 		}
 		fmt.Fprintln(e.stdout, "event store: migrated")
 	} else {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/joho/godotenv"
 
 	"github.com/odata-pos/pos/eventstore"
 	evaudit "github.com/odata-pos/pos/eventstore/audit"
@@ -44,8 +45,13 @@ func open(ctx context.Context, e env) (*backend, func(), error) {
 		return nil, nil, err
 	}
 	db, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err == nil {
+		if err = db.Ping(ctx); err != nil {
+			db.Close()
+		}
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("database: %w", err)
+		return nil, nil, databaseError(e, cfg, err)
 	}
 	b := &backend{cfg: cfg, db: db}
 	quiet := slog.New(slog.DiscardHandler)
@@ -60,6 +66,28 @@ func open(ctx context.Context, e env) (*backend, func(), error) {
 		return nil, nil, fmt.Errorf("event store: %w", err)
 	}
 	return b, func() { _ = b.store.Close(); db.Close() }, nil
+}
+
+// databaseError names the variable, the value (without its password) and its source in an
+// error of the database: posctl may run with another environment than posd.
+func databaseError(e env, cfg config.Config, err error) error {
+	return fmt.Errorf("database: POS_DATABASE_URL=%s (%s): %w", cfg.RedactedDatabaseURL(), databaseURLSource(e), err)
+}
+
+// databaseURLSource tells where POS_DATABASE_URL came from: the environment, the --config
+// file, or posd's default when neither sets it.
+func databaseURLSource(e env) string {
+	const name = "POS_DATABASE_URL"
+	if _, ok := e.lookup(name); ok {
+		return "from the environment"
+	}
+	if e.configFile != "" {
+		if file, err := godotenv.Read(e.configFile); err == nil && file[name] != "" {
+			return "from --config " + e.configFile
+		}
+		return "the default: neither the environment nor --config " + e.configFile + " sets it"
+	}
+	return "the default: not set in the environment, and no --config FILE"
 }
 
 // auditKey resolves the checkpoint key: POS_AUDIT_KEY, else derived from the JWT key.

@@ -89,7 +89,7 @@ func runProjections(ctx context.Context, e env) error {
 		return enc.Encode(st)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tVERSION\tLIVE\tSTATUS\tPOSITION\tHEAD\tLAG EVENTS\tLAG\tPARKED\tERROR")
+	fmt.Fprintln(tw, "NAME\tVERSION\tLIVE\tSTATUS\tCHECKPOINT\tHEAD\tLAG EVENTS\tLAG\tPARKED\tERROR")
 	for _, s := range st {
 		errText := s.LastError
 		if s.ErrorPosition != nil {
@@ -121,7 +121,7 @@ func policiesStatus(ctx context.Context, e env, b *backend) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nPOLICY\tPOSITION\tHEAD\tLAG EVENTS\tLAG")
+	fmt.Fprintln(tw, "\nPOLICY\tCHECKPOINT\tHEAD\tLAG EVENTS\tLAG")
 	for _, s := range st {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1fs\n", s.Name, s.Position, s.HeadPosition, s.LagEvents, s.LagSeconds)
 	}

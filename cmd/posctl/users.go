@@ -29,6 +29,7 @@ func runUsers(ctx context.Context, e env) error {
 	fs := flag.NewFlagSet("posctl users create-admin", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	username := fs.String("username", "", "`name` of the new admin; the password is asked on the terminal, or read from the first line of stdin")
+	as := fs.String("as", "", "`name` of the operator the creation is attributed to (default $USER, else uid@host)")
 	if err := fs.Parse(e.args[1:]); err != nil {
 		return err
 	}
@@ -62,7 +63,11 @@ func runUsers(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	id, err := users.RegisterAdmin(ctx, us, passwords, time.Now(), "posctl:"+operator(e), *username, password)
+	by := strings.TrimSpace(*as)
+	if by == "" {
+		by = operator(e)
+	}
+	id, err := users.RegisterAdmin(ctx, us, passwords, time.Now(), "posctl:"+by, *username, password)
 	if err != nil {
 		return err
 	}
@@ -102,10 +107,17 @@ func readPassword(e env) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// operator names who runs posctl, for the log and the events' metadata: $USER.
+// operator names who runs posctl, for the log and the events' metadata: $USER, else
+// $LOGNAME, else uid N@host (containers, CI and systemd units often set neither).
 func operator(e env) string {
-	if u, ok := e.lookup("USER"); ok && u != "" {
-		return u
+	for _, name := range []string{"USER", "LOGNAME"} {
+		if u, ok := e.lookup(name); ok && strings.TrimSpace(u) != "" {
+			return strings.TrimSpace(u)
+		}
 	}
-	return "unknown"
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	return fmt.Sprintf("uid %d@%s", os.Getuid(), host)
 }

@@ -87,3 +87,24 @@ func (s *server) getAs(t *testing.T, token, path string) *http.Response {
 	}
 	return resp
 }
+
+// TestServerWithoutUsersSaysHowToCreateTheFirstAdmin: a posd with no user and no bootstrap
+// admin logs how to create one; once an admin exists it does not.
+func TestServerWithoutUsersSaysHowToCreateTheFirstAdmin(t *testing.T) {
+	const hint = "posctl users create-admin"
+	env := testEnv(t)
+	empty := startServer(t, env, nil, nil)
+	if logs := empty.logs.String(); !strings.Contains(logs, hint) || !strings.Contains(logs, "POS_BOOTSTRAP_ADMIN_USERNAME") {
+		t.Errorf("posd without users did not say how to create the first admin; logs:\n%s", logs)
+	}
+	empty.cancel()
+	if err := empty.wait(t); err != nil {
+		t.Fatal(err)
+	}
+
+	env["POS_BOOTSTRAP_ADMIN_USERNAME"] = "admin"
+	env["POS_BOOTSTRAP_ADMIN_PASSWORD"] = "correct-horse-battery-staple"
+	if logs := startServer(t, env, nil, nil).logs.String(); strings.Contains(logs, hint) {
+		t.Errorf("posd with a bootstrap admin still asks for one; logs:\n%s", logs)
+	}
+}

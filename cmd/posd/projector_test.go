@@ -92,6 +92,33 @@ func TestServerProjectsWhatItRecords(t *testing.T) {
 	if code != 200 || len(list.Items) != 1 || list.Items[0].ID != product.ID {
 		t.Fatalf("products after the create = %d %+v, want the new product", code, list)
 	}
+
+	// /projections and /stats call a projection's place by one name: checkpoint.
+	var projs struct {
+		Items []map[string]any `json:"items"`
+	}
+	var stats struct {
+		Projections []map[string]any `json:"projections"`
+	}
+	if code := s.call(t, "GET", "/api/v1/projections", tok, nil, &projs); code != 200 {
+		t.Fatalf("projections = %d", code)
+	}
+	if code := s.call(t, "GET", "/api/v1/stats", tok, nil, &stats, "X-Consistent-With", fmt.Sprint(product.Position)); code != 200 {
+		t.Fatalf("stats = %d", code)
+	}
+	for route, items := range map[string][]map[string]any{"/projections": projs.Items, "/stats": stats.Projections} {
+		caughtUp := false
+		for _, it := range items {
+			cp, ok := it["checkpoint"].(float64)
+			if _, old := it["position"]; !ok || old {
+				t.Errorf("%s item %v: want a checkpoint and no position", route, it)
+			}
+			caughtUp = caughtUp || uint64(cp) >= product.Position
+		}
+		if !caughtUp {
+			t.Errorf("%s: no projection has a checkpoint at or past the product (%d): %v", route, product.Position, items)
+		}
+	}
 }
 
 // TestServerSealsTheLogForAuditors: the projector role runs the audit checkpointer, so an

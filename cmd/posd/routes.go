@@ -13,6 +13,7 @@ import (
 	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/api/httpx"
+	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/internal/config"
 )
@@ -54,5 +55,24 @@ func routes(ctx context.Context, r *mux.Router, d *deps) (*httpx.Responder, erro
 	if err != nil {
 		return nil, fmt.Errorf("mount api: %w", err)
 	}
+	if err := hintFirstAdmin(ctx, mounted.Users, d.log); err != nil {
+		return nil, err
+	}
 	return mounted.Responder, nil
+}
+
+// hintFirstAdmin logs, when no user exists yet (and no bootstrap admin was configured), how to
+// create the first admin: without one nobody can sign in.
+func hintFirstAdmin(ctx context.Context, users *commands.Users, log *slog.Logger) error {
+	n, err := users.Count(ctx)
+	if err != nil {
+		return fmt.Errorf("count users: %w", err)
+	}
+	if n == 0 {
+		log.Warn("no users yet: nobody can sign in until the first admin exists; "+
+			"create it with `posctl users create-admin --username NAME` (same configuration as posd), "+
+			"or start posd with POS_BOOTSTRAP_ADMIN_USERNAME and POS_BOOTSTRAP_ADMIN_PASSWORD set",
+			slog.String("hint", "posctl users create-admin"))
+	}
+	return nil
 }

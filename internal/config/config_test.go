@@ -206,3 +206,16 @@ func TestLogValueRedactsSecrets(t *testing.T) {
 		t.Errorf("secret in log value: %s", s)
 	}
 }
+
+func TestRedactedDatabaseURLHidesThePassword(t *testing.T) {
+	for _, url := range []string{
+		"postgres://pos:hunter2@db:5432/pos?sslmode=disable",
+		"host=db user=pos password=hunter2 dbname=pos",
+	} {
+		cfg := Default()
+		cfg.DatabaseURL = url
+		if got := cfg.RedactedDatabaseURL(); strings.Contains(got, "hunter2") || !strings.Contains(got, "db") {
+			t.Errorf("RedactedDatabaseURL(%q) = %q, want the URL without its password", url, got)
+		}
+	}
+}

@@ -172,6 +172,9 @@ func unwrapAll(err error) string {
 	}
 }
 
+// RedactedDatabaseURL is POS_DATABASE_URL without its password, for logs and errors.
+func (c Config) RedactedDatabaseURL() string { return redactURL(c.DatabaseURL) }
+
 // redactURL hides the password of a URL for logs.
 func redactURL(raw string) string {
 	if raw == "" {
@@ -180,6 +183,15 @@ func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparsable)"
+	}
+	if u.Scheme == "" { // a keyword/value DSN (host=... password=...): url.Redacted would keep it
+		fields := strings.Fields(raw)
+		for i, f := range fields {
+			if strings.HasPrefix(strings.ToLower(f), "password=") {
+				fields[i] = "password=xxxxx"
+			}
+		}
+		return strings.Join(fields, " ")
 	}
 	return u.Redacted()
 }

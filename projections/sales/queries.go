@@ -2,6 +2,7 @@ package sales
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,6 +65,10 @@ type Filter struct {
 	Status        string
 	ReceiptNumber *int64
 	From, To      time.Time
+	// Q searches by receipt number, total, a line's product name or SKU, or a cashier among
+	// QCashierIDs (the users whose names match Q; see search.go).
+	Q           string
+	QCashierIDs []string
 }
 
 // Statuses are the values Filter.Status accepts.
@@ -114,6 +119,9 @@ func (q *Queries) List(ctx context.Context, f Filter, req readkit.Request) (read
 	}
 	if !f.To.IsZero() {
 		l.Where("occurred_at < " + l.Arg(f.To))
+	}
+	if strings.TrimSpace(f.Q) != "" {
+		search(l, f.Q, f.QCashierIDs)
 	}
 	return l.Run(ctx, q.db, req)
 }
