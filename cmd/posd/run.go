@@ -51,7 +51,15 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stdout)
+	log, closeLog, err := newLogger(cfg, stdout)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := closeLog(); cerr != nil && err == nil {
+			err = fmt.Errorf("close log file: %w", cerr)
+		}
+	}()
 	log.Info("starting posd", slog.String("version", version), slog.Any("config", cfg))
 	defer func() {
 		if err != nil {

@@ -37,7 +37,12 @@ func TestStatusAndProgressShowThePolicyLag(t *testing.T) {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- r.Run(runCtx) }()
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
 	waitFor(t, "the policy", func() bool { p := r.Progress()[0]; return p.Handled == sales && p.Waiting })
 	if p := r.Progress()[0]; p.Policy != policies.SaleStock || p.LagPositions != 0 || p.LagSeconds != 0 || p.Position == 0 || p.Failures != 0 {
 		t.Fatalf("progress %+v", p)

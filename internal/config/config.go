@@ -96,6 +96,8 @@ type Config struct {
 	// LogFormat is "json" or "text"; LogLevel a slog level name (debug, info, warn, error).
 	LogFormat string
 	LogLevel  string
+	// LogFile, when its Path is set (POS_LOG_FILE), also writes the logs to a rotated file.
+	LogFile LogFile
 
 	// ShutdownTimeout bounds how long in-flight requests may take to finish after SIGTERM.
 	ShutdownTimeout time.Duration
@@ -122,6 +124,7 @@ func Default() Config {
 		DataDir:         DefaultDataDir,
 		LogFormat:       DefaultLogFormat,
 		LogLevel:        DefaultLogLevel,
+		LogFile:         defaultLogFile(),
 		ShutdownTimeout: DefaultShutdownTimeout,
 		APIRateLimit:    DefaultAPIRateLimit,
 	}
@@ -199,6 +202,7 @@ func fromEnv(lookup LookupFunc) (Config, []error) {
 	str("POS_LOG_FORMAT", &cfg.LogFormat)
 	str("POS_LOG_LEVEL", &cfg.LogLevel)
 	str("POS_PPROF_ADDR", &cfg.PprofAddr)
+	problems = append(problems, logFileFromEnv(lookup, &cfg.LogFile)...)
 	// Secrets are taken verbatim: surrounding spaces may be part of them.
 	if v, ok := lookup("POS_JWT_SECRET"); ok {
 		cfg.JWTSecret = v
@@ -290,6 +294,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("cors_origins", c.CORSOrigins),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
+		slog.String("log_file", c.LogFile.Path),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("pprof_addr", c.PprofAddr),
 		slog.Int("api_rate_limit", c.APIRateLimit),

@@ -29,6 +29,9 @@ func TestLoadDefaults(t *testing.T) {
 		cfg.LogLevel != "info" || cfg.Role != "all" || cfg.Env != "development" || cfg.PprofAddr != "" {
 		t.Errorf("defaults differ from DESIGN.md: %+v", cfg)
 	}
+	if cfg.LogFile != (LogFile{MaxSizeMB: 100, MaxAgeDays: 28, MaxBackups: 10}) {
+		t.Errorf("log file defaults: %+v", cfg.LogFile)
+	}
 	if cfg.ShutdownTimeout != want.ShutdownTimeout || cfg.DataDir != want.DataDir {
 		t.Errorf("got %+v, want %+v", cfg, want)
 	}
@@ -49,6 +52,10 @@ func TestLoadFromEnvironment(t *testing.T) {
 		"POS_CORS_ORIGINS":             "https://a.example.com, http://localhost:5173,",
 		"POS_LOG_FORMAT":               "text",
 		"POS_LOG_LEVEL":                "debug",
+		"POS_LOG_FILE":                 " /var/log/posd/posd.log ",
+		"POS_LOG_FILE_MAX_SIZE_MB":     "50",
+		"POS_LOG_FILE_MAX_AGE_DAYS":    "7",
+		"POS_LOG_FILE_MAX_BACKUPS":     "0",
 		"POS_SHUTDOWN_TIMEOUT":         "5s",
 		"POS_API_RATE_LIMIT":           "250",
 		"POS_ROLE":                     "projector", // --role wins
@@ -63,6 +70,9 @@ func TestLoadFromEnvironment(t *testing.T) {
 	}
 	if got := strings.Join(cfg.CORSOrigins, "|"); got != "https://a.example.com|http://localhost:5173" {
 		t.Errorf("CORS origins = %q", got)
+	}
+	if want := (LogFile{Path: "/var/log/posd/posd.log", MaxSizeMB: 50, MaxAgeDays: 7}); cfg.LogFile != want {
+		t.Errorf("log file = %+v, want %+v", cfg.LogFile, want)
 	}
 	if cfg.SlogLevel().String() != "DEBUG" {
 		t.Errorf("level = %v", cfg.SlogLevel())
@@ -91,22 +101,26 @@ func TestLoadConfigFileEnvironmentWins(t *testing.T) {
 
 func TestLoadReportsEveryProblem(t *testing.T) {
 	_, err := Load([]string{"--role=cashier"}, env(map[string]string{
-		"POS_HTTP_ADDR":        "nonsense",
-		"POS_DATABASE_URL":     "mysql://x",
-		"POS_ESDB_URL":         "http://esdb:2113",
-		"POS_REDIS_URL":        "memcached://x",
-		"POS_LOG_FORMAT":       "xml",
-		"POS_LOG_LEVEL":        "loud",
-		"POS_SHUTDOWN_TIMEOUT": "soon",
-		"POS_CORS_ORIGINS":     "example.com",
-		"POS_JWT_SECRET":       "short",
-		"POS_API_RATE_LIMIT":   "fast",
+		"POS_HTTP_ADDR":             "nonsense",
+		"POS_DATABASE_URL":          "mysql://x",
+		"POS_ESDB_URL":              "http://esdb:2113",
+		"POS_REDIS_URL":             "memcached://x",
+		"POS_LOG_FORMAT":            "xml",
+		"POS_LOG_LEVEL":             "loud",
+		"POS_SHUTDOWN_TIMEOUT":      "soon",
+		"POS_CORS_ORIGINS":          "example.com",
+		"POS_JWT_SECRET":            "short",
+		"POS_API_RATE_LIMIT":        "fast",
+		"POS_LOG_FILE_MAX_SIZE_MB":  "big",
+		"POS_LOG_FILE_MAX_AGE_DAYS": "-1",
+		"POS_LOG_FILE_MAX_BACKUPS":  "1.5",
 	}), io.Discard)
 	if !errors.Is(err, ErrInvalid) {
 		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
 	for _, name := range []string{"--role", "POS_HTTP_ADDR", "POS_DATABASE_URL", "POS_ESDB_URL", "POS_REDIS_URL",
-		"POS_LOG_FORMAT", "POS_LOG_LEVEL", "POS_SHUTDOWN_TIMEOUT", "POS_CORS_ORIGINS", "POS_JWT_SECRET", "POS_API_RATE_LIMIT"} {
+		"POS_LOG_FORMAT", "POS_LOG_LEVEL", "POS_SHUTDOWN_TIMEOUT", "POS_CORS_ORIGINS", "POS_JWT_SECRET", "POS_API_RATE_LIMIT",
+		"POS_LOG_FILE_MAX_SIZE_MB", "POS_LOG_FILE_MAX_AGE_DAYS", "POS_LOG_FILE_MAX_BACKUPS"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("error does not mention %s:\n%v", name, err)
 		}
@@ -168,6 +182,16 @@ func TestValidate(t *testing.T) {
 		{"cors with path", func(c *Config) { c.CORSOrigins = []string{"https://a.example.com/app"} }, []string{"POS_CORS_ORIGINS"}},
 		{"log", func(c *Config) { c.LogFormat = "text"; c.LogLevel = "WARN" }, nil},
 		{"bad log", func(c *Config) { c.LogFormat = "logfmt"; c.LogLevel = "verbose" }, []string{"POS_LOG_FORMAT", "POS_LOG_LEVEL"}},
+		{"log file", func(c *Config) { c.LogFile.Path = "/var/log/posd/posd.log" }, nil},
+		{"log file kept forever", func(c *Config) { c.LogFile.MaxAgeDays = 0; c.LogFile.MaxBackups = 0 }, nil},
+		{"log file is a directory", func(c *Config) { c.LogFile.Path = "/var/log/" }, []string{"POS_LOG_FILE:"}},
+		{"log file rotation", func(c *Config) {
+			c.LogFile.MaxSizeMB = 0
+			c.LogFile.MaxAgeDays = -1
+			c.LogFile.MaxBackups = MaxLogFileMaxBackups + 1
+		},
+			[]string{"POS_LOG_FILE_MAX_SIZE_MB", "POS_LOG_FILE_MAX_AGE_DAYS", "POS_LOG_FILE_MAX_BACKUPS"}},
+		{"log file too big", func(c *Config) { c.LogFile.MaxSizeMB = MaxLogFileMaxSizeMB + 1 }, []string{"POS_LOG_FILE_MAX_SIZE_MB"}},
 		{"zero shutdown", func(c *Config) { c.ShutdownTimeout = 0 }, []string{"POS_SHUTDOWN_TIMEOUT"}},
 		{"roles", func(c *Config) { c.Role = RoleProjector }, nil},
 		{"bad role", func(c *Config) { c.Role = "worker" }, []string{"--role"}},

@@ -114,6 +114,7 @@ func (c Config) Validate() error {
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		add("POS_LOG_LEVEL", "%q is not one of debug, info, warn, error", c.LogLevel)
 	}
+	problems = append(problems, c.LogFile.validate()...)
 
 	if c.ShutdownTimeout <= 0 {
 		add("POS_SHUTDOWN_TIMEOUT", "must be positive, got %s", c.ShutdownTimeout)
