@@ -448,26 +448,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		defer saleWG.Done()
 		defer func() { free <- r }()
 		saleID := uuid.NewString()
-		body := f.saleBody(r, saleID)
-		res := vegeta.Result{Seq: seq, Timestamp: time.Now(), Method: http.MethodPost, URL: "/api/v1/sales"}
-		status, b, err := r.cashier.do(ctx, http.MethodPost, "/sales", body)
-		res.Latency = time.Since(res.Timestamp)
-		res.Code = uint16(status)
-		var ra *retryAfter
-		if err != nil && !errors.As(err, &ra) {
-			res.Error = err.Error()
-		} else if status < 200 || status > 299 {
-			res.Error = http.StatusText(status)
-			res.Body = b
-		}
+		res, _ := postSale(ctx, f, r, saleID)
+		res.Seq = seq
 		mu.Lock()
-		metrics.Add(&res)
-		if res.Error != "" {
-			s.Errors[strconv.Itoa(status)]++
-			if s.Errors[strconv.Itoa(status)] <= 3 {
-				cfg.Log("posbench: sale failed: %d %s %s", status, res.Error, b)
-			}
-		}
+		s.record(&cfg, &metrics, &res)
 		mu.Unlock()
 		if res.Error == "" && cfg.LagEvery > 0 && seq%uint64(cfg.LagEvery) == 0 {
 			lagWG.Add(1)

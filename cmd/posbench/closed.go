@@ -27,28 +27,11 @@ func ringClosedLoop(ctx context.Context, cfg *Config, f *fleet, s *Summary, metr
 	for _, r := range f.registers {
 		wg.Go(func() {
 			for time.Now().Before(stop) && ctx.Err() == nil {
-				saleID := uuid.NewString()
-				res := vegeta.Result{Timestamp: time.Now(), Method: http.MethodPost, URL: "/api/v1/sales"}
-				status, b, err := r.cashier.do(ctx, http.MethodPost, "/sales", f.saleBody(r, saleID))
-				res.Latency = time.Since(res.Timestamp)
-				res.Code = uint16(status)
-				var ra *retryAfter
-				if err != nil && !errors.As(err, &ra) {
-					res.Error = err.Error()
-				} else if status < 200 || status > 299 {
-					res.Error = http.StatusText(status)
-					res.Body = b
-				}
+				res, ra := postSale(ctx, f, r, uuid.NewString())
 				mu.Lock()
 				res.Seq = seq
 				seq++
-				metrics.Add(&res)
-				if res.Error != "" {
-					s.Errors[strconv.Itoa(status)]++
-					if s.Errors[strconv.Itoa(status)] <= 3 {
-						cfg.Log("posbench: sale failed: %d %s %s", status, res.Error, b)
-					}
-				}
+				s.record(cfg, metrics, &res)
 				mu.Unlock()
 				if ra != nil {
 					select {
@@ -61,4 +44,35 @@ func ringClosedLoop(ctx context.Context, cfg *Config, f *fleet, s *Summary, metr
 	}
 	wg.Wait()
 	return time.Since(began)
+}
+
+// postSale rings one one-shot sale with ID saleID on r. The result's Error is set unless the
+// answer was 2xx; a 429 also returns how long it asked the client to wait.
+func postSale(ctx context.Context, f *fleet, r *register, saleID string) (vegeta.Result, *retryAfter) {
+	res := vegeta.Result{Timestamp: time.Now(), Method: http.MethodPost, URL: "/api/v1/sales"}
+	status, b, err := r.cashier.do(ctx, http.MethodPost, "/sales", f.saleBody(r, saleID))
+	res.Latency = time.Since(res.Timestamp)
+	res.Code = uint16(status)
+	var ra *retryAfter
+	if err != nil && !errors.As(err, &ra) {
+		res.Error = err.Error()
+	} else if status < 200 || status > 299 {
+		res.Error = http.StatusText(status)
+		res.Body = b
+	}
+	return res, ra
+}
+
+// record adds res to metrics and counts a failure by status, logging the first three of each;
+// the caller holds the lock that guards s and metrics.
+func (s *Summary) record(cfg *Config, metrics *vegeta.Metrics, res *vegeta.Result) {
+	metrics.Add(res)
+	if res.Error == "" {
+		return
+	}
+	code := strconv.Itoa(int(res.Code))
+	s.Errors[code]++
+	if s.Errors[code] <= 3 {
+		cfg.Log("posbench: sale failed: %d %s %s", res.Code, res.Error, res.Body)
+	}
 }
