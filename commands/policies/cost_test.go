@@ -41,7 +41,11 @@ func TestDrainingABacklogReadsNoStockStreamBackToItsSales(t *testing.T) {
 	}
 	counted.read.Store(0)
 	start(t, policies.Config{Handler: h, Checkpoints: policies.NewMemoryCheckpoints()})
-	waitFor(t, "the policy", func() bool { _, n := level(t, plain, prodB); return n == sales })
+	waitFor(t, "the policy", func() bool {
+		_, na := level(t, plain, prodA)
+		_, nb := level(t, plain, prodB)
+		return na == sales && nb == sales
+	})
 	if n := counted.read.Load(); n > 2*sales {
 		t.Fatalf("the policy read %d events of streams to record %d sales", n, sales)
 	}
@@ -70,7 +74,13 @@ func movementsWrittenBeforeSourceMarksAreNotWrittenAgain(t *testing.T, s eventst
 		writeWithoutSource(t, h, e)
 	}
 	start(t, policies.Config{Handler: h, Checkpoints: policies.NewMemoryCheckpoints()})
-	waitFor(t, "the policy", func() bool { q, _ := level(t, h, prodA); return q == quantity.FromInt(-sales) })
+	// Streams are written in parallel: wait for both (a movement written twice would keep
+	// its stream below -sales and time the wait out).
+	waitFor(t, "the policy", func() bool {
+		qa, _ := level(t, h, prodA)
+		qb, _ := level(t, h, prodB)
+		return qa == quantity.FromInt(-sales) && qb == quantity.FromInt(-sales)
+	})
 	for _, p := range []uuid.UUID{prodA, prodB} {
 		if q, n := level(t, h, p); q != quantity.FromInt(-sales) || n != sales {
 			t.Fatalf("%s: %s in %d movements, want -%d in %d", p, q, n, sales, sales)
