@@ -78,13 +78,20 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	}
 	defer closeDeps()
 
-	// The projector role's workers are built (and their tables migrated) before the server
-	// starts, so a failure here stops posd before it serves anything.
+	// The projector and publisher roles' workers are built (and their tables migrated) before
+	// the server starts, so a failure here stops posd before it serves anything.
 	var workers []worker
 	if cfg.RunsProjector() {
 		if workers, err = projectors(ctx, d); err != nil {
 			return err
 		}
+	}
+	if cfg.RunsPublisher() {
+		ws, err := publishers(ctx, d)
+		if err != nil {
+			return err
+		}
+		workers = append(workers, ws...)
 	}
 
 	reg := d.registry

@@ -17,6 +17,7 @@ import (
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/reports"
 	"github.com/odata-pos/pos/projections/stock"
+	"github.com/odata-pos/pos/publish"
 )
 
 // worker is a long-running part of posd (a projection runner, a policy) that runs until its
@@ -96,4 +97,23 @@ func policySamples(r *policies.Runner) func() []monitoring.PolicySample {
 		}
 		return out
 	}
+}
+
+// publishers returns the worker of the publisher role: it publishes the integration events to
+// the brokers of POS_PUBLISH_URL, one replica per target at a time, each resuming from its
+// checkpoint in PostgreSQL.
+func publishers(ctx context.Context, d *deps) ([]worker, error) {
+	targets, err := d.cfg.Publish.Targets()
+	if err != nil {
+		return nil, err // Validate already refused this configuration
+	}
+	w, err := publish.New(publish.Config{Pool: d.db, Store: d.store, Targets: targets,
+		Registerer: d.registry, Logger: d.log})
+	if err != nil {
+		return nil, fmt.Errorf("publisher: %w", err)
+	}
+	if err := publish.Migrate(ctx, d.db); err != nil {
+		return nil, fmt.Errorf("publisher migrations: %w", err)
+	}
+	return []worker{{name: "publisher", run: w.Run}}, nil
 }

@@ -41,7 +41,8 @@ const (
 const (
 	RoleAPI       = "api"       // the HTTP API
 	RoleProjector = "projector" // the projection workers
-	RoleAll       = "all"       // both
+	RolePublisher = "publisher" // the integration event publisher
+	RoleAll       = "all"       // the API and the projection workers, and the publisher when POS_PUBLISH_URL is set
 )
 
 // ErrInvalid is matched (errors.Is) by the error Load returns for a bad configuration, whether
@@ -53,7 +54,8 @@ var ErrInvalid = errors.New("invalid configuration")
 type Config struct {
 	// Env is "development" (default) or "production" (POS_ENV).
 	Env string
-	// Role selects what the process runs: "api", "projector" or "all" (--role, POS_ROLE).
+	// Role selects what the process runs: "api", "projector", "publisher" or "all" (--role,
+	// POS_ROLE).
 	Role string
 
 	// HTTPAddr is the listen address of the API, and of /healthz, /readyz and /metrics when
@@ -111,6 +113,9 @@ type Config struct {
 	// (POS_API_RATE_LIMIT, default 20). Registers and integrations that upload queued sales
 	// use POST /api/v1/sales/batch (one request for up to 100 sales) rather than a higher limit.
 	APIRateLimit int
+
+	// Publish configures the integration event publisher (POS_PUBLISH_*).
+	Publish Publish
 }
 
 // Default returns the configuration with every default applied.
@@ -142,9 +147,9 @@ func Load(args []string, lookup LookupFunc, output io.Writer) (Config, error) {
 	fs := flag.NewFlagSet("posd", flag.ContinueOnError)
 	fs.SetOutput(output)
 	configFile := fs.String("config", "", "`file` of POS_* variables (.env syntax); the environment wins over it")
-	role := fs.String("role", "", "what to run: api, projector or all (default all, or POS_ROLE)")
+	role := fs.String("role", "", "what to run: api, projector, publisher or all (default all, or POS_ROLE)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: posd [--config FILE] [--role api|projector|all]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: posd [--config FILE] [--role api|projector|publisher|all]\n\n"+
 			"posd is the O'Data POS server. It is configured through POS_* environment variables;\n"+
 			"see README.md for the list.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -203,6 +208,7 @@ func fromEnv(lookup LookupFunc) (Config, []error) {
 	str("POS_LOG_LEVEL", &cfg.LogLevel)
 	str("POS_PPROF_ADDR", &cfg.PprofAddr)
 	problems = append(problems, logFileFromEnv(lookup, &cfg.LogFile)...)
+	publishFromEnv(lookup, &cfg.Publish)
 	// Secrets are taken verbatim: surrounding spaces may be part of them.
 	if v, ok := lookup("POS_JWT_SECRET"); ok {
 		cfg.JWTSecret = v
@@ -275,6 +281,12 @@ func (c Config) RunsAPI() bool { return c.Role == RoleAPI || c.Role == RoleAll }
 // RunsProjector reports whether the role includes the projection workers.
 func (c Config) RunsProjector() bool { return c.Role == RoleProjector || c.Role == RoleAll }
 
+// RunsPublisher reports whether the role includes the integration event publisher: the
+// publisher role, or all when POS_PUBLISH_URL names a broker.
+func (c Config) RunsPublisher() bool {
+	return c.Role == RolePublisher || (c.Role == RoleAll && c.Publish.Enabled())
+}
+
 // LogValue makes a Config safe to log: secrets are redacted, URLs lose their passwords.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -298,5 +310,6 @@ func (c Config) LogValue() slog.Value {
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("pprof_addr", c.PprofAddr),
 		slog.Int("api_rate_limit", c.APIRateLimit),
+		slog.Any("publish", c.Publish.logValue()),
 	)
 }

@@ -33,10 +33,11 @@ func (c Config) Validate() error {
 		add("POS_ENV", "%q is not one of development, production", c.Env)
 	}
 	switch c.Role {
-	case RoleAPI, RoleProjector, RoleAll:
+	case RoleAPI, RoleProjector, RolePublisher, RoleAll:
 	default:
-		add("--role", "%q is not one of api, projector, all", c.Role)
+		add("--role", "%q is not one of api, projector, publisher, all", c.Role)
 	}
+	problems = append(problems, c.Publish.validate(c.Role)...)
 
 	if err := checkListenAddr(c.HTTPAddr); err != nil {
 		add("POS_HTTP_ADDR", "%v", err)
