@@ -117,9 +117,10 @@ func dialAMQP(t Target, log watermill.LoggerAdapter) (*sink, error) {
 		},
 		Publish: wamqp.PublishConfig{
 			GenerateRoutingKey: func(topic string) string { return topic },
-			// Each message waits for the broker's confirm before the next is sent.
+			// Each message waits for the broker's confirm before the next is sent. No channel
+			// pool: a pooled channel broken by a lost connection is not always reopened, while a
+			// channel per Publish call always starts on the current connection.
 			ConfirmDelivery: true,
-			ChannelPoolSize: 1,
 		},
 		TopologyBuilder: &wamqp.DefaultTopologyBuilder{},
 	}
