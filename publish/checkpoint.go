@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/pglead"
 )
 
 // checkpointDDL creates the publisher's checkpoint table; it is idempotent.
@@ -26,12 +27,21 @@ COMMENT ON TABLE publish_checkpoints IS 'Integration event publisher: per broker
 // checkpoints keeps one checkpoint per target in PostgreSQL.
 type checkpoints struct{ pool *pgxpool.Pool }
 
-// Migrate creates the checkpoint table if needed.
+// migrationLockKey serialises Migrate across processes: concurrent CREATE TABLE IF NOT EXISTS
+// of one table can fail on the type's unique index.
+var migrationLockKey = pglead.Key("pos.migrate", "publish_checkpoints")
+
+// Migrate creates the checkpoint table if needed. Concurrent calls are safe.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	if _, err := pool.Exec(ctx, checkpointDDL); err != nil {
-		return fmt.Errorf("create publish_checkpoints: %w", err)
-	}
-	return nil
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey); err != nil {
+			return fmt.Errorf("lock publish migration: %w", err)
+		}
+		if _, err := tx.Exec(ctx, checkpointDDL); err != nil {
+			return fmt.Errorf("create publish_checkpoints: %w", err)
+		}
+		return nil
+	})
 }
 
 // load returns the target's checkpoint, eventstore.Start when it has none.

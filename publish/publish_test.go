@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/integration"
@@ -119,7 +120,16 @@ func TestPublishesEveryEventInOrderWithTheContract(t *testing.T) {
 	}
 }
 
+// counter and gauge copy one series of reg, for testutil.ToFloat64.
 func counter(t *testing.T, reg *prometheus.Registry, name, target string) prometheus.Collector {
+	return series(t, reg, name, target, func(m *dto.Metric) float64 { return m.GetCounter().GetValue() })
+}
+
+func gauge(t *testing.T, reg *prometheus.Registry, name, target string) prometheus.Collector {
+	return series(t, reg, name, target, func(m *dto.Metric) float64 { return m.GetGauge().GetValue() })
+}
+
+func series(t *testing.T, reg *prometheus.Registry, name, target string, value func(*dto.Metric) float64) prometheus.Collector {
 	t.Helper()
 	families, err := reg.Gather()
 	if err != nil {
@@ -131,7 +141,7 @@ func counter(t *testing.T, reg *prometheus.Registry, name, target string) promet
 		}
 		for _, m := range f.GetMetric() {
 			if m.GetLabel()[0].GetValue() == target {
-				return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: "copy"}, func() float64 { return m.GetCounter().GetValue() })
+				return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: "copy"}, func() float64 { return value(m) })
 			}
 		}
 	}

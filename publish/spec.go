@@ -52,8 +52,9 @@ type Target struct {
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 
-// ParseTarget parses one target URL. defaultTypes apply when the URL has no types= parameter.
-// The parameters name, types (repeated), prefix, stream, exchange and topic are this
+// ParseTarget parses one target URL. defaultTypes apply when the URL has no types= parameter
+// (check them with CheckTypes).
+// The parameters name, types (joined with + or repeated), prefix, stream, exchange and topic are this
 // package's; every other part of the URL is the broker client's.
 func ParseTarget(raw string, defaultTypes []string, defaultPrefix string) (Target, error) {
 	u, err := url.Parse(raw)
@@ -89,13 +90,12 @@ func ParseTarget(raw string, defaultTypes []string, defaultPrefix string) (Targe
 	if vs, ok := q["types"]; ok {
 		t.Types = nil
 		for _, v := range vs {
-			t.Types = append(t.Types, strings.Split(v, "+")...)
+			// types=a+b reads as "a b" once decoded; a literal %2B still separates.
+			t.Types = append(t.Types, strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '+' })...)
 		}
 		q.Del("types")
-	}
-	for _, typ := range t.Types {
-		if !integration.IsPublicType(typ) {
-			problems = append(problems, fmt.Errorf("unknown event type %q (known: %s)", typ, strings.Join(integration.PublicTypes(), ", ")))
+		if err := CheckTypes(t.Types); err != nil {
+			problems = append(problems, err)
 		}
 	}
 	if !namePattern.MatchString(t.Name) {
@@ -119,6 +119,17 @@ func ParseTarget(raw string, defaultTypes []string, defaultPrefix string) (Targe
 	return t, nil
 }
 
+// CheckTypes reports the names among types that are not public event types.
+func CheckTypes(types []string) error {
+	var problems []error
+	for _, typ := range types {
+		if !integration.IsPublicType(typ) {
+			problems = append(problems, fmt.Errorf("unknown event type %q (known: %s)", typ, strings.Join(integration.PublicTypes(), ", ")))
+		}
+	}
+	return errors.Join(problems...)
+}
+
 // ParseTargets parses POS_PUBLISH_URL's targets (a comma-separated list) with the types and
 // prefix of POS_PUBLISH_TYPES and POS_PUBLISH_PREFIX. Every problem is reported.
 func ParseTargets(urls, types []string, prefix string) ([]Target, error) {
@@ -130,6 +141,9 @@ func ParseTargets(urls, types []string, prefix string) ([]Target, error) {
 		problems []error
 		names    = map[string]bool{}
 	)
+	if err := CheckTypes(types); err != nil {
+		problems = append(problems, err)
+	}
 	for _, raw := range urls {
 		t, err := ParseTarget(raw, types, prefix)
 		if err != nil {

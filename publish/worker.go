@@ -102,6 +102,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, t := range w.cfg.Targets {
 		log := w.log.With("target", t.Name)
+		w.metrics.leader.WithLabelValues(t.Name).Set(0)
 		el := pglead.Elector{Conn: w.cfg.Pool.Config().ConnConfig, Key: pglead.Key("pos.publisher", t.Name),
 			Poll: w.cfg.PollInterval, Log: log, OnLead: func(on bool) {
 				w.metrics.leader.WithLabelValues(t.Name).Set(map[bool]float64{true: 1}[on])

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,6 +196,15 @@ func TestValidate(t *testing.T) {
 		{"zero shutdown", func(c *Config) { c.ShutdownTimeout = 0 }, []string{"POS_SHUTDOWN_TIMEOUT"}},
 		{"roles", func(c *Config) { c.Role = RoleProjector }, nil},
 		{"bad role", func(c *Config) { c.Role = "worker" }, []string{"--role"}},
+		{"publisher", func(c *Config) {
+			c.Role = RolePublisher
+			c.Publish = Publish{URLs: []string{"nats://127.0.0.1:4222?stream=POS", "amqp://guest:guest@127.0.0.1:5672/"},
+				Types: []string{"sale.completed.v1"}}
+		}, nil},
+		{"publisher without a broker", func(c *Config) { c.Role = RolePublisher }, []string{"--role publisher: POS_PUBLISH_URL"}},
+		{"publish url bad", func(c *Config) {
+			c.Publish = Publish{URLs: []string{"redis://127.0.0.1:6379"}, Types: []string{"sale.done"}}
+		}, []string{"POS_PUBLISH_URL:", "scheme must be", `POS_PUBLISH_TYPES: unknown event type "sale.done"`}},
 		{"several at once", func(c *Config) { c.HTTPAddr = ""; c.LogFormat = ""; c.Role = "" },
 			[]string{"POS_HTTP_ADDR", "POS_LOG_FORMAT", "--role"}},
 	}
@@ -218,6 +228,39 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPublisherRuns: the publisher runs in its own role, and in "all" only when a broker is
+// configured; POS_PUBLISH_* are read from the environment.
+func TestPublisherRuns(t *testing.T) {
+	cfg, err := Load(nil, env(map[string]string{
+		"POS_PUBLISH_URL":    "nats://127.0.0.1:4222, amqp://guest:hidden@127.0.0.1:5672/",
+		"POS_PUBLISH_TYPES":  "sale.completed.v1,stock.moved.v1",
+		"POS_PUBLISH_PREFIX": "chain",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := cfg.Publish.Targets()
+	if err != nil || len(ts) != 2 || ts[1].Prefix != "chain" || len(ts[1].Types) != 2 || !cfg.RunsPublisher() {
+		t.Errorf("targets %+v %v, runs %v", ts, err, cfg.RunsPublisher())
+	}
+	var log strings.Builder
+	slog.New(slog.NewTextHandler(&log, nil)).Info("cfg", "config", cfg)
+	if strings.Contains(log.String(), "hidden") || !strings.Contains(log.String(), "amqp=amqp://guest:xxxxx@") {
+		t.Errorf("logged configuration: %s", log.String())
+	}
+	for role, want := range map[string]bool{RoleAll: false, RoleAPI: false, RoleProjector: false} {
+		cfg := Default()
+		cfg.Role = role
+		if cfg.RunsPublisher() != want {
+			t.Errorf("%s without POS_PUBLISH_URL runs the publisher", role)
+		}
+		cfg.Publish.URLs = []string{"nats://127.0.0.1:4222"}
+		if cfg.RunsPublisher() != (role == RoleAll) {
+			t.Errorf("%s with POS_PUBLISH_URL: runs the publisher %v", role, cfg.RunsPublisher())
+		}
 	}
 }
 

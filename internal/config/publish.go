@@ -41,7 +41,10 @@ func publishFromEnv(lookup LookupFunc, p *Publish) {
 
 func (p Publish) validate(role string) []error {
 	var problems []error
-	if _, err := p.Targets(); err != nil {
+	if err := publish.CheckTypes(p.Types); err != nil {
+		problems = append(problems, fmt.Errorf("POS_PUBLISH_TYPES: %w", err))
+	}
+	if _, err := publish.ParseTargets(p.URLs, nil, p.Prefix); err != nil {
 		problems = append(problems, fmt.Errorf("POS_PUBLISH_URL: %w", err))
 	}
 	if role == RolePublisher && !p.Enabled() {
