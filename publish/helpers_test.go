@@ -220,6 +220,16 @@ func eventually(t testing.TB, what func() string, cond func() bool) {
 	}
 }
 
+// unavailable skips a test whose broker does not answer, except in CI (CI set), where
+// scripts/dev-setup.sh has made the brokers answer and a silent skip would hide the loss tests.
+func unavailable(t testing.TB, broker, url string, err error) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s does not answer at %s (scripts/dev-setup.sh starts it): %v", broker, url, err)
+	}
+	t.Skipf("%s does not answer at %s (start it, or set POS_TEST_NATS_URL / POS_TEST_AMQP_URL): %v", broker, url, err)
+}
+
 // natsStream creates a JetStream stream for prefix (as the publisher would) and an ordered
 // consumer reading it from the start; both go away at cleanup.
 func natsStream(t testing.TB, name, prefix string) *consumer {
@@ -227,7 +237,7 @@ func natsStream(t testing.TB, name, prefix string) *consumer {
 	ctx := context.Background()
 	nc, err := nats.Connect(natsURL())
 	if err != nil {
-		t.Skipf("no NATS at %s: %v", natsURL(), err)
+		unavailable(t, "NATS", natsURL(), err)
 	}
 	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
@@ -260,7 +270,7 @@ func amqpQueue(t testing.TB, exchange, prefix string) *consumer {
 	t.Helper()
 	conn, err := amqp.Dial(amqpURL())
 	if err != nil {
-		t.Skipf("no RabbitMQ at %s: %v", amqpURL(), err)
+		unavailable(t, "RabbitMQ", amqpURL(), err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	ch, err := conn.Channel()

@@ -62,8 +62,34 @@ else
   start all "127.0.0.1:$port" "$out/all.log"; ready "127.0.0.1:$port"
 fi
 
+psqldb() { psql "$pgadmin/$db?sslmode=disable" -XqtAc "$1"; }
+if [ -n "${POS_PUBLISH_URL:-}" ]; then # the publisher's lag, sampled every second during the load
+  ( while sleep 1; do curl -fs "http://127.0.0.1:$port/metrics" | awk '/^pos_publish_lag_seconds/ {print $2}'; done >"$out/lag" ) &
+  lagpid=$!
+  pids+=("$lagpid")
+fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+t0=$(date +%s.%N)
 "$out/posbench" --url "http://127.0.0.1:$port" --admin-user admin --admin-password "$password" \
   --baseline-db "$pgadmin/$db?sslmode=disable" --stock-catchup 5m --quiet "$@"
+t1=$(date +%s.%N)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "${POS_PUBLISH_URL:-}" ]; then
+  # Integration events: events appended during the run beside messages the publisher had
+  # confirmed once its count stopped moving (3 s unchanged), per target.
+  kill "$lagpid" 2>/dev/null || true
+  last="" stable=0
+  while [ "$stable" -lt 6 ]; do
+    sleep 0.5
+    now=$(psqldb "SELECT coalesce(string_agg(target || '=' || published, ' ' ORDER BY target), '') FROM publish_checkpoints")
+    if [ "$now" = "$last" ]; then stable=$((stable + 1)); else stable=0; last=$now; fi
+  done
+  t2=$(echo "$(date +%s.%N) - 3" | bc)
+  appended=$(psqldb "SELECT count(*) FROM events")
+  echo "events appended: $appended in $(printf %.1f "$(echo "$t1 - $t0" | bc)") s = $(echo "$appended / ($t1 - $t0)" | bc) events/s"
+  for kv in $last; do
+    echo "published to ${kv%%=*}: ${kv#*=} messages, caught up $(printf %.1f "$(echo "$t2 - $t1" | bc)") s after the load = $(echo "${kv#*=} / ($t2 - $t0)" | bc) messages/s over the run"
+  done
+  echo "publish lag during the load: max $(sort -g "$out/lag" | tail -1) s over $(wc -l <"$out/lag") samples"
+fi
 grep -h '"level":"ERROR"' "$out"/*.log | head -5 || true

@@ -7,7 +7,9 @@
 #
 # Used by `make setup` and by .ci/run. Safe to run again. Settings:
 #   PGHOST/PGPORT (127.0.0.1/5432), PG_ADMIN_USER (postgres), REDIS_HOST/REDIS_PORT
-#   (127.0.0.1/6379), DB_ROLE (the OS user), SKIP_REDIS=1 to not require Redis.
+#   (127.0.0.1/6379), DB_ROLE (the OS user), SKIP_REDIS=1 to not require Redis, SKIP_BROKERS=1
+#   to not start NATS (127.0.0.1:4222, JetStream) and RabbitMQ (127.0.0.1:5672), which the
+#   integration event publisher's tests use.
 set -euo pipefail
 
 PGHOST="${PGHOST:-127.0.0.1}"
@@ -70,5 +72,30 @@ if [ "${SKIP_REDIS:-0}" != 1 ]; then
 		wait_for Redis redis_answers
 	fi
 	say "Redis answers on $REDIS_HOST:$REDIS_PORT"
+fi
+# --- NATS (JetStream) and RabbitMQ: the integration event publisher's tests need them ---
+port_answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+if [ "${SKIP_BROKERS:-0}" != 1 ]; then
+	if ! port_answers 127.0.0.1 4222; then
+		if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/nats-server ]; then
+			say "starting NATS with JetStream"
+			mkdir -p /var/lib/nats-server
+			start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
+				-a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+			wait_for NATS port_answers 127.0.0.1 4222
+		else
+			say "warning: NATS does not answer on 127.0.0.1:4222: the publisher's NATS tests will skip (fail in CI)"
+		fi
+	fi
+	if ! port_answers 127.0.0.1 5672; then
+		if [ "$(id -u)" = 0 ] && command -v rabbitmq-server >/dev/null; then
+			say "starting RabbitMQ"
+			rabbitmq-server -detached
+			for _ in $(seq 1 120); do port_answers 127.0.0.1 5672 && break; sleep 0.5; done
+			port_answers 127.0.0.1 5672 || die "RabbitMQ does not answer after 60s"
+		else
+			say "warning: RabbitMQ does not answer on 127.0.0.1:5672: the publisher's RabbitMQ tests will skip (fail in CI)"
+		fi
+	fi
 fi
 say "ready"
