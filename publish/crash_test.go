@@ -13,6 +13,7 @@ import (
 
 	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/publish"
+	pt "github.com/odata-pos/pos/publish/publishtest"
 )
 
 // Environment of the publisher child process.
@@ -81,9 +82,9 @@ func TestKilledPublisherLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var urls []string
-	var consumers []*consumer
-	for _, b := range brokers {
-		url, c := b.setup(t, "")
+	var consumers []*pt.Consumer
+	for _, b := range pt.Brokers {
+		url, c := b.Setup(t, "")
 		urls = append(urls, url)
 		consumers = append(consumers, c)
 	}
@@ -92,7 +93,7 @@ func TestKilledPublisherLosesNothing(t *testing.T) {
 	atLeast := func(n int) {
 		eventually(t, func() string { return fmt.Sprintf("%d messages at every broker", n) }, func() bool {
 			for _, c := range consumers {
-				if c.distinct() < n {
+				if c.Distinct() < n {
 					return false
 				}
 			}
@@ -117,8 +118,8 @@ func TestKilledPublisherLosesNothing(t *testing.T) {
 	want := w.out.all()
 	atLeast(len(want))
 	for i, c := range consumers {
-		got := c.messages()
-		checkDelivery(t, want, got)
-		t.Logf("%s: %d events, %d messages received (%d duplicates)", brokers[i].name, len(want), len(got), len(got)-len(want))
+		got := c.Messages()
+		pt.CheckDelivery(t, want, got)
+		t.Logf("%s: %d events, %d messages received (%d duplicates)", pt.Brokers[i].Name, len(want), len(got), len(got)-len(want))
 	}
 }

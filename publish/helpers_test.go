@@ -4,11 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"math/rand/v2"
-	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,9 +12,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/quantity"
@@ -26,23 +19,8 @@ import (
 	"github.com/odata-pos/pos/domain/stock"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/pgstore"
-	"github.com/odata-pos/pos/integration"
 	"github.com/odata-pos/pos/internal/pgtest"
 )
-
-// The shared brokers of the machine (POS_TEST_NATS_URL, POS_TEST_AMQP_URL override them).
-// Every test uses names with a random suffix and deletes what it created.
-func natsURL() string { return envOr("POS_TEST_NATS_URL", "nats://127.0.0.1:4222") }
-func amqpURL() string { return envOr("POS_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/") }
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-func suffix() string { return fmt.Sprintf("%d%06d", time.Now().UnixNano()%1e6, rand.IntN(1e6)) }
 
 // testLog is a logger that writes to the test log only when -v shows it.
 func testLog(t testing.TB) *slog.Logger {
@@ -169,45 +147,6 @@ func (w *writer) appendSale(t testing.TB) uuid.UUID {
 	return id
 }
 
-// received is one message as a consumer got it.
-type received struct {
-	// ID is the broker's message ID (Nats-Msg-Id, AMQP message-id); UUID the watermill UUID.
-	ID, UUID string
-	Body     []byte
-	Env      integration.Envelope
-}
-
-// consumer collects the messages of one broker queue or stream.
-type consumer struct {
-	mu  sync.Mutex
-	got []received
-}
-
-func (c *consumer) add(t testing.TB, id, wuuid string, body []byte) {
-	var env integration.Envelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		t.Errorf("message %s is not an envelope: %v: %s", id, err, body)
-	}
-	c.mu.Lock()
-	c.got = append(c.got, received{ID: id, UUID: wuuid, Body: body, Env: env})
-	c.mu.Unlock()
-}
-
-func (c *consumer) messages() []received {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]received(nil), c.got...)
-}
-
-// distinct counts the distinct event IDs received.
-func (c *consumer) distinct() int {
-	seen := map[string]bool{}
-	for _, m := range c.messages() {
-		seen[m.ID] = true
-	}
-	return len(seen)
-}
-
 // eventually polls cond until it holds or 60 s pass.
 func eventually(t testing.TB, what func() string, cond func() bool) {
 	t.Helper()
@@ -218,158 +157,4 @@ func eventually(t testing.TB, what func() string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// unavailable skips a test whose broker does not answer, except in CI (CI set), where
-// scripts/dev-setup.sh has made the brokers answer and a silent skip would hide the loss tests.
-func unavailable(t testing.TB, broker, url string, err error) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s does not answer at %s (scripts/dev-setup.sh starts it): %v", broker, url, err)
-	}
-	t.Skipf("%s does not answer at %s (start it, or set POS_TEST_NATS_URL / POS_TEST_AMQP_URL): %v", broker, url, err)
-}
-
-// natsStream creates a JetStream stream for prefix (as the publisher would) and an ordered
-// consumer reading it from the start; both go away at cleanup.
-func natsStream(t testing.TB, name, prefix string) *consumer {
-	t.Helper()
-	ctx := context.Background()
-	nc, err := nats.Connect(natsURL())
-	if err != nil {
-		unavailable(t, "NATS", natsURL(), err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{prefix + ".>"}, Duplicates: 2 * time.Minute, Storage: jetstream.MemoryStorage})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = js.DeleteStream(context.Background(), name) })
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &consumer{}
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		c.add(t, m.Headers().Get(nats.MsgIdHdr), m.Headers().Get("_watermill_message_uuid"), m.Data())
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cc.Stop)
-	return c
-}
-
-// amqpQueue declares a topic exchange and a queue bound to every routing key under prefix,
-// and consumes it; both are deleted at cleanup.
-func amqpQueue(t testing.TB, exchange, prefix string) *consumer {
-	t.Helper()
-	conn, err := amqp.Dial(amqpURL())
-	if err != nil {
-		unavailable(t, "RabbitMQ", amqpURL(), err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	queue := exchange + ".q"
-	if err := ch.ExchangeDeclare(exchange, "topic", true, false, false, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ch.QueueDeclare(queue, false, false, false, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.QueueBind(queue, prefix+".#", exchange, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = ch.QueueDelete(queue, false, false, false)
-		_ = ch.ExchangeDelete(exchange, false, false)
-	})
-	deliveries, err := ch.Consume(queue, "", true, false, false, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &consumer{}
-	go func() {
-		for d := range deliveries {
-			wuuid, _ := d.Headers["_watermill_message_uuid"].(string)
-			c.add(t, d.MessageId, wuuid, d.Body)
-		}
-	}()
-	return c
-}
-
-// proxy forwards a port of 18600-18699 to target. cut closes every proxied connection (as a
-// broker restart would) and keeps accepting new ones.
-type proxy struct {
-	addr  string
-	mu    sync.Mutex
-	conns []net.Conn
-	cuts  int
-	// connections counts the connections accepted.
-	connections int
-}
-
-// accepted is how many connections the proxy accepted.
-func (p *proxy) accepted() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.connections
-}
-
-func newProxy(t testing.TB, target string) *proxy {
-	t.Helper()
-	var ln net.Listener
-	var err error
-	for port := 18600 + rand.IntN(50); port < 18700; port++ {
-		if ln, err = net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			break
-		}
-	}
-	if ln == nil {
-		t.Fatalf("no free port in 18600-18699: %v", err)
-	}
-	p := &proxy{addr: ln.Addr().String()}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.cut()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				_ = in.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, in, out)
-			p.connections++
-			p.mu.Unlock()
-			wg.Go(func() { _, _ = io.Copy(out, in); _ = out.Close() })
-			wg.Go(func() { _, _ = io.Copy(in, out); _ = in.Close() })
-		}
-	})
-	return p
-}
-
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		_ = c.Close()
-	}
-	p.conns = nil
-	p.cuts++
 }

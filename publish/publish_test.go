@@ -14,41 +14,11 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/integration"
 	"github.com/odata-pos/pos/publish"
+	pt "github.com/odata-pos/pos/publish/publishtest"
 )
 
-// broker is a target under test: its URL and the consumer that sees what reaches it.
-type broker struct {
-	name string
-	// setup creates the stream or queue (with a random name) and returns the target URL
-	// (through addr when not empty: a proxy) and its consumer.
-	setup func(t *testing.T, addr string) (string, *consumer)
-}
-
-var brokers = []broker{
-	{name: "nats", setup: func(t *testing.T, addr string) (string, *consumer) {
-		sfx := suffix()
-		prefix, stream := "pt"+sfx, "PT_"+sfx
-		c := natsStream(t, stream, prefix)
-		base := natsURL()
-		if addr != "" {
-			base = "nats://" + addr
-		}
-		return fmt.Sprintf("%s?name=nats&stream=%s&prefix=%s", base, stream, prefix), c
-	}},
-	{name: "rabbitmq", setup: func(t *testing.T, addr string) (string, *consumer) {
-		sfx := suffix()
-		prefix, exchange := "pt"+sfx, "pt.x"+sfx
-		c := amqpQueue(t, exchange, prefix)
-		base := amqpURL()
-		if addr != "" {
-			base = "amqp://guest:guest@" + addr + "/"
-		}
-		return fmt.Sprintf("%s?name=rabbitmq&exchange=%s&prefix=%s", base, exchange, prefix), c
-	}},
-}
-
 // startWorker runs a publisher on db for urls until the test ends.
-func startWorker(t *testing.T, db *database, reg prometheus.Registerer, urls ...string) {
+func startWorker(t testing.TB, db *database, reg prometheus.Registerer, urls ...string) {
 	t.Helper()
 	targets, err := publish.ParseTargets(urls, nil, "")
 	if err != nil {
@@ -77,10 +47,10 @@ const pollInterval = 100_000_000 // 100 ms
 // the data rendered publicly; unpublished types stay out; the checkpoint and the metrics
 // follow.
 func TestPublishesEveryEventInOrderWithTheContract(t *testing.T) {
-	for _, b := range brokers {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range pt.Brokers {
+		t.Run(b.Name, func(t *testing.T) {
 			db := newDatabase(t)
-			url, c := b.setup(t, "")
+			url, c := b.Setup(t, "")
 			w := newWriter(db.store, 4)
 			w.appendN(t, 30)
 			saleID := w.appendSale(t)
@@ -88,13 +58,13 @@ func TestPublishesEveryEventInOrderWithTheContract(t *testing.T) {
 			startWorker(t, db, reg, url)
 			w.appendN(t, 30) // live, after the history
 			want := w.out.all()
-			eventually(t, func() string { return fmt.Sprintf("%d of %d messages", c.distinct(), len(want)) },
-				func() bool { return c.distinct() >= len(want) })
-			got := c.messages()
+			eventually(t, func() string { return fmt.Sprintf("%d of %d messages", c.Distinct(), len(want)) },
+				func() bool { return c.Distinct() >= len(want) })
+			got := c.Messages()
 			if len(got) != len(want) {
 				t.Errorf("%d messages for %d events: a duplicate without a restart", len(got), len(want))
 			}
-			checkDelivery(t, want, got)
+			pt.CheckDelivery(t, want, got)
 			for i, m := range got {
 				if i < len(want) && m.Env.Position != uint64(want[i].Position) {
 					t.Fatalf("message %d is at position %d, want %d: not in $all order", i, m.Env.Position, want[i].Position)
@@ -110,10 +80,10 @@ func TestPublishesEveryEventInOrderWithTheContract(t *testing.T) {
 			last := want[len(want)-1].Position
 			eventually(t, func() string { return "checkpoint at the last event" }, func() bool {
 				var pos int64
-				err := db.pool.QueryRow(context.Background(), `SELECT position FROM publish_checkpoints WHERE target = $1`, b.name).Scan(&pos)
+				err := db.pool.QueryRow(context.Background(), `SELECT position FROM publish_checkpoints WHERE target = $1`, b.Name).Scan(&pos)
 				return err == nil && eventstore.Position(pos) == last
 			})
-			if n := testutil.ToFloat64(counter(t, reg, "pos_publish_messages_total", b.name)); n != float64(len(want)) {
+			if n := testutil.ToFloat64(counter(t, reg, "pos_publish_messages_total", b.Name)); n != float64(len(want)) {
 				t.Errorf("pos_publish_messages_total = %v, want %d", n, len(want))
 			}
 		})
@@ -150,7 +120,7 @@ func series(t *testing.T, reg *prometheus.Registry, name, target string, value f
 }
 
 // checkSaleContract: the sale's data is the public rendering, not the internal event.
-func checkSaleContract(t *testing.T, m received) {
+func checkSaleContract(t *testing.T, m pt.Received) {
 	t.Helper()
 	var s integration.SaleCompleted
 	if err := json.Unmarshal(m.Env.Data, &s); err != nil {
@@ -165,51 +135,5 @@ func checkSaleContract(t *testing.T, m received) {
 		if strings.Contains(string(m.Env.Data), internal) {
 			t.Errorf("sale.completed.v1 carries the internal field %s: %s", internal, m.Env.Data)
 		}
-	}
-}
-
-// checkDelivery: every appended event arrived (none lost, nothing else arrived), each message
-// carries its event ID as message ID, watermill UUID and envelope ID, a duplicate is the same
-// message again, and each stream's events arrived in revision order (counting each event at
-// its first delivery).
-func checkDelivery(t *testing.T, want []eventstore.RecordedEvent, got []received) {
-	t.Helper()
-	byID := map[string]eventstore.RecordedEvent{}
-	for _, e := range want {
-		byID[e.ID.String()] = e
-	}
-	first := map[string]received{}
-	next := map[string]uint64{} // per stream: the lowest revision still allowed
-	for _, m := range got {
-		if m.ID != m.Env.ID || m.UUID != m.Env.ID {
-			t.Fatalf("message ID %q, watermill UUID %q, envelope ID %q differ", m.ID, m.UUID, m.Env.ID)
-		}
-		e, ok := byID[m.ID]
-		if !ok {
-			t.Fatalf("message %s (%s) was not appended by the test", m.ID, m.Env.Type)
-		}
-		if prev, dup := first[m.ID]; dup {
-			if string(prev.Body) != string(m.Body) {
-				t.Fatalf("duplicate of %s differs:\n%s\n%s", m.ID, prev.Body, m.Body)
-			}
-			continue
-		}
-		first[m.ID] = m
-		if m.Env.Stream != e.Stream || m.Env.Revision != e.Revision || m.Env.Position != uint64(e.Position) {
-			t.Fatalf("envelope of %s: %s/%d at %d, want %s/%d at %d", m.ID, m.Env.Stream, m.Env.Revision, m.Env.Position, e.Stream, e.Revision, e.Position)
-		}
-		if m.Env.Revision < next[e.Stream] {
-			t.Fatalf("%s revision %d arrived after a later revision of its stream", e.Stream, m.Env.Revision)
-		}
-		next[e.Stream] = m.Env.Revision + 1
-	}
-	lost := 0
-	for id := range byID {
-		if _, ok := first[id]; !ok {
-			lost++
-		}
-	}
-	if lost > 0 {
-		t.Fatalf("%d of %d events never arrived", lost, len(want))
 	}
 }

@@ -1,0 +1,310 @@
+// Package publishtest holds what the publisher's tests share (package publish and the
+// end-to-end tests): consumers of the machine's real NATS JetStream and RabbitMQ with names of
+// their own, the check that every published event arrived, and a TCP proxy that cuts
+// connections. For tests only.
+package publishtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/integration"
+)
+
+// The shared brokers of the machine (POS_TEST_NATS_URL, POS_TEST_AMQP_URL override them).
+// Every test uses names with a random suffix and deletes what it created.
+func NATSURL() string { return envOr("POS_TEST_NATS_URL", "nats://127.0.0.1:4222") }
+func AMQPURL() string { return envOr("POS_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/") }
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func Suffix() string { return fmt.Sprintf("%d%06d", time.Now().UnixNano()%1e6, rand.IntN(1e6)) }
+
+// Broker is a target under test: its URL and the consumer that sees what reaches it.
+type Broker struct {
+	// Name is the broker's target name.
+	Name string
+	// setup creates the stream or queue (with a random name) and returns the target URL
+	// (through addr when not empty: a proxy) and its consumer.
+	Setup func(t testing.TB, addr string) (string, *Consumer)
+}
+
+var Brokers = []Broker{
+	{Name: "nats", Setup: func(t testing.TB, addr string) (string, *Consumer) {
+		sfx := Suffix()
+		prefix, stream := "pt"+sfx, "PT_"+sfx
+		c := NATSStream(t, stream, prefix)
+		base := NATSURL()
+		if addr != "" {
+			base = "nats://" + addr
+		}
+		return fmt.Sprintf("%s?name=nats&stream=%s&prefix=%s", base, stream, prefix), c
+	}},
+	{Name: "rabbitmq", Setup: func(t testing.TB, addr string) (string, *Consumer) {
+		sfx := Suffix()
+		prefix, exchange := "pt"+sfx, "pt.x"+sfx
+		c := AMQPQueue(t, exchange, prefix)
+		base := AMQPURL()
+		if addr != "" {
+			base = "amqp://guest:guest@" + addr + "/"
+		}
+		return fmt.Sprintf("%s?name=rabbitmq&exchange=%s&prefix=%s", base, exchange, prefix), c
+	}},
+}
+
+// Received is one message as a consumer got it.
+type Received struct {
+	// ID is the broker's message ID (Nats-Msg-Id, AMQP message-id); UUID the watermill UUID.
+	ID, UUID string
+	Body     []byte
+	Env      integration.Envelope
+}
+
+// Consumer collects the messages of one broker queue or stream.
+type Consumer struct {
+	mu  sync.Mutex
+	got []Received
+}
+
+func (c *Consumer) add(t testing.TB, id, wuuid string, body []byte) {
+	var env integration.Envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Errorf("message %s is not an envelope: %v: %s", id, err, body)
+	}
+	c.mu.Lock()
+	c.got = append(c.got, Received{ID: id, UUID: wuuid, Body: body, Env: env})
+	c.mu.Unlock()
+}
+
+func (c *Consumer) Messages() []Received {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Received(nil), c.got...)
+}
+
+// Distinct counts the distinct event IDs received.
+func (c *Consumer) Distinct() int {
+	seen := map[string]bool{}
+	for _, m := range c.Messages() {
+		seen[m.ID] = true
+	}
+	return len(seen)
+}
+
+// Unavailable skips a test whose broker does not answer, except in CI (CI set), where
+// scripts/dev-setup.sh has made the brokers answer and a silent skip would hide the loss tests.
+func Unavailable(t testing.TB, broker, url string, err error) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s does not answer at %s (scripts/dev-setup.sh starts it): %v", broker, url, err)
+	}
+	t.Skipf("%s does not answer at %s (start it, or set POS_TEST_NATS_URL / POS_TEST_AMQP_URL): %v", broker, url, err)
+}
+
+// NATSStream creates a JetStream stream for prefix (as the publisher would) and an ordered
+// consumer reading it from the start; both go away at cleanup.
+func NATSStream(t testing.TB, name, prefix string) *Consumer {
+	t.Helper()
+	ctx := context.Background()
+	nc, err := nats.Connect(NATSURL())
+	if err != nil {
+		Unavailable(t, "NATS", NATSURL(), err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{prefix + ".>"}, Duplicates: 2 * time.Minute, Storage: jetstream.MemoryStorage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = js.DeleteStream(context.Background(), name) })
+	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Consumer{}
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		c.add(t, m.Headers().Get(nats.MsgIdHdr), m.Headers().Get("_watermill_message_uuid"), m.Data())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cc.Stop)
+	return c
+}
+
+// AMQPQueue declares a topic exchange and a queue bound to every routing key under prefix,
+// and consumes it; both are deleted at cleanup.
+func AMQPQueue(t testing.TB, exchange, prefix string) *Consumer {
+	t.Helper()
+	conn, err := amqp.Dial(AMQPURL())
+	if err != nil {
+		Unavailable(t, "RabbitMQ", AMQPURL(), err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue := exchange + ".q"
+	if err := ch.ExchangeDeclare(exchange, "topic", true, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.QueueDeclare(queue, false, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.QueueBind(queue, prefix+".#", exchange, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = ch.QueueDelete(queue, false, false, false)
+		_ = ch.ExchangeDelete(exchange, false, false)
+	})
+	deliveries, err := ch.Consume(queue, "", true, false, false, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Consumer{}
+	go func() {
+		for d := range deliveries {
+			wuuid, _ := d.Headers["_watermill_message_uuid"].(string)
+			c.add(t, d.MessageId, wuuid, d.Body)
+		}
+	}()
+	return c
+}
+
+// Proxy forwards a port of 18600-18699 to target. cut closes every proxied connection (as a
+// broker restart would) and keeps accepting new ones.
+type Proxy struct {
+	Addr  string
+	mu    sync.Mutex
+	conns []net.Conn
+	cuts  int
+	// connections counts the connections accepted.
+	connections int
+}
+
+// Accepted is how many connections the proxy accepted.
+func (p *Proxy) Accepted() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.connections
+}
+
+func NewProxy(t testing.TB, target string) *Proxy {
+	t.Helper()
+	var ln net.Listener
+	var err error
+	for port := 18600 + rand.IntN(50); port < 18700; port++ {
+		if ln, err = net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			break
+		}
+	}
+	if ln == nil {
+		t.Fatalf("no free port in 18600-18699: %v", err)
+	}
+	p := &Proxy{Addr: ln.Addr().String()}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		_ = ln.Close()
+		p.Cut()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				_ = in.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, in, out)
+			p.connections++
+			p.mu.Unlock()
+			wg.Go(func() { _, _ = io.Copy(out, in); _ = out.Close() })
+			wg.Go(func() { _, _ = io.Copy(in, out); _ = in.Close() })
+		}
+	})
+	return p
+}
+
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		_ = c.Close()
+	}
+	p.conns = nil
+	p.cuts++
+}
+
+// CheckDelivery: every appended event arrived (none lost, nothing else arrived), each message
+// carries its event ID as message ID, watermill UUID and envelope ID, a duplicate is the same
+// message again, and each stream's events arrived in revision order (counting each event at
+// its first delivery).
+func CheckDelivery(t *testing.T, want []eventstore.RecordedEvent, got []Received) {
+	t.Helper()
+	byID := map[string]eventstore.RecordedEvent{}
+	for _, e := range want {
+		byID[e.ID.String()] = e
+	}
+	first := map[string]Received{}
+	next := map[string]uint64{} // per stream: the lowest revision still allowed
+	for _, m := range got {
+		if m.ID != m.Env.ID || m.UUID != m.Env.ID {
+			t.Fatalf("message ID %q, watermill UUID %q, envelope ID %q differ", m.ID, m.UUID, m.Env.ID)
+		}
+		e, ok := byID[m.ID]
+		if !ok {
+			t.Fatalf("message %s (%s) was not appended by the test", m.ID, m.Env.Type)
+		}
+		if prev, dup := first[m.ID]; dup {
+			if string(prev.Body) != string(m.Body) {
+				t.Fatalf("duplicate of %s differs:\n%s\n%s", m.ID, prev.Body, m.Body)
+			}
+			continue
+		}
+		first[m.ID] = m
+		if m.Env.Stream != e.Stream || m.Env.Revision != e.Revision || m.Env.Position != uint64(e.Position) {
+			t.Fatalf("envelope of %s: %s/%d at %d, want %s/%d at %d", m.ID, m.Env.Stream, m.Env.Revision, m.Env.Position, e.Stream, e.Revision, e.Position)
+		}
+		if m.Env.Revision < next[e.Stream] {
+			t.Fatalf("%s revision %d arrived after a later revision of its stream", e.Stream, m.Env.Revision)
+		}
+		next[e.Stream] = m.Env.Revision + 1
+	}
+	lost := 0
+	for id := range byID {
+		if _, ok := first[id]; !ok {
+			lost++
+		}
+	}
+	if lost > 0 {
+		t.Fatalf("%d of %d events never arrived", lost, len(want))
+	}
+}
