@@ -21,7 +21,9 @@ import (
 // Defaults of Config.
 const (
 	DefaultPollInterval = time.Second
-	DefaultBatchSize    = 256
+	// DefaultBatchSize bounds what a crash makes the publisher send again (the messages
+	// confirmed since the last checkpoint save) against one checkpoint write per batch.
+	DefaultBatchSize = 64
 	// maxBackoff bounds the wait before a failed target is tried again.
 	maxBackoff = 10 * time.Second
 )
@@ -41,7 +43,7 @@ type Config struct {
 	// PollInterval is how often a standby replica tries to take over, and how often lag is
 	// measured (default 1s).
 	PollInterval time.Duration
-	// BatchSize is the most events published between two checkpoint saves (default 256).
+	// BatchSize is the most events published between two checkpoint saves (default 64).
 	BatchSize int
 }
 

@@ -1,0 +1,112 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/integration"
+	"github.com/odata-pos/pos/internal/pgtest"
+	pt "github.com/odata-pos/pos/publish/publishtest"
+)
+
+// TestKilledPublisherDeliversEveryEvent records a busy day through posd's API, then publishes
+// it with `posd --role publisher` to the machine's NATS JetStream and RabbitMQ, killing that
+// posd with SIGKILL three times while it is behind. In the end every event of a published type
+// reached both brokers at least once, nothing else did, a message delivered twice is the same
+// message with the same ID, and each stream's events arrived in order.
+func TestKilledPublisherDeliversEveryEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test: not in -short")
+	}
+	db := pgtest.NewDatabase(t)
+	var urls []string
+	var consumers []*pt.Consumer
+	for _, b := range pt.Brokers {
+		url, c := b.Setup(t, "")
+		urls = append(urls, url)
+		consumers = append(consumers, c)
+	}
+	api := startPosd(t, posdEnv(t, db, map[string]string{"POS_ROLE": "api"}))
+	recordBusyDay(t, api)
+	api.stop()
+	want := publishable(t, db)
+	t.Logf("%d events to publish", len(want))
+
+	least := func() int {
+		n := len(want)
+		for _, c := range consumers {
+			n = min(n, c.Distinct())
+		}
+		return n
+	}
+	env := posdEnv(t, db, map[string]string{"POS_ROLE": "publisher", "POS_PUBLISH_URL": strings.Join(urls, ",")})
+	midway := 0
+	for i := range 3 {
+		p := startPosd(t, env)
+		target := min(len(want), least()+max(len(want)/5, 1))
+		deadline := time.Now().Add(60 * time.Second)
+		for least() < target && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		p.kill()
+		t.Logf("kill %d: %d of %d events at every broker", i+1, least(), len(want))
+		if least() < len(want) {
+			midway++
+		}
+	}
+	if midway == 0 {
+		t.Fatal("no SIGKILL landed while the publisher was behind")
+	}
+	p := startPosd(t, env)
+	deadline := time.Now().Add(120 * time.Second)
+	for least() < len(want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %d kills, %d of %d events reached every broker; logs:\n%s", midway, least(), len(want), p.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.stop()
+	for i, c := range consumers {
+		got := c.Messages()
+		pt.CheckDelivery(t, want, got)
+		t.Logf("%s: %d events, %d messages (%d duplicates after %d SIGKILLs mid-stream)", pt.Brokers[i].Name, len(want), len(got), len(got)-len(want), midway)
+	}
+}
+
+// publishable lists the events of db that the publisher publishes, in $all order.
+func publishable(t *testing.T, db string) []eventstore.RecordedEvent {
+	t.Helper()
+	conn := connect(t, db)
+	rows, err := conn.Query(context.Background(), `SELECT event_id, stream_id, revision, position FROM events
+		WHERE type = ANY($1) ORDER BY position`, integration.Filter(nil).TypePrefixes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []eventstore.RecordedEvent
+	for rows.Next() {
+		var (
+			e        eventstore.RecordedEvent
+			id       uuid.UUID
+			rev, pos int64
+		)
+		if err := rows.Scan(&id, &e.Stream, &rev, &pos); err != nil {
+			t.Fatal(err)
+		}
+		e.ID, e.Revision, e.Position = id, uint64(rev), eventstore.Position(pos)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatal(fmt.Errorf("the busy day has no publishable event"))
+	}
+	return out
+}
