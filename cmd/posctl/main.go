@@ -35,6 +35,8 @@ var subcommands = map[string]func(ctx context.Context, e env) error{
 	"migrate":     runMigrate,
 	"users":       runUsers,
 	"projections": runProjections,
+	"import":      runImport,
+	"restore":     runRestore,
 }
 
 func main() {
