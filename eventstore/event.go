@@ -60,6 +60,21 @@ type RecordedEvent struct {
 	// Hash is the event's tamper-evidence chain hash (eventstore/chain), nil when the event
 	// was stored without one.
 	Hash []byte
+	// OriginPosition is the position the event had in the log it was restored from, when the
+	// backend had to give it another (EventStoreDB assigns positions itself); zero otherwise.
+	// Audit seals name events by AuditPosition.
+	OriginPosition Position
+}
+
+// AuditPosition is the position under which the event was first recorded: OriginPosition
+// when the event was restored into a backend that could not keep its position, else
+// Position. Audit checkpoints and seals fold and name events by it, so that they still verify
+// after a move to another backend.
+func (e *RecordedEvent) AuditPosition() Position {
+	if e.OriginPosition != 0 {
+		return e.OriginPosition
+	}
+	return e.Position
 }
 
 // AppendResult reports where an append landed.

@@ -27,6 +27,9 @@ type EventView struct {
 	// UploadDelaySeconds is recorded_at − occurred_at when positive: an offline upload shows
 	// a large one.
 	UploadDelaySeconds float64 `json:"upload_delay_seconds"`
+	// OriginPosition is, for an event restored into a backend that gave it another position
+	// (EventStoreDB), its position in the log it came from: audit seals name it by that.
+	OriginPosition eventstore.Position `json:"origin_position,omitempty"`
 }
 
 // View renders e.
@@ -39,7 +42,7 @@ func View(e *eventstore.RecordedEvent) EventView {
 	v := EventView{
 		ID: e.ID.String(), Type: e.Type, Stream: e.Stream, Revision: e.Revision, Position: e.Position,
 		Data: e.Data, Metadata: meta, OccurredAt: occurred, RecordedAt: e.RecordedAt,
-		Hash: hex.EncodeToString(e.Hash),
+		Hash: hex.EncodeToString(e.Hash), OriginPosition: e.OriginPosition,
 	}
 	if d := e.RecordedAt.Sub(occurred); d > 0 {
 		v.UploadDelaySeconds = d.Seconds()

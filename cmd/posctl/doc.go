@@ -7,6 +7,9 @@
 //	posctl audit export --from T --to T --format jsonl|csv [--time recorded|occurred] [--out FILE]
 //	posctl audit compare <database URL A> <database URL B>
 //	posctl replay --into <database URL>                 rebuild every read model into an empty database
+//	posctl restore [--batch N] FILE                     a JSONL export into the configured, empty event store
+//	posctl import products FILE.csv --store CODE [--dry-run] [--json FILE]
+//	                                                    a catalog with opening stock from CSV (README)
 //	posctl migrate                                      apply the event store, projection and credentials migrations
 //	posctl users create-admin --username NAME           create an admin (password asked without echo, or stdin)
 //	posctl projections status [--json] | rebuild NAME | skip NAME POSITION

@@ -36,6 +36,8 @@ var subcommands = map[string]func(ctx context.Context, e env) error{
 	"users":       runUsers,
 	"projections": runProjections,
 	"publish":     runPublish,
+	"import":      runImport,
+	"restore":     runRestore,
 }
 
 func main() {

@@ -26,9 +26,10 @@ func newExpectations(seals []Checkpoint, key []byte) (expectations, *Break) {
 }
 
 // before breaks when an expected seal lies between the previous event and ev: the event it
-// sealed is gone from the log.
+// sealed is gone from the log. A seal names an event by its position in the store that sealed
+// it: the audit position for a seal made before a restore, the position for one made after.
 func (x *expectations) before(ev *eventstore.RecordedEvent) *Break {
-	if len(*x) > 0 && (*x)[0].Position < ev.Position {
+	if len(*x) > 0 && (*x)[0].Position < min(ev.Position, ev.AuditPosition()) {
 		s := (*x)[0]
 		return &Break{Stream: ev.Stream, Revision: ev.Revision, Position: s.Position, Problem: ProblemExpected,
 			Detail: fmt.Sprintf("the expected seal at position %d names an event that is not in the log (deleted or moved): the log does not extend %s", s.Position, s.Seal())}
@@ -39,7 +40,7 @@ func (x *expectations) before(ev *eventstore.RecordedEvent) *Break {
 // at breaks when an expected seal at ev's position does not match the fold that has just
 // added ev.
 func (x *expectations) at(ev *eventstore.RecordedEvent, f *Fold) *Break {
-	for len(*x) > 0 && (*x)[0].Position == f.Position {
+	for len(*x) > 0 && ((*x)[0].Position == f.Position || (*x)[0].Position == f.AuditPosition) {
 		s := (*x)[0]
 		if s.Count != f.Count || s.Hash != f.Hash {
 			return &Break{Stream: ev.Stream, Revision: ev.Revision, Position: s.Position, Problem: ProblemExpected,

@@ -15,10 +15,15 @@ const (
 )
 
 // Fold is the running chain hash of $all: every event's stream-chain hash together with its
-// position and recorded time, in position order. The zero Fold is the empty log.
+// audit position (RecordedEvent.AuditPosition: the position it was first recorded at, which a
+// restore into EventStoreDB keeps beside the new one) and recorded time, in position order.
+// The zero Fold is the empty log.
 type Fold struct {
-	// Position is the position of the last event folded.
+	// Position is the position of the last event folded, in the store it is read from.
 	Position eventstore.Position
+	// AuditPosition is the audit position of the last event folded (Position, unless the
+	// event was restored into a backend that gave it another).
+	AuditPosition eventstore.Position
 	// Count is the number of events folded.
 	Count uint64
 	// Hash is the chain hash after the last event.
@@ -30,14 +35,14 @@ type Fold struct {
 func (f *Fold) Add(e *eventstore.RecordedEvent) {
 	b := append(f.buf[:0], foldTag...)
 	b = append(b, f.Hash[:]...)
-	b = binary.BigEndian.AppendUint64(b, uint64(e.Position))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.AuditPosition()))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.RecordedAt.UnixNano()))
 	var h chain.Hash
 	copy(h[:], e.Hash)
 	b = append(b, h[:]...)
 	f.Hash = sha256.Sum256(b)
 	f.buf = b
-	f.Position = e.Position
+	f.Position, f.AuditPosition = e.Position, e.AuditPosition()
 	f.Count++
 }
 

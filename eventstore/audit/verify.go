@@ -149,7 +149,7 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 			st.last, st.next = h, st.next+1
 			// A checkpoint at a position below this event's that was not met exactly seals an
 			// event that is gone.
-			for next < len(cps) && cps[next].Position < ev.Position {
+			for next < len(cps) && cps[next].Position < min(ev.Position, ev.AuditPosition()) {
 				cp := cps[next]
 				return done(&Break{Stream: ev.Stream, Revision: ev.Revision, Position: cp.Position, After: prevCP, Problem: ProblemCheckpoint,
 					Detail: fmt.Sprintf("checkpoint at position %d seals an event that is not in the log (deleted or moved)", cp.Position)})
@@ -162,7 +162,7 @@ func Verify(ctx context.Context, store eventstore.Store, db *pgxpool.Pool, key [
 			if b := exp.at(ev, &fold); b != nil {
 				return done(b)
 			}
-			if next < len(cps) && cps[next].Position == ev.Position {
+			if next < len(cps) && (cps[next].Position == ev.Position || cps[next].Position == ev.AuditPosition()) {
 				cp := cps[next]
 				if cp.Count != fold.Count || cp.Hash != fold.Hash {
 					return done(&Break{Stream: ev.Stream, Revision: ev.Revision, Position: cp.Position, After: prevCP, Problem: ProblemCheckpoint,

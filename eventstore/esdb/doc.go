@@ -41,6 +41,11 @@
 //     exact bytes); reads return it in RecordedEvent.Hash and the metadata without it in
 //     RecordedEvent.RawMetadata. Events written before chaining (or by other tools) have no
 //     hash: eventstore/audit.Verify reports them.
+//   - Restore (eventstore.Restorer, posctl restore): the server assigns positions and created
+//     times, so a restored event keeps its original position and recorded time in the reserved
+//     metadata member "$origin" (origin.go), written just before "$chain" and, like it, not
+//     covered by the hash nor returned in RawMetadata. Reads return the original time as
+//     RecordedAt and the original position as OriginPosition, which the audit fold uses.
 //
 // Tests run against the in-process emulator in eventstore/esdb/esdbtest, and against a real
 // server when ESDB_URL is set.

@@ -149,6 +149,10 @@ func toRecorded(e *esdb.RecordedEvent) eventstore.RecordedEvent {
 			md = eventstore.Metadata{}
 		}
 	}
+	recorded, originPosition := e.CreatedDate, eventstore.Position(0)
+	if stripped, o, ok := splitOrigin(raw); ok {
+		raw, recorded, originPosition = stripped, o.RecordedAt, o.Position
+	}
 	return eventstore.RecordedEvent{
 		ID:          e.EventID,
 		Type:        e.EventType,
@@ -157,8 +161,10 @@ func toRecorded(e *esdb.RecordedEvent) eventstore.RecordedEvent {
 		Position:    eventstore.Position(e.Position.Commit),
 		Data:        json.RawMessage(e.Data),
 		Metadata:    md,
-		RecordedAt:  e.CreatedDate,
+		RecordedAt:  recorded,
 		RawMetadata: json.RawMessage(raw),
 		Hash:        hash,
+		// A restored event keeps its original position and recorded time (origin.go).
+		OriginPosition: originPosition,
 	}
 }
