@@ -23,69 +23,6 @@ func lookupIn(env map[string]string) config.LookupFunc {
 	}
 }
 
-type compose struct {
-	Services map[string]struct {
-		Image       string            `yaml:"image"`
-		Build       any               `yaml:"build"`
-		Environment map[string]string `yaml:"environment"`
-		Ports       []string          `yaml:"ports"`
-		Volumes     []string          `yaml:"volumes"`
-		DependsOn   any               `yaml:"depends_on"`
-	} `yaml:"services"`
-	Volumes map[string]any `yaml:"volumes"`
-}
-
-func TestDockerCompose(t *testing.T) {
-	b, err := os.ReadFile("../docker-compose.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c compose
-	if err := yaml.Unmarshal(b, &c); err != nil {
-		t.Fatalf("docker-compose.yml: %v", err)
-	}
-	for _, name := range []string{"posd", "postgres", "redis", "eventstoredb", "prometheus", "grafana", "alertmanager", "blackbox"} {
-		if _, ok := c.Services[name]; !ok {
-			t.Errorf("service %s missing", name)
-		}
-	}
-	posd := c.Services["posd"]
-	if posd.Build == nil {
-		t.Error("posd is not built from the Dockerfile")
-	}
-	if got := posd.Environment["POS_ESDB_URL"]; !strings.HasPrefix(got, "esdb://eventstoredb:2113") {
-		t.Errorf("POS_ESDB_URL = %q, want the eventstoredb service", got)
-	}
-
-	// posd's environment in compose passes posd's own validation (compose's ${VAR:-}
-	// defaults are empty here).
-	env := map[string]string{}
-	for k, v := range posd.Environment {
-		if strings.HasPrefix(v, "${") {
-			v = ""
-		}
-		env[k] = v
-	}
-	if _, err := config.Load(nil, lookupIn(env), io.Discard); err != nil {
-		t.Errorf("posd's compose environment is rejected by posd:\n%v", err)
-	}
-
-	// Every bind-mounted file or directory exists in the repository, and named volumes are
-	// declared.
-	for name, svc := range c.Services {
-		for _, v := range svc.Volumes {
-			src, _, _ := strings.Cut(v, ":")
-			if strings.HasPrefix(src, "./") {
-				if _, err := os.Stat(filepath.Join("..", src)); err != nil {
-					t.Errorf("service %s mounts %s: %v", name, src, err)
-				}
-			} else if _, ok := c.Volumes[src]; !ok {
-				t.Errorf("service %s uses undeclared volume %s", name, src)
-			}
-		}
-	}
-}
-
 // manifests decodes every document of the YAML files in dir.
 func manifests(t *testing.T, dir string) map[string]map[string]any {
 	t.Helper()
