@@ -75,7 +75,6 @@ func ServiceOverview() (dashboard.Dashboard, error) {
 	return b.Build()
 }
 
-
 // quantile is the histogram_quantile of the HTTP durations matching s, summed by by.
 func quantile(q float64, s, by string) string {
 	return fmt.Sprintf(`histogram_quantile(%g, sum by (%s) (rate(pos_http_request_duration_seconds_bucket{%s}[$__rate_interval])))`, q, by, s)
