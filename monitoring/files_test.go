@@ -1,7 +1,6 @@
 package monitoring_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -186,78 +185,5 @@ func TestAlertmanagerAndBlackbox(t *testing.T) {
 	readYAML(t, "blackbox/blackbox.yml", &bb)
 	if bb.Modules["http_2xx"].Prober != "http" {
 		t.Errorf("blackbox module http_2xx missing: %+v", bb.Modules)
-	}
-}
-
-func TestGrafanaProvisioningAndDashboards(t *testing.T) {
-	var dsDoc struct {
-		Datasources []struct {
-			UID  string `yaml:"uid"`
-			Type string `yaml:"type"`
-			URL  string `yaml:"url"`
-		} `yaml:"datasources"`
-	}
-	readYAML(t, "grafana/provisioning/datasources/prometheus.yml", &dsDoc)
-	if len(dsDoc.Datasources) != 1 || dsDoc.Datasources[0].UID != "prometheus" || dsDoc.Datasources[0].Type != "prometheus" {
-		t.Fatalf("datasource: %+v", dsDoc.Datasources)
-	}
-	var provDoc struct {
-		Providers []struct {
-			Options struct {
-				Path string `yaml:"path"`
-			} `yaml:"options"`
-		} `yaml:"providers"`
-	}
-	readYAML(t, "grafana/provisioning/dashboards/posd.yml", &provDoc)
-	if len(provDoc.Providers) != 1 || provDoc.Providers[0].Options.Path == "" {
-		t.Fatalf("dashboard provider: %+v", provDoc.Providers)
-	}
-
-	defined := definedMetrics(t)
-	files, err := filepath.Glob("grafana/dashboards/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no dashboards (%v)", err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var dash struct {
-			UID    string `json:"uid"`
-			Title  string `json:"title"`
-			Panels []struct {
-				ID         int    `json:"id"`
-				Title      string `json:"title"`
-				Datasource struct {
-					UID string `json:"uid"`
-				} `json:"datasource"`
-				Targets []struct {
-					Expr string `json:"expr"`
-				} `json:"targets"`
-			} `json:"panels"`
-		}
-		if err := json.Unmarshal(b, &dash); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if dash.UID == "" || dash.Title == "" || len(dash.Panels) == 0 {
-			t.Errorf("%s: no uid, title or panels", f)
-		}
-		ids := map[int]bool{}
-		for _, p := range dash.Panels {
-			if ids[p.ID] {
-				t.Errorf("%s: duplicate panel id %d", f, p.ID)
-			}
-			ids[p.ID] = true
-			if p.Datasource.UID != dsDoc.Datasources[0].UID {
-				t.Errorf("%s %q: datasource %q is not the provisioned one", f, p.Title, p.Datasource.UID)
-			}
-			if len(p.Targets) == 0 {
-				t.Errorf("%s %q: no queries", f, p.Title)
-			}
-			for _, tg := range p.Targets {
-				checkExpr(t, f+" "+p.Title, tg.Expr, defined)
-			}
-		}
 	}
 }

@@ -15,6 +15,9 @@ import (
 var version = "dev"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == HealthCommand {
+		os.Exit(health(context.Background(), os.Args[2:], os.LookupEnv, os.Stdout, os.Stderr))
+	}
 	err := run(context.Background(), os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 	os.Exit(exitCode(err, os.Stderr))
 }
