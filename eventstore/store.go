@@ -50,3 +50,13 @@ type Subscription interface {
 	// Close ends the subscription and waits until its goroutines have stopped.
 	Close() error
 }
+
+// Scanner is implemented by stores whose filtered $all reads can tell how far they looked, so
+// that a reader whose filter selects few events still knows where it stands (eventstore/fanout
+// uses it to bring a subscriber up to a shared reader).
+type Scanner interface {
+	// ScanAll is ReadAll that also returns through, the position up to which it looked: every
+	// event matching filter with a position in (from, through] is in events (through is at
+	// least the last event's position) and no other can ever commit there.
+	ScanAll(ctx context.Context, from Position, max int, filter Filter) (events []RecordedEvent, through Position, err error)
+}

@@ -13,12 +13,12 @@
 // Each projection is driven by one worker goroutine that must first win a session-level
 // PostgreSQL advisory lock on a dedicated connection, so with several posd replicas a projection
 // runs in exactly one of them; the others retry every [Config.PollInterval] and take over when the
-// holder's connection drops. Batches travel as watermill messages through a watermill router
-// (recoverer, retry with exponential backoff, Prometheus metrics); the worker hands over one batch
-// at a time and waits for its outcome, so the batches of one projection are applied strictly in
-// order. Every batch transaction first locks the projection's checkpoint row and checks that it
-// still holds the position the batch starts from, which fences out a replica that lost its lock
-// without knowing it.
+// holder's connection drops. The worker applies its batches itself, one at a time, so the
+// batches of one projection are applied strictly in order; a failed batch is retried with
+// exponential backoff (a panic counts as a failure), and its time is the metric
+// pos_projection_batch_duration_seconds. Every batch transaction first locks the projection's
+// checkpoint row and checks that it still holds the position the batch starts from, which
+// fences out a replica that lost its lock without knowing it.
 //
 // # Schemas
 //

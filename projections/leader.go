@@ -20,7 +20,7 @@ func lockKey(name string) int64 {
 // contend tries every PollInterval to take the advisory lock of p on a dedicated connection and
 // runs p while it holds it. The lock is session-level: if this process dies, PostgreSQL drops
 // the connection and the lock with it, and another replica's contend takes over.
-func (r *Runner) contend(ctx context.Context, d *dispatcher, p Projection) {
+func (r *Runner) contend(ctx context.Context, p Projection) {
 	log := r.log.With("projection", p.Name())
 	var conn *pgx.Conn
 	release := func() {
@@ -59,7 +59,7 @@ func (r *Runner) contend(ctx context.Context, d *dispatcher, p Projection) {
 				release()
 			case got:
 				log.Info("projection leadership acquired")
-				err := r.lead(ctx, d, p, conn)
+				err := r.lead(ctx, p, conn)
 				// Unlock before closing: the server may take a moment to notice a closed
 				// socket, and Status should not report a leader that has left.
 				uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -91,7 +91,6 @@ func (r *Runner) contend(ctx context.Context, d *dispatcher, p Projection) {
 // leader runs the tracks of one projection while this process holds its lock.
 type leader struct {
 	r       *Runner
-	d       *dispatcher
 	p       Projection
 	tracks  map[string]*running // by schema
 	retryAt map[string]time.Time
@@ -107,14 +106,14 @@ type running struct {
 }
 
 // lead runs p until ctx is done (nil) or the lock connection fails (the error).
-func (r *Runner) lead(ctx context.Context, d *dispatcher, p Projection, conn *pgx.Conn) error {
+func (r *Runner) lead(ctx context.Context, p Projection, conn *pgx.Conn) error {
 	name := p.Name()
 	r.metrics.leader.WithLabelValues(name).Set(1)
 	defer r.metrics.leader.WithLabelValues(name).Set(0)
 	r.notify.lead(name, true)
 	defer r.notify.lead(name, false)
 
-	l := &leader{r: r, d: d, p: p, tracks: map[string]*running{}, retryAt: map[string]time.Time{},
+	l := &leader{r: r, p: p, tracks: map[string]*running{}, retryAt: map[string]time.Time{},
 		changed: make(chan struct{}, 1)}
 	defer l.stopAll()
 	tick := time.NewTicker(r.cfg.PollInterval)
@@ -213,7 +212,7 @@ func (l *leader) reconcile(ctx context.Context) error {
 }
 
 func (l *leader) start(ctx context.Context, cp checkpoint) {
-	t := newTrack(l.r, l.d, l.p, cp)
+	t := newTrack(l.r, l.p, cp)
 	if cp.Live {
 		l.r.notify.advance(cp.Name, cp.Position)
 	}

@@ -6,8 +6,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// metrics are the runner's own Prometheus series (watermill adds its handler metrics under
-// pos_projection_router_*). Labels: projection name, and track "live" or "rebuild".
+// metrics are the runner's Prometheus series. Labels: projection name, and track "live" or
+// "rebuild".
 type metrics struct {
 	position *prometheus.GaugeVec
 	lag      *prometheus.GaugeVec
@@ -18,6 +18,7 @@ type metrics struct {
 	parked   *prometheus.GaugeVec
 	leader   *prometheus.GaugeVec
 	swaps    *prometheus.CounterVec
+	batch    *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -40,6 +41,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "leader", Help: "1 while this process holds the projection's advisory lock and runs it."}, []string{"projection"}),
 		swaps: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "pos", Subsystem: "projection",
 			Name: "rebuild_swaps_total", Help: "Rebuilt generations made live."}, []string{"projection"}),
+		batch: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "batch_duration_seconds", Help: "Time to apply a batch and move the checkpoint, retries included.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)}, []string{"projection", "track"}),
 	}
 	var errs []error
 	reg1 := func(v *prometheus.GaugeVec) *prometheus.GaugeVec {
@@ -54,7 +58,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	m.position, m.lag, m.failed, m.leader, m.parked = reg1(m.position), reg1(m.lag), reg1(m.failed), reg1(m.leader), reg1(m.parked)
 	m.events, m.poison, m.skipped, m.swaps = reg2(m.events), reg2(m.poison), reg2(m.skipped), reg2(m.swaps)
-	return m, errors.Join(errs...)
+	var err error
+	m.batch, err = register(reg, m.batch)
+	return m, errors.Join(append(errs, err)...)
 }
 
 // register registers c, or returns the collector already registered under the same name (two

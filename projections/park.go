@@ -185,7 +185,7 @@ func loadParked(ctx context.Context, q querier, schema string, limit int) ([]Par
 // errParkLimit (or a transient error) when the event could not be parked.
 func (t *track) park(ctx context.Context, ev eventstore.RecordedEvent, cause error) error {
 	j := &job{p: t.p, schema: t.schema, from: t.pos, to: ev.Position, events: []eventstore.RecordedEvent{ev}, park: cause, label: t.label()}
-	if err := t.d.apply(ctx, j); err != nil {
+	if err := t.r.apply(ctx, j); err != nil {
 		return err
 	}
 	t.advance(ctx, ev.Position, 0)

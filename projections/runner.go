@@ -24,7 +24,7 @@ type Config struct {
 	// Projections are the read models this process can run (every replica should register the
 	// same ones).
 	Projections []Projection
-	// Registerer receives the runner's and watermill's metrics; nil keeps them private.
+	// Registerer receives the runner's metrics; nil keeps them private.
 	Registerer prometheus.Registerer
 	// Logger receives the runner's logs; nil discards them.
 	Logger *slog.Logger
@@ -165,7 +165,7 @@ func (r *Runner) wake(name string) {
 
 // Run creates the control table, then runs every projection whose advisory lock this process
 // wins (and keeps trying for the others) until ctx is done. It returns once every worker, the
-// watermill router and their goroutines have stopped; the error is nil after cancellation.
+// and their goroutines have stopped; the error is nil after cancellation.
 func (r *Runner) Run(ctx context.Context) error {
 	if err := r.Migrate(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -173,14 +173,10 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	d, err := startDispatcher(ctx, r)
-	if err != nil {
-		return err
-	}
 	var wg sync.WaitGroup
 	for _, p := range r.cfg.Projections {
-		wg.Go(func() { r.contend(ctx, d, p) })
+		wg.Go(func() { r.contend(ctx, p) })
 	}
 	wg.Wait()
-	return d.stop()
+	return nil
 }

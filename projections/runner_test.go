@@ -61,8 +61,8 @@ func TestRunnerAppliesBatchesAndWaitFor(t *testing.T) {
 	if got, _ := gathered(t, reg, "pos_projection_events_applied_total"); got != 250 {
 		t.Fatalf("events applied metric = %v, want 250", got)
 	}
-	if _, n := gathered(t, reg, "pos_projection_router_handler_execution_time_seconds"); n == 0 {
-		t.Fatal("no watermill handler metrics")
+	if _, n := gathered(t, reg, "pos_projection_batch_duration_seconds"); n == 0 {
+		t.Fatal("no batch duration metrics")
 	}
 
 	r.stop(t)

@@ -17,10 +17,9 @@ var (
 )
 
 // track feeds one generation (schema) of a projection from its checkpoint: the live one, or
-// the one being rebuilt. It is driven by one goroutine; its batches go through the dispatcher.
+// the one being rebuilt. It is driven by one goroutine, which applies its batches itself.
 type track struct {
 	r      *Runner
-	d      *dispatcher
 	p      Projection
 	schema string
 	live   bool
@@ -30,8 +29,8 @@ type track struct {
 	lagCheckedAt time.Time
 }
 
-func newTrack(r *Runner, d *dispatcher, p Projection, cp checkpoint) *track {
-	t := &track{r: r, d: d, p: p, schema: cp.Schema, live: cp.Live, pos: cp.Position, skip: map[eventstore.Position]bool{}}
+func newTrack(r *Runner, p Projection, cp checkpoint) *track {
+	t := &track{r: r, p: p, schema: cp.Schema, live: cp.Live, pos: cp.Position, skip: map[eventstore.Position]bool{}}
 	for _, s := range cp.Skipped {
 		t.skip[s] = true
 	}
@@ -67,7 +66,7 @@ func (t *track) run(ctx context.Context) error {
 	flush := func() error {
 		wait.Stop()
 		err := t.commit(ctx, batch, last)
-		clear(batch) // let the events go; the dispatcher is done with them
+		clear(batch) // let the events go; the batch is applied
 		batch, pending = batch[:0], false
 		return err
 	}
@@ -156,11 +155,11 @@ func (t *track) setLag(head eventstore.Position) {
 }
 
 // commit applies events and moves the checkpoint to `to` in one transaction. When that fails
-// after the dispatcher's retries for a reason that is not transient, it applies the events one
+// after the retries of Runner.apply for a reason that is not transient, it applies the events one
 // at a time to find the poison event and parks it (park.go), so the rest goes on; when it
 // cannot be parked (ParkLimit reached) it records the failure and returns errFailed.
 func (t *track) commit(ctx context.Context, events []eventstore.RecordedEvent, to eventstore.Position) error {
-	err := t.d.apply(ctx, &job{p: t.p, schema: t.schema, from: t.pos, to: to, events: events, label: t.label()})
+	err := t.r.apply(ctx, &job{p: t.p, schema: t.schema, from: t.pos, to: to, events: events, label: t.label()})
 	if err == nil {
 		t.advance(ctx, to, len(events))
 		return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/commands/policies"
 	"github.com/odata-pos/pos/eventstore/audit"
+	"github.com/odata-pos/pos/eventstore/fanout"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
 	"github.com/odata-pos/pos/monitoring"
@@ -27,17 +28,20 @@ type worker struct {
 	run  func(ctx context.Context) error
 }
 
-// projectors returns the workers of the projector role: the projection runner (every read
-// model and the analysts' report tables; each projection runs in exactly one replica at a
-// time), the policies that turn completed sales and returns into stock movements, and the
-// audit checkpointer that seals the log with keyed checkpoints. All resume from their
-// checkpoints in PostgreSQL.
+// projectors returns the workers of the projector role: the shared $all reader that feeds the
+// projections and policies, the projection runner (every read model and the analysts' report
+// tables; each projection runs in exactly one replica at a time), the policies that turn
+// completed sales and returns into stock movements, and the audit checkpointer that seals the
+// log with keyed checkpoints. All resume from their checkpoints in PostgreSQL.
 func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	host, _ := os.Hostname()
 	codec := api.NewCodec()
+	// Every projection and policy follows $all through one shared reader, which reads and
+	// decodes each event once for all of them.
+	shared := fanout.New(d.store, fanout.Options{Logger: d.log})
 	runner, err := projections.New(projections.Config{
 		Pool:        d.db,
-		Store:       d.store,
+		Store:       shared,
 		Projections: append(readmodels.All(codec), reports.All()...),
 		Registerer:  d.registry,
 		Logger:      d.log, // the runner names itself (component=projections)
@@ -61,7 +65,7 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 		return nil, fmt.Errorf("aggregate snapshots: %w", err)
 	}
 	policyRunner, err := policies.New(policies.Config{
-		Handler:     commands.NewHandler(d.store, codec, commands.Options{Snapshots: snapshots}),
+		Handler:     commands.NewHandler(shared, codec, commands.Options{Snapshots: snapshots}),
 		Checkpoints: checkpoints,
 		Logger:      d.log.With(slog.String("component", "policies")),
 	})
@@ -80,6 +84,7 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 		OnSeal:    func(cp audit.Checkpoint) { sealMetrics.Sealed(uint64(cp.Position), cp.Seal()) },
 		OnProblem: sealMetrics.Problem}
 	return []worker{
+		{name: "shared-reader", run: func(ctx context.Context) error { <-ctx.Done(); return shared.Close() }},
 		{name: "projections", run: runner.Run},
 		{name: "policies", run: policyRunner.Run},
 		{name: "audit-checkpoints", run: checkpointer.Run},

@@ -178,6 +178,18 @@ func (s *Store) ReadAll(ctx context.Context, from eventstore.Position, max int, 
 	return out, nil
 }
 
+// ScanAll implements eventstore.Scanner.
+func (s *Store) ScanAll(ctx context.Context, from eventstore.Position, limit int, f eventstore.Filter) ([]eventstore.RecordedEvent, eventstore.Position, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, from, err
+	}
+	out, through := s.scan(from, limit, f)
+	if through < from { // from lies beyond the log
+		through = from
+	}
+	return out, through, nil
+}
+
 // scan returns at most max matching events after from, and the position it scanned up to.
 func (s *Store) scan(from eventstore.Position, max int, f eventstore.Filter) ([]eventstore.RecordedEvent, eventstore.Position) {
 	s.mu.Lock()

@@ -8,12 +8,23 @@ import (
 	"time"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/fanout"
 	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/eventstore/storetest"
 )
 
 func TestContract(t *testing.T) {
 	storetest.Run(t, backend())
+}
+
+// TestContractThroughFanout runs the contract through eventstore/fanout's shared reader, with a
+// window small enough that subscribers fall behind it and rejoin.
+func TestContractThroughFanout(t *testing.T) {
+	storetest.Run(t, storetest.Wrap(backend(), "fanout-pgstore", func(t testing.TB, inner eventstore.Store) eventstore.Store {
+		s := fanout.New(inner, fanout.Options{Window: 64, Page: 50})
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}))
 }
 
 // backend describes pgstore to the contract suite. Each store gets its own database; urls

@@ -41,16 +41,24 @@ const waitForever time.Duration = -1
 // eventstore.Store. It stops before an append still in flight below newer events, waiting at
 // most Options.ReadAllHoleWait for it, so it may return fewer events than exist.
 func (s *Store) ReadAll(ctx context.Context, from eventstore.Position, max int, filter eventstore.Filter) ([]eventstore.RecordedEvent, error) {
+	events, _, err := s.ScanAll(ctx, from, max, filter)
+	return events, err
+}
+
+// ScanAll is ReadAll that also returns the position up to which it looked; see
+// eventstore.Scanner.
+func (s *Store) ScanAll(ctx context.Context, from eventstore.Position, max int, filter eventstore.Filter) ([]eventstore.RecordedEvent, eventstore.Position, error) {
 	var events []eventstore.RecordedEvent
+	through := from
 	err := s.retry(ctx, func() error {
 		var err error
-		events, _, err = s.readAll(ctx, from, max, filter, s.opts.ReadAllHoleWait)
+		events, through, err = s.readAll(ctx, from, max, filter, s.opts.ReadAllHoleWait)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read $all after %d: %w", from, err)
+		return nil, from, fmt.Errorf("read $all after %d: %w", from, err)
 	}
-	return events, nil
+	return events, through, nil
 }
 
 // readAll is the gap-free $all reader behind ReadAll and subscriptions. It returns the events
