@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/odata-pos/pos/api"
+	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
@@ -18,7 +18,7 @@ import (
 
 // allProjections are the read models posd runs: the operational ones and the reports.
 func allProjections() []projections.Projection {
-	return append(readmodels.All(api.NewCodec()), reports.All()...)
+	return append(readmodels.All(commands.NewCodec()), reports.All()...)
 }
 
 func runReplay(ctx context.Context, e env) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/internal/config"
+	"github.com/odata-pos/pos/internal/storage"
 )
 
 // deps are the long-lived dependencies that the API and the workers are built from. run owns
@@ -24,6 +25,7 @@ type deps struct {
 	cfg        config.Config
 	log        *slog.Logger
 	store      eventstore.Store
+	backend    storage.Kind         // where the events live
 	db         *pgxpool.Pool        // read models
 	redis      *redis.Client        // nil when POS_REDIS_URL is empty
 	registry   *prometheus.Registry // for the packages' own metrics

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/commands/policies"
 	"github.com/odata-pos/pos/eventstore/audit"
@@ -33,7 +32,7 @@ type worker struct {
 // checkpoints in PostgreSQL.
 func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	host, _ := os.Hostname()
-	codec := api.NewCodec()
+	codec := commands.NewCodec()
 	runner, err := projections.New(projections.Config{
 		Pool:        d.db,
 		Store:       d.store,
