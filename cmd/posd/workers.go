@@ -11,10 +11,10 @@ import (
 	"github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
+	"github.com/odata-pos/pos/internal/services"
+	"github.com/odata-pos/pos/internal/storage"
 	"github.com/odata-pos/pos/monitoring"
 	"github.com/odata-pos/pos/projections"
-	"github.com/odata-pos/pos/projections/readmodels"
-	"github.com/odata-pos/pos/projections/reports"
 	"github.com/odata-pos/pos/projections/stock"
 )
 
@@ -36,7 +36,7 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	runner, err := projections.New(projections.Config{
 		Pool:        d.db,
 		Store:       d.store,
-		Projections: append(readmodels.All(codec), reports.All()...),
+		Projections: services.All(codec),
 		Registerer:  d.registry,
 		Logger:      d.log, // the runner names itself (component=projections)
 		ID:          fmt.Sprintf("%s/%d", host, os.Getpid()),
@@ -74,7 +74,7 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	// newest one, so that seals live outside the database too, and counts its refusals.
 	sealMetrics := monitoring.NewAuditMetrics(d.registry, audit.SealMissing, audit.SealDiverges, audit.SealForged)
 	checkpointer := &audit.Checkpointer{Store: d.store, DB: d.db, Key: d.auditKey,
-		Index: audit.InPostgres(d.store), Log: d.log.With(slog.String("component", "audit")),
+		Index: d.backend == storage.Postgres, Log: d.log.With(slog.String("component", "audit")),
 		OnSeal:    func(cp audit.Checkpoint) { sealMetrics.Sealed(uint64(cp.Position), cp.Seal()) },
 		OnProblem: sealMetrics.Problem}
 	return []worker{
