@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/odata-pos/pos/api/consistency"
+
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -151,7 +153,7 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	// Input text first: a NUL byte or invalid UTF-8 in a path variable, query parameter or a
 	// header the API reads is a 400 naming it, before anything looks the value up.
 	v1.Use(mux.MiddlewareFunc(httpx.ValidText(rs, mux.Vars, cmdhttp.HeaderIdempotencyKey, cmdhttp.HeaderIfMatch,
-		cmdhttp.HeaderApprovalToken, cmdhttp.HeaderCorrelationID, queriesapi.HeaderConsistentWith)),
+		cmdhttp.HeaderApprovalToken, cmdhttp.HeaderCorrelationID, consistency.Header)),
 		mux.MiddlewareFunc(tokens.Authenticate(rs)),
 		mux.MiddlewareFunc(auth.RateLimit(limiter, rs, apiLimit(d.APILimit), auth.PerUserKey)))
 	v1.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

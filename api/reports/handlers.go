@@ -41,7 +41,7 @@ type Handlers struct {
 	KeyPrefix string
 	// TTL is how long an answer stays cached; default 10 minutes.
 	TTL time.Duration
-	// ConsistencyTimeout bounds the X-Consistent-With wait; default 5 s.
+	// ConsistencyTimeout bounds the X-Consistent-With wait; zero means consistency.DefaultTimeout.
 	ConsistencyTimeout time.Duration
 	// Fallbacks counts answers computed without the cache because Redis is down or disabled.
 	Fallbacks prometheus.Counter
