@@ -2,16 +2,10 @@ package api_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/gorilla/mux"
-
-	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/api/apitest"
 )
 
@@ -22,15 +16,7 @@ func TestAccessChangeReachesEveryReplica(t *testing.T) {
 	e := apitest.New(t, apitest.Options{RedisURL: "redis://127.0.0.1:1/0"})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	router := mux.NewRouter()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	other, err := api.Mount(ctx, router, api.Deps{Log: quiet, Store: e.Store, DB: e.DB, Redis: e.Redis,
-		SigningKey: []byte("apitest-signing-key-0123456789abcdef"), RedisPrefix: "replica-2:"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	replica2 := httptest.NewServer(api.Handler(router, other.Responder, quiet, nil))
-	t.Cleanup(replica2.Close)
+	replica2 := e.Replica(ctx, "replica-2:")
 	get := func(token string) int {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, replica2.URL+"/api/v1/auth/me", nil)
 		if err != nil {

@@ -27,8 +27,10 @@ import (
 	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/eventstore"
-	"github.com/odata-pos/pos/eventstore/pgstore"
+	"github.com/odata-pos/pos/internal/pgerr"
 	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/internal/services"
+	"github.com/odata-pos/pos/internal/storage"
 )
 
 // Admin credentials of the bootstrap admin of every Env.
@@ -36,6 +38,9 @@ const (
 	AdminUsername = "admin"
 	AdminPassword = "admin-password-1"
 )
+
+// signingKey signs the access tokens of every Env.
+const signingKey = "apitest-signing-key-0123456789abcdef"
 
 // Options tune an Env.
 type Options struct {
@@ -68,6 +73,51 @@ type Env struct {
 	// CutDatabase makes PostgreSQL unreachable (Options.Proxy only): live connections are
 	// closed and new ones refused.
 	CutDatabase func()
+
+	eventsInDB bool
+	opts       Options
+}
+
+func (e *Env) now() time.Time {
+	if e.opts.Now != nil {
+		return e.opts.Now()
+	}
+	return time.Now()
+}
+
+// Mount mounts an API over svc and the Env's stores, as posd does, with every Redis key under
+// prefix ("" derives it from the deployment), and serves it until the test ends: the Env's own
+// API, or another replica of it.
+func (e *Env) Mount(ctx context.Context, svc api.Services, prefix string) (*httptest.Server, *api.API) {
+	e.t.Helper()
+	prefix, err := services.RedisPrefix(ctx, e.DB, prefix)
+	if err != nil {
+		e.t.Fatalf("apitest: redis prefix: %v", err)
+	}
+	router := mux.NewRouter()
+	a, err := api.Mount(ctx, router, api.Deps{
+		Log: quietLogger(), Store: e.Store, DB: e.DB, Redis: e.Redis, Services: svc, EventsInDB: e.eventsInDB,
+		SigningKey: []byte(signingKey), RedisPrefix: prefix, Unreachable: pgerr.Unreachable,
+		Now: e.opts.Now, APILimit: e.opts.APILimit,
+	})
+	if err != nil {
+		e.t.Fatalf("apitest: mount api: %v", err)
+	}
+	srv := httptest.NewServer(api.Handler(router, a.Responder, quietLogger(), nil))
+	e.t.Cleanup(srv.Close)
+	return srv, a
+}
+
+// Replica mounts a second API on the Env's stores with services of its own (as another posd
+// replica of the same deployment has) and Redis keys under prefix.
+func (e *Env) Replica(ctx context.Context, prefix string) *httptest.Server {
+	e.t.Helper()
+	svc, err := services.Build(ctx, services.Deps{Store: e.Store, DB: e.DB, Now: e.opts.Now})
+	if err != nil {
+		e.t.Fatalf("apitest: services: %v", err)
+	}
+	srv, _ := e.Mount(ctx, svc, prefix)
+	return srv
 }
 
 // New starts an API for t; everything is torn down by t.Cleanup.
@@ -85,14 +135,14 @@ func New(t testing.TB, opts Options) *Env {
 		t.Fatalf("apitest: pool: %v", err)
 	}
 	t.Cleanup(db.Close)
-	store := opts.Store
+	store, eventsInDB := opts.Store, false
 	if store == nil {
-		s, err := pgstore.Open(ctx, url, pgstore.Options{Logger: quietLogger()})
+		events, err := storage.Open(ctx, storage.Options{DatabaseURL: url, Logger: quietLogger()})
 		if err != nil {
 			t.Fatalf("apitest: event store: %v", err)
 		}
-		t.Cleanup(func() { _ = s.Close() })
-		store = s
+		t.Cleanup(func() { _ = events.Store.Close() })
+		store, eventsInDB = events.Store, events.InDatabase()
 	}
 	var rdb redis.UniversalClient
 	prefix := "apitest:" + randomHex(6) + ":"
@@ -114,18 +164,15 @@ func New(t testing.TB, opts Options) *Env {
 	if opts.DeriveRedisPrefix {
 		prefix = ""
 	}
-	router := mux.NewRouter()
-	a, err := api.Mount(ctx, router, api.Deps{
-		Log: quietLogger(), Store: store, DB: db, Redis: rdb,
-		SigningKey: []byte("apitest-signing-key-0123456789abcdef"), RedisPrefix: prefix,
-		BootstrapUsername: AdminUsername, BootstrapPassword: AdminPassword, Now: opts.Now, APILimit: opts.APILimit,
-	})
+	e := &Env{t: t, Store: store, DB: db, Redis: rdb, CutDatabase: cut, eventsInDB: eventsInDB, opts: opts}
+	svc, err := services.Build(ctx, services.Deps{Store: store, DB: db, Now: opts.Now})
 	if err != nil {
-		t.Fatalf("apitest: mount api: %v", err)
+		t.Fatalf("apitest: services: %v", err)
 	}
-	srv := httptest.NewServer(api.Handler(router, a.Responder, quietLogger(), nil))
-	t.Cleanup(srv.Close)
-	e := &Env{t: t, Server: srv, API: a, Store: store, DB: db, Redis: rdb, CutDatabase: cut}
+	if err := services.BootstrapAdmin(ctx, svc, AdminUsername, AdminPassword, e.now()); err != nil {
+		t.Fatalf("apitest: %v", err)
+	}
+	e.Server, e.API = e.Mount(ctx, svc, prefix)
 	t.Cleanup(e.DeleteRedisKeys) // runs before the client closes (cleanups run last first)
 	e.AdminToken = e.Login(AdminUsername, AdminPassword)
 	return e

@@ -34,7 +34,7 @@ type Handlers struct {
 	// (eventstore/audit.DeriveKey).
 	Key        []byte
 	SigningKey []byte
-	// Codec decodes events for the state folds (api.NewCodec()).
+	// Codec decodes events for the state folds (commands.NewCodec()).
 	Codec *eventstore.Codec
 	// Reader answers /audit/events; nil picks the SQL reader when Store is the PostgreSQL
 	// store over DB (PGEvents), else the generic $all reader.

@@ -1,42 +1,27 @@
 package queries
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
+	"github.com/odata-pos/pos/api/consistency"
+
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/odata-pos/pos/api/authz"
 	"github.com/odata-pos/pos/api/httpx"
-	"github.com/odata-pos/pos/eventstore"
-	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readkit"
 	"github.com/odata-pos/pos/projections/readmodels"
 )
 
-// HeaderConsistentWith names the header carrying the $all position a query must reflect.
-const HeaderConsistentWith = "X-Consistent-With"
-
-// DefaultConsistencyTimeout bounds the wait for X-Consistent-With.
-const DefaultConsistencyTimeout = 5 * time.Second
-
-// Waiter waits until a projection has applied a position; *projections.Runner is one (it need
-// not run the projections itself: a non-leading runner polls their checkpoints).
-type Waiter interface {
-	WaitFor(ctx context.Context, name string, position eventstore.Position) error
-}
-
 // Handlers serve the query routes.
 type Handlers struct {
 	Queries    readmodels.Queries
-	Waiter     Waiter
+	Waiter     consistency.Waiter
 	Authorizer *authz.Authorizer
 	Responder  *httpx.Responder
-	// ConsistencyTimeout bounds X-Consistent-With waits; zero means DefaultConsistencyTimeout.
+	// ConsistencyTimeout bounds X-Consistent-With waits; zero means consistency.DefaultTimeout.
 	ConsistencyTimeout time.Duration
 }
 
@@ -105,35 +90,9 @@ func (h *Handlers) scopedReady(r *http.Request, p *params, name string, storeID 
 	return scope, h.wait(r, name)
 }
 
-// wait honours X-Consistent-With for the projection name: 400 for a malformed position, 503
-// consistency_timeout when the read model has not applied it within the timeout.
+// wait honours X-Consistent-With for the projection name.
 func (h *Handlers) wait(r *http.Request, name string) error {
-	raw := r.Header.Get(HeaderConsistentWith)
-	if raw == "" {
-		return nil
-	}
-	pos, err := strconv.ParseUint(raw, 10, 63)
-	if err != nil {
-		return httpx.Invalid(httpx.FieldError{Field: HeaderConsistentWith, Message: "must be a position (a non-negative integer)"})
-	}
-	timeout := h.ConsistencyTimeout
-	if timeout <= 0 {
-		timeout = DefaultConsistencyTimeout
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
-	defer cancel()
-	err = h.Waiter.WaitFor(ctx, name, eventstore.Position(pos))
-	switch {
-	case err == nil:
-		return nil
-	case r.Context().Err() != nil:
-		return r.Context().Err()
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return &httpx.Error{Kind: httpx.KindUnavailable, Code: "consistency_timeout", RetryAfter: time.Second, Err: err,
-			Detail: "the read model has not reached position " + raw + " yet; retry later"}
-	default:
-		return err
-	}
+	return consistency.Wait(r, h.Waiter, name, h.ConsistencyTimeout)
 }
 
 // respond writes a page, mapping the read models' errors: an invalid list parameter is a 400
@@ -150,11 +109,4 @@ func respond[T any](h *Handlers, w http.ResponseWriter, r *http.Request, page re
 	}
 	h.Responder.JSON(w, r, http.StatusOK, page)
 	return nil
-}
-
-// NewWaiter returns a Waiter for the read models of readmodels.All over pool and store: a
-// projections.Runner that is never started, so WaitFor polls the checkpoint table (every
-// 50 ms). Prefer the process's running Runner when there is one: it wakes on the commit itself.
-func NewWaiter(pool *pgxpool.Pool, store eventstore.Store, codec *eventstore.Codec) (Waiter, error) {
-	return projections.New(projections.Config{Pool: pool, Store: store, Projections: readmodels.All(codec)})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -33,10 +32,8 @@ type Projections interface {
 type Handlers struct {
 	// DB holds the report tables and the projection checkpoints.
 	DB *pgxpool.Pool
-	// Store is the event store, for a query-only runner built when Projections is nil.
-	Store eventstore.Store
-	// Projections answers WaitFor and Status; nil builds a runner that only queries (it polls
-	// the checkpoint table, whichever process runs the projection).
+	// Projections answers WaitFor and Status: a runner that only queries (it polls the
+	// checkpoint table, whichever process runs the projection) or the process's running one.
 	Projections Projections
 	// Redis caches answers; nil disables the cache.
 	Redis redis.UniversalClient
@@ -44,7 +41,7 @@ type Handlers struct {
 	KeyPrefix string
 	// TTL is how long an answer stays cached; default 10 minutes.
 	TTL time.Duration
-	// ConsistencyTimeout bounds the X-Consistent-With wait; default 5 s.
+	// ConsistencyTimeout bounds the X-Consistent-With wait; zero means consistency.DefaultTimeout.
 	ConsistencyTimeout time.Duration
 	// Fallbacks counts answers computed without the cache because Redis is down or disabled.
 	Fallbacks prometheus.Counter
@@ -57,15 +54,8 @@ type Handlers struct {
 
 // Register adds the report routes (permission reports.read) to routes.
 func (h *Handlers) Register(routes *authz.Routes) error {
-	if h.DB == nil || h.Authorizer == nil || h.Responder == nil {
-		return errors.New("api/reports: DB, Authorizer and Responder are required")
-	}
-	if h.Projections == nil {
-		r, err := projections.New(projections.Config{Pool: h.DB, Store: h.Store, Projections: reports.All()})
-		if err != nil {
-			return fmt.Errorf("api/reports: query runner: %w", err)
-		}
-		h.Projections = r
+	if h.DB == nil || h.Projections == nil || h.Authorizer == nil || h.Responder == nil {
+		return errors.New("api/reports: DB, Projections, Authorizer and Responder are required")
 	}
 	read := authz.Perm(authz.ReportsRead)
 	for path, fn := range map[string]httpx.HandlerFunc{

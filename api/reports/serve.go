@@ -12,19 +12,17 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/odata-pos/pos/api/consistency"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/odata-pos/pos/api/httpx"
-	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/projections/reports"
 )
 
 // Headers of report answers.
 const (
-	// HeaderConsistentWith asks for an answer that includes the events up to a position.
-	HeaderConsistentWith = "X-Consistent-With"
 	// HeaderReportPosition is the checkpoint of the report tables the answer was computed at.
 	HeaderReportPosition = "X-Report-Position"
 	// HeaderCache says whether the answer came from the cache ("hit") or not ("miss").
@@ -53,21 +51,8 @@ func wantsCSV(r *http.Request) bool {
 // cacheID names the report and the caller's scope; "" means never cache.
 func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, cacheID string, q query) error {
 	ctx := r.Context()
-	if v := strings.TrimSpace(r.Header.Get(HeaderConsistentWith)); v != "" {
-		pos, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			return httpx.Invalid(httpx.FieldError{Field: HeaderConsistentWith, Message: "must be a position (an unsigned integer)"})
-		}
-		wctx, cancel := context.WithTimeout(ctx, h.timeout())
-		err = h.Projections.WaitFor(wctx, reports.Name, eventstore.Position(pos))
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return httpx.Unavailable("consistency_timeout",
-				fmt.Sprintf("the reports have not applied position %d yet; retry later", pos), err)
-		}
+	if err := consistency.Wait(r, h.Projections, reports.Name, h.ConsistencyTimeout); err != nil {
+		return err
 	}
 	tx, err := h.DB.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
@@ -152,11 +137,4 @@ func table(t *reports.Table, next string, wantCSV bool) (answer, error) {
 		return answer{}, fmt.Errorf("encode report: %w", err)
 	}
 	return answer{ContentType: "application/json", Body: b}, nil
-}
-
-func (h *Handlers) timeout() time.Duration {
-	if h.ConsistencyTimeout > 0 {
-		return h.ConsistencyTimeout
-	}
-	return 5 * time.Second
 }

@@ -208,21 +208,10 @@ func (h *Handlers) respond(w http.ResponseWriter, r *http.Request, status int, i
 	return nil
 }
 
-// Bootstrap creates the first admin when no user exists yet. The admin's ID derives from the
-// username, so replicas starting together create one admin, not several.
-func (h *Handlers) Bootstrap(ctx context.Context, username, password string) error {
-	n, err := h.Users.Count(ctx)
-	if err != nil || n > 0 {
-		return err
-	}
-	_, err = RegisterAdmin(ctx, h.Users, h.Passwords, h.Now(), "system", username, password)
-	return err
-}
-
 // RegisterAdmin validates and hashes password and registers username as an admin of every
 // store, as by (the metadata's user_id). The ID derives from the username, so a retry of the
-// same registration writes nothing more; it returns the ID. Bootstrap and posctl users
-// create-admin use it.
+// same registration writes nothing more; it returns the ID. The bootstrap admin
+// (internal/services.BootstrapAdmin) and posctl users create-admin use it.
 func RegisterAdmin(ctx context.Context, users *commands.Users, passwords *auth.Passwords, now time.Time, by, username, password string) (string, error) {
 	if err := auth.ValidatePassword(password); err != nil {
 		return "", err

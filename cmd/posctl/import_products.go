@@ -9,7 +9,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/internal/catalogimport"
 	"github.com/odata-pos/pos/projections/catalog"
@@ -46,7 +45,7 @@ func runImportProducts(ctx context.Context, e env) error {
 		return err
 	}
 	defer closeAll()
-	h := commands.NewHandler(b.store, api.NewCodec(), commands.Options{})
+	h := commands.NewHandler(b.store, commands.NewCodec(), commands.Options{})
 	deps := catalogimport.Deps{
 		Handler: h, Catalog: commands.NewCatalog(h, time.Now), Inventory: commands.NewInventory(h, time.Now),
 		Stores: commands.NewStores(h, time.Now), TaxCodes: readTaxCodes(catalog.NewQueries(b.db)), Now: time.Now, UserID: operator(e),

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/credentials"
+	"github.com/odata-pos/pos/internal/storage"
 	"github.com/odata-pos/pos/projections"
 )
 
@@ -20,10 +20,11 @@ func runMigrate(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	if cfg.ESDBURL == "" {
-		if err := pgstore.Migrate(ctx, cfg.DatabaseURL); err != nil {
-			return databaseError(e, cfg, err)
-		}
+	kind, err := storage.Migrate(ctx, storage.Options{ESDBURL: cfg.ESDBURL, DatabaseURL: cfg.DatabaseURL})
+	if err != nil {
+		return databaseError(e, cfg, err)
+	}
+	if kind == storage.Postgres {
 		fmt.Fprintln(e.stdout, "event store: migrated")
 	} else {
 		fmt.Fprintln(e.stdout, "event store: EventStoreDB, no migrations")

@@ -4,16 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/joho/godotenv"
 
 	"github.com/odata-pos/pos/eventstore"
 	evaudit "github.com/odata-pos/pos/eventstore/audit"
-	"github.com/odata-pos/pos/eventstore/esdb"
-	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/config"
+	"github.com/odata-pos/pos/internal/storage"
 )
 
 // backend is the event store and read-model database of the configuration.
@@ -53,18 +51,12 @@ func open(ctx context.Context, e env) (*backend, func(), error) {
 	if err != nil {
 		return nil, nil, databaseError(e, cfg, err)
 	}
-	b := &backend{cfg: cfg, db: db}
-	quiet := slog.New(slog.DiscardHandler)
-	if cfg.ESDBURL != "" {
-		b.store, err = esdb.Open(ctx, cfg.ESDBURL, esdb.Options{Logger: quiet})
-	} else {
-		b.store, err = pgstore.Open(ctx, cfg.DatabaseURL, pgstore.Options{Logger: quiet, SkipMigrations: true})
-		b.pg = true
-	}
+	events, err := storage.Open(ctx, storage.Options{ESDBURL: cfg.ESDBURL, DatabaseURL: cfg.DatabaseURL, SkipMigrations: true})
 	if err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("event store: %w", err)
 	}
+	b := &backend{cfg: cfg, db: db, store: events.Store, pg: events.InDatabase()}
 	return b, func() { _ = b.store.Close(); db.Close() }, nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/commands/policies"
 	"github.com/odata-pos/pos/eventstore"
@@ -115,7 +114,7 @@ func policiesStatus(ctx context.Context, e env, b *backend) error {
 	if err != nil {
 		return err
 	}
-	h := commands.NewHandler(b.store, api.NewCodec(), commands.Options{})
+	h := commands.NewHandler(b.store, commands.NewCodec(), commands.Options{})
 	st, err := policies.Statuses(ctx, b.store, cps, policies.Default(h))
 	if err != nil {
 		return err

@@ -9,16 +9,15 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/odata-pos/pos/api"
+	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/services"
 	"github.com/odata-pos/pos/projections"
-	"github.com/odata-pos/pos/projections/readmodels"
-	"github.com/odata-pos/pos/projections/reports"
 )
 
 // allProjections are the read models posd runs: the operational ones and the reports.
 func allProjections() []projections.Projection {
-	return append(readmodels.All(api.NewCodec()), reports.All()...)
+	return services.All(commands.NewCodec())
 }
 
 func runReplay(ctx context.Context, e env) error {

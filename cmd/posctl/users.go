@@ -13,7 +13,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/api/users"
 	"github.com/odata-pos/pos/commands"
@@ -52,7 +51,7 @@ func runUsers(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	us := commands.NewUsers(commands.NewHandler(b.store, api.NewCodec(), commands.Options{}), creds, time.Now)
+	us := commands.NewUsers(commands.NewHandler(b.store, commands.NewCodec(), commands.Options{}), creds, time.Now)
 	// Registering an existing name again would replace its password: refuse instead.
 	if _, err := us.Lookup(ctx, *username); err == nil {
 		return fmt.Errorf("user %q already exists", *username)

@@ -10,6 +10,7 @@ import (
 	"github.com/odata-pos/pos/api/ops"
 	"github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/config"
+	"github.com/odata-pos/pos/internal/storage"
 	"github.com/odata-pos/pos/monitoring"
 )
 
@@ -59,21 +60,22 @@ func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *deps
 	}
 	closers = append(closers, db.Close)
 
-	store, backend, err := openEventStore(sctx, cfg, log)
+	events, err := storage.Open(sctx, storage.Options{ESDBURL: cfg.ESDBURL, DatabaseURL: cfg.DatabaseURL, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}
 	closers = append(closers, func() {
-		if err := store.Close(); err != nil {
+		if err := events.Store.Close(); err != nil {
 			log.Warn("close event store", slog.String("error", err.Error()))
 		}
 	})
-	log.Info("event store open", slog.String("backend", backend))
+	log.Info("event store open", slog.String("backend", string(events.Kind)))
 
 	d := &deps{
 		cfg:        cfg,
 		log:        log,
-		store:      store,
+		store:      events.Store,
+		backend:    events.Kind,
 		db:         db,
 		registry:   reg,
 		signingKey: key,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,6 +17,9 @@ import (
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/internal/config"
+	"github.com/odata-pos/pos/internal/pgerr"
+	"github.com/odata-pos/pos/internal/services"
+	"github.com/odata-pos/pos/internal/storage"
 )
 
 // deps are the long-lived dependencies that the API and the workers are built from. run owns
@@ -24,6 +28,7 @@ type deps struct {
 	cfg        config.Config
 	log        *slog.Logger
 	store      eventstore.Store
+	backend    storage.Kind         // where the events live
 	db         *pgxpool.Pool        // read models
 	redis      *redis.Client        // nil when POS_REDIS_URL is empty
 	registry   *prometheus.Registry // for the packages' own metrics
@@ -31,22 +36,37 @@ type deps struct {
 	auditKey   []byte               // audit checkpoint key (POS_AUDIT_KEY or derived)
 }
 
-// routes mounts the HTTP API (package api: every route area under /api/v1, behind
-// authentication and rate limiting) on r, and returns the responder that the outer middleware
-// must use so that every error maps to problem+json the same way. /healthz, /readyz and
-// /metrics are mounted by run.
+// routes builds the application services (internal/services), creates the bootstrap admin
+// when configured, and mounts the HTTP API over them (package api: every route area under
+// /api/v1, behind authentication and rate limiting) on r. It returns the responder that the
+// outer middleware must use so that every error maps to problem+json the same way.
+// /healthz, /readyz and /metrics are mounted by run.
 func routes(ctx context.Context, r *mux.Router, d *deps) (*httpx.Responder, error) {
+	svc, err := services.Build(ctx, services.Deps{Store: d.store, DB: d.db})
+	if err != nil {
+		return nil, err
+	}
+	if d.cfg.BootstrapAdminUsername != "" {
+		if err := services.BootstrapAdmin(ctx, svc, d.cfg.BootstrapAdminUsername, d.cfg.BootstrapAdminPassword, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	prefix, err := services.RedisPrefix(ctx, d.db, d.cfg.RedisPrefix)
+	if err != nil {
+		return nil, err
+	}
 	ad := api.Deps{
-		Log:               d.log,
-		Store:             d.store,
-		DB:                d.db,
-		Registry:          d.registry,
-		SigningKey:        d.signingKey,
-		AuditKey:          d.auditKey,
-		RedisPrefix:       d.cfg.RedisPrefix,
-		BootstrapUsername: d.cfg.BootstrapAdminUsername,
-		BootstrapPassword: d.cfg.BootstrapAdminPassword,
-		APILimit:          auth.PerSecond(d.cfg.APIRateLimit, 2*d.cfg.APIRateLimit),
+		Log:         d.log,
+		Store:       d.store,
+		DB:          d.db,
+		Registry:    d.registry,
+		Services:    svc,
+		EventsInDB:  d.backend == storage.Postgres,
+		SigningKey:  d.signingKey,
+		AuditKey:    d.auditKey,
+		RedisPrefix: prefix,
+		Unreachable: pgerr.Unreachable,
+		APILimit:    auth.PerSecond(d.cfg.APIRateLimit, 2*d.cfg.APIRateLimit),
 	}
 	if d.redis != nil { // a nil *redis.Client in the interface would not read as "disabled"
 		ad.Redis = d.redis

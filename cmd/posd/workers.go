@@ -6,17 +6,16 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/commands/policies"
 	"github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/eventstore/fanout"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
+	"github.com/odata-pos/pos/internal/services"
+	"github.com/odata-pos/pos/internal/storage"
 	"github.com/odata-pos/pos/monitoring"
 	"github.com/odata-pos/pos/projections"
-	"github.com/odata-pos/pos/projections/readmodels"
-	"github.com/odata-pos/pos/projections/reports"
 	"github.com/odata-pos/pos/projections/stock"
 	"github.com/odata-pos/pos/publish"
 )
@@ -35,14 +34,14 @@ type worker struct {
 // log with keyed checkpoints. All resume from their checkpoints in PostgreSQL.
 func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	host, _ := os.Hostname()
-	codec := api.NewCodec()
+	codec := commands.NewCodec()
 	// Every projection and policy follows $all through one shared reader, which reads and
 	// decodes each event once for all of them.
 	shared := fanout.New(d.store, fanout.Options{Logger: d.log})
 	runner, err := projections.New(projections.Config{
 		Pool:        d.db,
 		Store:       shared,
-		Projections: append(readmodels.All(codec), reports.All()...),
+		Projections: services.All(codec),
 		Registerer:  d.registry,
 		Logger:      d.log, // the runner names itself (component=projections)
 		ID:          fmt.Sprintf("%s/%d", host, os.Getpid()),
@@ -80,7 +79,7 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	// newest one, so that seals live outside the database too, and counts its refusals.
 	sealMetrics := monitoring.NewAuditMetrics(d.registry, audit.SealMissing, audit.SealDiverges, audit.SealForged)
 	checkpointer := &audit.Checkpointer{Store: d.store, DB: d.db, Key: d.auditKey,
-		Index: audit.InPostgres(d.store), Log: d.log.With(slog.String("component", "audit")),
+		Index: d.backend == storage.Postgres, Log: d.log.With(slog.String("component", "audit")),
 		OnSeal:    func(cp audit.Checkpoint) { sealMetrics.Sealed(uint64(cp.Position), cp.Seal()) },
 		OnProblem: sealMetrics.Problem}
 	return []worker{

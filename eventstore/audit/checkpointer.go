@@ -47,7 +47,7 @@ type Checkpointer struct {
 	Interval time.Duration
 	Log      *slog.Logger
 	// Index also writes every event's filter columns to audit_event_index, for PGReader. Set
-	// it when the events live in DB (InPostgres).
+	// it when the events live in DB (the PostgreSQL event store).
 	Index bool
 	// OnSeal, when set, is told every seal the checkpointer made or verified, newest last:
 	// the seal it now extends (for a metric).

@@ -278,10 +278,3 @@ func (r *StoreReader) Events(ctx context.Context, q Query) (Page, error) {
 	p.Next = cursor
 	return p, nil
 }
-
-// InPostgres reports whether store keeps its events in a PostgreSQL events table (pgstore),
-// which PGReader and Options.StreamTable then read in the same database.
-func InPostgres(store eventstore.Store) bool {
-	_, ok := store.(interface{ EventsTable() string })
-	return ok
-}

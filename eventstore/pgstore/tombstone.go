@@ -42,7 +42,3 @@ func (s *Store) Tombstone(ctx context.Context, stream string, expected eventstor
 	}
 	return nil
 }
-
-// EventsTable names the table that holds the events ("events"), for readers that query it
-// directly in the same database (eventstore/audit's query layer and verification).
-func (s *Store) EventsTable() string { return "events" }

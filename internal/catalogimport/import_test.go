@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/catalog"
 	"github.com/odata-pos/pos/domain/quantity"
@@ -37,7 +36,7 @@ func newShop(t *testing.T) *shop {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	h := commands.NewHandler(s, api.NewCodec(), commands.Options{})
+	h := commands.NewHandler(s, commands.NewCodec(), commands.Options{})
 	sh := &shop{store: s, storeID: uuid.New()}
 	sh.deps = catalogimport.Deps{Handler: h, Catalog: commands.NewCatalog(h, time.Now), Inventory: commands.NewInventory(h, time.Now),
 		Stores: commands.NewStores(h, time.Now), Now: time.Now, UserID: "operator",

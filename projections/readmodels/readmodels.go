@@ -18,8 +18,8 @@ import (
 	"github.com/odata-pos/pos/projections/users"
 )
 
-// All returns the operational read models; codec must know every write-side event (the
-// API's api.NewCodec()).
+// All returns the operational read models; codec must know every write-side event
+// (commands.NewCodec()).
 func All(codec *eventstore.Codec) []projections.Projection {
 	return []projections.Projection{
 		catalog.New(codec), stock.New(codec), sales.New(codec), returns.New(codec), shifts.New(codec), users.New(codec),

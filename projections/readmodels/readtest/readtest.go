@@ -20,7 +20,7 @@ import (
 	"github.com/odata-pos/pos/projections"
 )
 
-// Codec returns the codec of every write-side event (as api.NewCodec builds it).
+// Codec returns the codec of every write-side event (as commands.NewCodec builds it).
 func Codec() *eventstore.Codec {
 	c := eventstore.NewCodec()
 	domain.RegisterWriteSide(c)
