@@ -40,7 +40,8 @@ var userAggregate = Aggregate[user.State, user.Event]{
 // UserStream names the stream of a user.
 func UserStream(id string) string { return UserPrefix + id }
 
-func usernameKey(username string) string { return "username:" + user.NormalizeUsername(username) }
+// UsernameKey is the reservation key that makes a username unique.
+func UsernameKey(username string) string { return "username:" + user.NormalizeUsername(username) }
 
 // Users handles the user commands.
 type Users struct {
@@ -61,7 +62,7 @@ func (u *Users) Register(ctx context.Context, cmd Context, c user.RegisterUser, 
 	if _, err := user.Decide(user.State{}, c, u.now()); err != nil {
 		return Result{}, err
 	}
-	if _, err := Claim(ctx, u.h, cmd, usernameKey(c.Username), c.UserID); err != nil {
+	if _, err := Claim(ctx, u.h, cmd, UsernameKey(c.Username), c.UserID); err != nil {
 		return Result{}, err
 	}
 	// The hash is stored only for a user that does not exist yet: a retried registration
@@ -157,7 +158,7 @@ var ErrBadCredentials = errors.New("bad credentials")
 // Lookup finds a user by username on the write side (the username reservation), so a user can
 // log in the moment they are created.
 func (u *Users) Lookup(ctx context.Context, username string) (user.State, error) {
-	id, err := Owner(ctx, u.h, usernameKey(username))
+	id, err := Owner(ctx, u.h, UsernameKey(username))
 	if err != nil {
 		return user.State{}, err
 	}

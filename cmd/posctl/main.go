@@ -35,6 +35,7 @@ var subcommands = map[string]func(ctx context.Context, e env) error{
 	"migrate":     runMigrate,
 	"users":       runUsers,
 	"projections": runProjections,
+	"import":      runImport,
 }
 
 func main() {
