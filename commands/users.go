@@ -175,3 +175,20 @@ func (u *Users) PasswordHash(ctx context.Context, userID string) (string, bool, 
 
 // Count returns how many users are registered (used to bootstrap the first admin).
 func (u *Users) Count(ctx context.Context) (int, error) { return u.creds.Count(ctx) }
+
+// hashReplacer is a CredentialStore that can replace a hash of the same password.
+type hashReplacer interface {
+	ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) (bool, error)
+}
+
+// ReplacePasswordHash stores newHash for userID if its stored hash is still oldHash: a rehash
+// of the same password at login (an imported v1 bcrypt hash), which is not a password change
+// and ends no session. It reports whether it replaced; false when the credential store
+// cannot (nothing is lost: the old hash keeps working).
+func (u *Users) ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) (bool, error) {
+	rp, ok := u.creds.(hashReplacer)
+	if !ok {
+		return false, nil
+	}
+	return rp.ReplacePasswordHash(ctx, userID, oldHash, newHash)
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/internal/credentials"
 	"github.com/odata-pos/pos/internal/v1import"
+	"github.com/odata-pos/pos/internal/v1import/v1gen"
 )
 
 const importV1Usage = "posctl import v1 FILE.sqlite --store CODE [--dry-run] [--json FILE] [--workers N] [--as NAME]"
@@ -26,6 +27,7 @@ func runImportV1(ctx context.Context, e env) error {
 	dryRun := fs.Bool("dry-run", false, "do every check and decision, write nothing")
 	jsonFile := fs.String("json", "", "also write the report as JSON to `file`")
 	workers := fs.Int("workers", 32, "`n` sales appended at once")
+	generate := fs.Int("generate-sales", 0, "write a generated dirty v1 file of `n` sales at FILE (for tests and benchmarks) and stop")
 	as := fs.String("as", "", "`name` of the operator the import is attributed to (default $USER, else uid@host)")
 	var file string
 	args := e.args
@@ -39,6 +41,15 @@ func runImportV1(ctx context.Context, e env) error {
 		file = fs.Arg(0)
 	} else if fs.NArg() > 0 {
 		return fmt.Errorf("%w: %s", errUsage, importV1Usage)
+	}
+	if file != "" && *generate > 0 {
+		sum, err := v1gen.Generate(ctx, file, v1gen.Options{Sales: *generate, Days: 400, Seed: 1})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "wrote %s: %d sales (%d cancelled, %d refunded), sold %d, refunded %d (minor units)\n",
+			file, sum.Sales, sum.Cancelled, sum.Refunded, sum.SoldCents, sum.RefundedCents)
+		return nil
 	}
 	if file == "" || *storeCode == "" {
 		return fmt.Errorf("%w: %s", errUsage, importV1Usage)

@@ -131,12 +131,19 @@ func (im *Importer) Run(ctx context.Context) (*Report, error) {
 	start := time.Now()
 	r := im.rep
 	r.File, r.Identity, r.StoreCode, r.DryRun = im.opts.File, im.src.Identity, im.opts.StoreCode, im.opts.DryRun
-	steps := []func(context.Context) error{im.importStore, im.importTaxCodes, im.importCategories, im.importProducts,
-		im.importUsers, im.importRegister, im.importSales, im.importStock, im.deactivate}
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{{"store", im.importStore}, {"tax codes", im.importTaxCodes}, {"categories", im.importCategories},
+		{"products", im.importProducts}, {"users", im.importUsers}, {"register", im.importRegister},
+		{"sales", im.importSales}, {"stock", im.importStock}, {"deactivate", im.deactivate}}
+	r.StepSeconds = map[string]float64{}
 	for _, step := range steps {
-		if err := step(ctx); err != nil {
+		began := time.Now()
+		if err := step.run(ctx); err != nil {
 			return r, err
 		}
+		r.StepSeconds[step.name] = time.Since(began).Seconds()
 	}
 	r.Seconds = time.Since(start).Seconds()
 	if r.Seconds > 0 {

@@ -80,6 +80,8 @@ type Report struct {
 	Seconds        float64 `json:"seconds"`
 	SalesPerSecond float64 `json:"sales_per_second"`
 	Events         int64   `json:"events"`
+	// StepSeconds is the time each step took.
+	StepSeconds map[string]float64 `json:"step_seconds"`
 
 	mu     sync.Mutex
 	counts map[string]*Count

@@ -56,10 +56,10 @@ var invoiceDigits = regexp.MustCompile(`(\d+)\s*$`)
 // normInvoice is the form under which v1 invoice numbers are compared (case and spaces).
 func normInvoice(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), "")) }
 
-// importSales imports the sales day by day: the day's shift on the history register opens at
-// local midnight, the day's sales are appended (many at once), their cash is recorded on the
-// shift, the day's refunds are booked as returns, and the shift closes at the day's end with
-// the cash it expects counted.
+// importSales imports the sales month by month (local months): the month's shift on the
+// history register opens at the month's first local midnight, the month's sales are appended
+// (many at once), its refunds booked as returns, and the sales' cash is recorded on the shift,
+// which closes at the month's end with the cash it expects counted.
 func (im *Importer) importSales(ctx context.Context) error {
 	src := im.src
 	im.rep.read("sales", len(src.Sales))
@@ -136,38 +136,74 @@ func (im *Importer) importSales(ctx context.Context) error {
 	sort.Strings(days)
 	var done atomic.Int64
 	total := len(src.Sales)
+	months := map[string][]string{}
+	var order []string
 	for _, day := range days {
-		sales := byDay[day]
-		sort.SliceStable(sales, func(i, j int) bool { return sales[i].at.Before(sales[j].at) })
-		if err := im.importDay(ctx, day, sales, refundsByDay[day], &done, total); err != nil {
+		if _, ok := months[day[:7]]; !ok {
+			order = append(order, day[:7])
+		}
+		months[day[:7]] = append(months[day[:7]], day)
+	}
+	for _, name := range order {
+		m, err := im.openMonth(ctx, months[name][0])
+		if err != nil {
+			return err
+		}
+		var sales, refunds []*v1sale
+		for _, day := range months[name] {
+			daySales := byDay[day]
+			sort.SliceStable(daySales, func(i, j int) bool { return daySales[i].at.Before(daySales[j].at) })
+			sales = append(sales, daySales...)
+			refunds = append(refunds, refundsByDay[day]...)
+		}
+		if err := im.importMonth(ctx, m, sales, refunds, &done, total); err != nil {
+			return err
+		}
+		if err := im.closeMonth(ctx, m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// dayBounds returns the start of a local day and its last second.
-func (im *Importer) dayBounds(day string) (time.Time, time.Time) {
+// monthBounds returns the start of the local month of day and the month's last second.
+func (im *Importer) monthBounds(day string) (time.Time, time.Time) {
 	d, _ := time.ParseInLocation(time.DateOnly, day, im.loc)
-	start := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, im.loc)
-	end := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, im.loc).Add(-time.Second)
+	start := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, im.loc)
+	end := time.Date(d.Year(), d.Month()+1, 1, 0, 0, 0, 0, im.loc).Add(-time.Second)
 	return start, end
 }
 
-// importDay imports one local day.
-func (im *Importer) importDay(ctx context.Context, day string, sales, refunds []*v1sale, done *atomic.Int64, total int) error {
-	start, end := im.dayBounds(day)
-	shiftID := im.id("shifts", 0, day)
-	info := sale.ShiftInfo{ID: shiftID, RegisterID: im.registerID, OpenedAt: start}
-	dayRef := int64(start.Unix())
-	if !im.opts.DryRun {
-		im.clock.set(start)
-		res, err := im.shifts.Open(ctx, im.cmd("shifts", dayRef, "open", start, ""), commands.OpenShift{ShiftID: shiftID, RegisterID: im.registerID, OpeningFloat: money.Zero(im.currency)})
-		im.wrote(res)
-		if err != nil {
-			return fmt.Errorf("open the shift of %s: %w", day, err)
-		}
+// month is the history shift of one local month: v1 kept no drawer, so one shift a month
+// holds the month's cash (a shift a day would cost more appends than the sales themselves).
+type month struct {
+	id         uuid.UUID
+	ref        int64
+	name       string
+	start, end time.Time
+	sales      []*v1sale
+}
+
+// openMonth opens the history shift of day's month.
+func (im *Importer) openMonth(ctx context.Context, day string) (*month, error) {
+	start, end := im.monthBounds(day)
+	m := &month{id: im.id("shifts", 0, day[:7]), ref: start.Unix(), name: day[:7], start: start, end: end}
+	if im.opts.DryRun {
+		return m, nil
 	}
+	im.clock.set(start)
+	res, err := im.shifts.Open(ctx, im.cmd("shifts", m.ref, "open", start, ""), commands.OpenShift{ShiftID: m.id, RegisterID: im.registerID, OpeningFloat: money.Zero(im.currency)})
+	im.wrote(res)
+	if err != nil {
+		return nil, fmt.Errorf("open the shift of %s: %w", m.name, err)
+	}
+	return m, nil
+}
+
+// importMonth imports one local month's sales (many at once), then its refunds (in time
+// order) on the month's shift.
+func (im *Importer) importMonth(ctx context.Context, m *month, sales, refunds []*v1sale, done *atomic.Int64, total int) error {
+	info := sale.ShiftInfo{ID: m.id, RegisterID: im.registerID, OpenedAt: m.start}
 	work := make(chan *v1sale)
 	errs := make(chan error, im.opts.Workers)
 	var wg sync.WaitGroup
@@ -204,17 +240,37 @@ feed:
 		default:
 		}
 	}
+	if failed == nil {
+		failed = ctx.Err()
+	}
 	if failed != nil {
 		return failed
 	}
-	if im.opts.DryRun {
-		for _, s := range refunds {
+	m.sales = append(m.sales, sales...)
+	sort.SliceStable(refunds, func(i, j int) bool { return refunds[i].returnAt.Before(refunds[j].returnAt) })
+	for _, s := range refunds {
+		if im.opts.DryRun {
 			im.refundDecided(s)
+			continue
 		}
+		if err := im.refund(ctx, s, m.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cashChunk bounds the cash records of one append.
+const cashChunk = 2000
+
+// closeMonth records the month's cash on its shift and closes it with the cash it expects
+// counted.
+func (im *Importer) closeMonth(ctx context.Context, m *month) error {
+	if im.opts.DryRun {
 		return nil
 	}
 	var cash []shift.RecordCashSale
-	for _, s := range sales {
+	for _, s := range m.sales {
 		if !s.done || s.row.Status == statusCancelled {
 			continue
 		}
@@ -228,17 +284,14 @@ feed:
 		}
 		cash = append(cash, shift.RecordCashSale{SaleID: s.state.ID, Amount: in})
 	}
-	res, err := im.history.RecordHistoricCash(ctx, im.cmd("shifts", dayRef, "cash", end, ""), shiftID, cash, end)
-	im.wrote(res)
-	if err != nil {
-		return fmt.Errorf("record the cash of %s: %w", day, err)
-	}
-	for _, s := range refunds {
-		if err := im.refund(ctx, s, shiftID); err != nil {
-			return err
+	for i := 0; i < len(cash); i += cashChunk {
+		res, err := im.history.RecordHistoricCash(ctx, im.cmd("shifts", m.ref, "cash:"+strconv.Itoa(i), m.end, ""), m.id, cash[i:min(len(cash), i+cashChunk)], m.end)
+		im.wrote(res)
+		if err != nil {
+			return fmt.Errorf("record the cash of %s: %w", m.name, err)
 		}
 	}
-	sh, err := im.shifts.Get(ctx, shiftID)
+	sh, err := im.shifts.Get(ctx, m.id)
 	if err != nil {
 		return err
 	}
@@ -246,25 +299,24 @@ feed:
 	if err != nil {
 		return err
 	}
+	im.clock.set(m.end)
 	if counted.Amount < 0 {
-		// Cash refunds of earlier days' sales took more than the day's drawer held: v1 kept
-		// no drawer, so the cash came from elsewhere; it is recorded as paid in, and listed.
+		// Cash refunds of earlier months' sales took more than the month's drawer held: v1
+		// kept no drawer, so the cash came from elsewhere; it is recorded as paid in, and listed.
 		in := money.New(-counted.Amount, im.currency)
-		im.clock.set(end)
-		res, err := im.shifts.RecordCashMovement(ctx, im.cmd("shifts", dayRef, "paid-in", end, ""), shiftID,
-			shift.RecordCashMovement{MovementID: im.id("shifts", dayRef, "paid-in"), Type: shift.PaidIn, Amount: in, Reason: "v1 history: cash refunds beyond the day's cash sales"})
+		res, err := im.shifts.RecordCashMovement(ctx, im.cmd("shifts", m.ref, "paid-in", m.end, ""), m.id,
+			shift.RecordCashMovement{MovementID: im.id("shifts", m.ref, "paid-in"), Type: shift.PaidIn, Amount: in, Reason: "v1 history: cash refunds beyond the cash sales"})
 		im.wrote(res)
 		if err != nil {
-			return fmt.Errorf("paid in on %s: %w", day, err)
+			return fmt.Errorf("paid in on %s: %w", m.name, err)
 		}
-		im.rep.list("shifts", "sales", dayRef, OutcomeListed, "%s: cash refunds exceed the day's cash sales by %s: recorded as paid in on the day's history shift", day, in)
+		im.rep.list("shifts", "sales", m.ref, OutcomeListed, "%s: cash refunds exceed the month's cash sales by %s: recorded as paid in on the month's history shift", m.name, in)
 		counted = money.Zero(im.currency)
 	}
-	im.clock.set(end)
-	res, _, err = im.shifts.Close(ctx, im.cmd("shifts", dayRef, "close", end, ""), commands.CloseShift{ShiftID: shiftID, CountedCash: counted})
+	res, _, err := im.shifts.Close(ctx, im.cmd("shifts", m.ref, "close", m.end, ""), commands.CloseShift{ShiftID: m.id, CountedCash: counted})
 	im.wrote(res)
 	if err != nil {
-		return fmt.Errorf("close the shift of %s: %w", day, err)
+		return fmt.Errorf("close the shift of %s: %w", m.name, err)
 	}
 	return nil
 }
