@@ -23,11 +23,14 @@ import (
 
 // target is an empty event store with a credential store.
 type target struct {
+	url   string
 	store eventstore.Store
 	deps  v1import.Deps
 }
 
-func newTarget(t *testing.T) target {
+func newTarget(t *testing.T) target { return newTargetB(t) }
+
+func newTargetB(t testing.TB) target {
 	t.Helper()
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
@@ -45,10 +48,12 @@ func newTarget(t *testing.T) target {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return target{store: st, deps: v1import.Deps{Handler: commands.NewHandler(st, api.NewCodec(), commands.Options{}), Credentials: creds}}
+	return target{url: url, store: st, deps: v1import.Deps{Handler: commands.NewHandler(st, api.NewCodec(), commands.Options{}), Credentials: creds}}
 }
 
-func generate(t *testing.T, sales int) (*v1import.Source, v1gen.Summary) {
+func generate(t *testing.T, sales int) (*v1import.Source, v1gen.Summary) { return generateB(t, sales) }
+
+func generateB(t testing.TB, sales int) (*v1import.Source, v1gen.Summary) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "v1.sqlite")
 	sum, err := v1gen.Generate(context.Background(), path, v1gen.Options{Sales: sales, Days: 300, Seed: 7})
@@ -62,7 +67,7 @@ func generate(t *testing.T, sales int) (*v1import.Source, v1gen.Summary) {
 	return src, sum
 }
 
-func countEvents(t *testing.T, st eventstore.Store) int {
+func countEvents(t testing.TB, st eventstore.Store) int {
 	t.Helper()
 	n, from := 0, eventstore.Start
 	for {

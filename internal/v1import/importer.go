@@ -217,6 +217,7 @@ func (im *Importer) importStore(ctx context.Context) error {
 	for k := range s {
 		switch k {
 		case "store_name", "currency", "timezone":
+			im.rep.imported("settings")
 		default:
 			im.rep.list("settings", "settings", 0, OutcomeListed, "key %q is not used by O'Data POS", k)
 		}
@@ -329,4 +330,10 @@ func (im *Importer) importRegister(ctx context.Context) error {
 // storeInfo is the sale's view of the store.
 func (im *Importer) storeInfo() sale.StoreInfo {
 	return sale.StoreInfo{ID: im.storeID, Currency: im.currency, PricesIncludeTax: true, Rounding: money.HalfUp}
+}
+
+// ProductID is the ID the import gives the v1 product v1ID of the file with identity (the
+// SHA-256 of its bytes, Source.Identity).
+func ProductID(identity string, v1ID int64) uuid.UUID {
+	return (&Importer{src: &Source{Identity: identity}}).id("products", v1ID)
 }

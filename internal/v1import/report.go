@@ -115,6 +115,13 @@ func (r *Report) imported(entity string) {
 	r.count(entity).Imported++
 }
 
+// importedN counts n rows imported as part of another (the items and payments of a sale).
+func (r *Report) importedN(entity string, n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count(entity).Imported += n
+}
+
 // list records an irregular row; adjusted and refused rows are counted as such (an adjusted
 // row is imported too).
 func (r *Report) list(entity, table string, id int64, outcome, format string, args ...any) {

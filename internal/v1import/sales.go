@@ -359,6 +359,8 @@ func (im *Importer) importSale(ctx context.Context, s *v1sale, info sale.ShiftIn
 		return fmt.Errorf("sale %d: %w", row.ID, err)
 	}
 	s.done, s.state, s.total, s.shift = true, st, t.Total.Amount, info.ID
+	im.rep.importedN("sale items", len(s.items))
+	im.rep.importedN("payments", len(s.pays))
 	if sold {
 		im.rep.sold(s.day, v1Total, t.Total.Amount)
 	}
