@@ -105,9 +105,7 @@ func (im *Importer) importProducts(ctx context.Context) error {
 				err = im.createProduct(ctx, p, nil, cost, low, at)
 			}
 			if err != nil {
-				var rerr *rules.RuleError
-				var verr *rules.ValidationError
-				if errors.As(err, &rerr) || errors.As(err, &verr) {
+				if refused(err) {
 					im.rep.list("products", "products", vp.ID, OutcomeRefused, "%v", err)
 					continue
 				}
@@ -242,9 +240,7 @@ func (im *Importer) importUsers(ctx context.Context) error {
 			res, err := im.users.Register(ctx, im.cmd("users", vu.ID, "register", at, ""), c, vu.Hash)
 			im.wrote(res)
 			if err != nil {
-				var rerr *rules.RuleError
-				var verr *rules.ValidationError
-				if errors.As(err, &rerr) || errors.As(err, &verr) {
+				if refused(err) {
 					im.rep.list("users", "users", vu.ID, OutcomeRefused, "%v", err)
 					continue
 				}

@@ -2,6 +2,7 @@ package v1import
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/odata-pos/pos/domain/money"
+	"github.com/odata-pos/pos/domain/rules"
 )
 
 // Outcomes of a listed row.
@@ -246,4 +248,12 @@ func (r *Report) WriteJSON(path string) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// refused reports whether err is the domain refusing a command (a rule or a validation):
+// the row is then refused and listed; any other error stops the import.
+func refused(err error) bool {
+	var rerr *rules.RuleError
+	var verr *rules.ValidationError
+	return errors.As(err, &rerr) || errors.As(err, &verr)
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/quantity"
 	"github.com/odata-pos/pos/domain/returns"
-	"github.com/odata-pos/pos/domain/rules"
 	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/domain/shift"
 )
@@ -343,9 +342,7 @@ func (im *Importer) importSale(ctx context.Context, s *v1sale, info sale.ShiftIn
 		im.wrote(res)
 	}
 	if err != nil {
-		var rerr *rules.RuleError
-		var verr *rules.ValidationError
-		if !errors.As(err, &rerr) && !errors.As(err, &verr) {
+		if !refused(err) {
 			return fmt.Errorf("sale %d: %w", row.ID, err)
 		}
 		im.rep.list("sales", "sales", row.ID, OutcomeRefused, "%v", err)
@@ -571,9 +568,7 @@ func (im *Importer) refund(ctx context.Context, s *v1sale, shiftID uuid.UUID) er
 	res, rec, err := im.returns.Create(ctx, im.cmd("sales", s.row.ID, "refund", s.returnAt, s.state.CashierID), req)
 	im.wrote(res)
 	if err != nil {
-		var rerr *rules.RuleError
-		var verr *rules.ValidationError
-		if errors.As(err, &rerr) || errors.As(err, &verr) {
+		if refused(err) {
 			im.rep.list("sales", "sales", s.row.ID, OutcomeRefused, "refund: %v", err)
 			im.rep.refunded(cents(s.row.Total), 0)
 			return nil

@@ -2,14 +2,12 @@ package v1import
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/quantity"
-	"github.com/odata-pos/pos/domain/rules"
 	"github.com/odata-pos/pos/domain/stock"
 )
 
@@ -92,9 +90,7 @@ func (im *Importer) importStock(ctx context.Context) error {
 			im.wrote(l.Result)
 		}
 		if cmdErr != nil {
-			var rerr *rules.RuleError
-			var verr *rules.ValidationError
-			if errors.As(cmdErr, &rerr) || errors.As(cmdErr, &verr) {
+			if refused(cmdErr) {
 				im.rep.list("movements", "inventory_movements", m.ID, OutcomeRefused, "%v", cmdErr)
 				continue
 			}
@@ -131,9 +127,7 @@ func (im *Importer) reconcileStock(ctx context.Context, explained map[int64]quan
 				im.wrote(l.Result)
 			}
 			if err != nil {
-				var rerr *rules.RuleError
-				var verr *rules.ValidationError
-				if errors.As(err, &rerr) || errors.As(err, &verr) {
+				if refused(err) {
 					im.rep.list("stock", "products", vp.ID, OutcomeRefused, "reconciliation adjustment %s: %v", delta, err)
 					continue
 				}
