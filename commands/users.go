@@ -40,7 +40,8 @@ var userAggregate = Aggregate[user.State, user.Event]{
 // UserStream names the stream of a user.
 func UserStream(id string) string { return UserPrefix + id }
 
-func usernameKey(username string) string { return "username:" + user.NormalizeUsername(username) }
+// UsernameKey is the reservation key that makes a username unique.
+func UsernameKey(username string) string { return "username:" + user.NormalizeUsername(username) }
 
 // Users handles the user commands.
 type Users struct {
@@ -61,7 +62,7 @@ func (u *Users) Register(ctx context.Context, cmd Context, c user.RegisterUser, 
 	if _, err := user.Decide(user.State{}, c, u.now()); err != nil {
 		return Result{}, err
 	}
-	if _, err := Claim(ctx, u.h, cmd, usernameKey(c.Username), c.UserID); err != nil {
+	if _, err := Claim(ctx, u.h, cmd, UsernameKey(c.Username), c.UserID); err != nil {
 		return Result{}, err
 	}
 	// The hash is stored only for a user that does not exist yet: a retried registration
@@ -157,7 +158,7 @@ var ErrBadCredentials = errors.New("bad credentials")
 // Lookup finds a user by username on the write side (the username reservation), so a user can
 // log in the moment they are created.
 func (u *Users) Lookup(ctx context.Context, username string) (user.State, error) {
-	id, err := Owner(ctx, u.h, usernameKey(username))
+	id, err := Owner(ctx, u.h, UsernameKey(username))
 	if err != nil {
 		return user.State{}, err
 	}
@@ -174,3 +175,20 @@ func (u *Users) PasswordHash(ctx context.Context, userID string) (string, bool, 
 
 // Count returns how many users are registered (used to bootstrap the first admin).
 func (u *Users) Count(ctx context.Context) (int, error) { return u.creds.Count(ctx) }
+
+// hashReplacer is a CredentialStore that can replace a hash of the same password.
+type hashReplacer interface {
+	ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) (bool, error)
+}
+
+// ReplacePasswordHash stores newHash for userID if its stored hash is still oldHash: a rehash
+// of the same password at login (an imported v1 bcrypt hash), which is not a password change
+// and ends no session. It reports whether it replaced; false when the credential store
+// cannot (nothing is lost: the old hash keeps working).
+func (u *Users) ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) (bool, error) {
+	rp, ok := u.creds.(hashReplacer)
+	if !ok {
+		return false, nil
+	}
+	return rp.ReplacePasswordHash(ctx, userID, oldHash, newHash)
+}

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"slices"
 	"time"
@@ -38,6 +39,14 @@ type UserFinder interface {
 	UserByUsername(ctx context.Context, username string) (User, error)
 	// UserByID returns the user with that ID or ErrUserNotFound.
 	UserByID(ctx context.Context, id string) (User, error)
+}
+
+// HashReplacer is implemented by a UserFinder that can replace a user's password hash by a
+// new hash of the same password (a rehash at login: an imported bcrypt hash, or argon2id
+// parameters changed). The replacement happens only while the stored hash is still old, and
+// is not a password change: sessions stay valid.
+type HashReplacer interface {
+	ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) (bool, error)
 }
 
 // Handlers serve the /auth routes of DESIGN.md: login, refresh, logout, me and approvals.
@@ -101,7 +110,7 @@ func (h *Handlers) authenticate(w http.ResponseWriter, r *http.Request, c creden
 	case err != nil:
 		return User{}, err
 	}
-	ok, _, err := h.Passwords.Verify(ctx, c.Password, u.PasswordHash)
+	ok, rehash, err := h.Passwords.Verify(ctx, c.Password, u.PasswordHash)
 	if err != nil {
 		return User{}, err
 	}
@@ -115,7 +124,26 @@ func (h *Handlers) authenticate(w http.ResponseWriter, r *http.Request, c creden
 		return User{}, asHTTP(ErrInvalidCredentials)
 	}
 	h.LoginGuard.Succeeded(ctx, ip, c.Username)
+	if rehash {
+		h.rehash(ctx, u, c.Password)
+	}
 	return u, nil
+}
+
+// rehash replaces u's hash by the product's own hash of password, best effort: a failure
+// leaves the old hash, which the next login replaces.
+func (h *Handlers) rehash(ctx context.Context, u User, password string) {
+	rp, ok := h.Users.(HashReplacer)
+	if !ok {
+		return
+	}
+	hash, err := h.Passwords.Hash(ctx, password)
+	if err == nil {
+		_, err = rp.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, hash)
+	}
+	if err != nil {
+		slog.WarnContext(ctx, "password rehash failed", "user_id", u.ID, "error", err)
+	}
 }
 
 // login answers POST /auth/login.

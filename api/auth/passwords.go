@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // DefaultPasswordParams are the argon2id parameters for a 2-core box: 19 MiB of memory,
@@ -88,13 +90,24 @@ func (p *Passwords) Hash(ctx context.Context, password string) (string, error) {
 }
 
 // Verify reports whether password matches hash (in constant time), and whether the hash
-// should be recomputed because it was made with other parameters. An unparsable hash is an
-// error.
+// should be recomputed because it was made with other parameters or another algorithm. A
+// bcrypt hash (users imported from O'Data POS v1, "$2b$12$...") is accepted and always asks
+// for a rehash. An unparsable hash is an error.
 func (p *Passwords) Verify(ctx context.Context, password, hash string) (ok, rehash bool, err error) {
 	if err := p.acquire(ctx); err != nil {
 		return false, false, err
 	}
 	defer p.release()
+	if IsLegacyHash(hash) {
+		err := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password))
+		switch {
+		case err == nil:
+			return true, true, nil
+		case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
+			return false, false, nil
+		}
+		return false, false, fmt.Errorf("verify password: %w", err)
+	}
 	match, params, err := argon2id.CheckHash(password, hash)
 	if err != nil {
 		return false, false, fmt.Errorf("verify password: %w", err)
@@ -107,4 +120,10 @@ func (p *Passwords) Verify(ctx context.Context, password, hash string) (ok, reha
 func (p *Passwords) VerifyUnknown(ctx context.Context, password string) bool {
 	_, _, _ = p.Verify(ctx, password, p.dummy)
 	return false
+}
+
+// IsLegacyHash reports whether hash is a bcrypt hash ("$2a$", "$2b$" or "$2y$"), as
+// O'Data POS v1 stored them.
+func IsLegacyHash(hash string) bool {
+	return strings.HasPrefix(hash, "$2a$") || strings.HasPrefix(hash, "$2b$") || strings.HasPrefix(hash, "$2y$")
 }

@@ -69,3 +69,8 @@ func roles(in []string) []authz.Role {
 	}
 	return out
 }
+
+// ReplacePasswordHash implements auth.HashReplacer.
+func (f *Finder) ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) (bool, error) {
+	return f.users.ReplacePasswordHash(ctx, userID, oldHash, newHash)
+}

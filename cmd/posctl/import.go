@@ -10,6 +10,7 @@ import (
 // importers maps what posctl import brings in to its implementation, one line each.
 var importers = map[string]func(ctx context.Context, e env) error{
 	"products": runImportProducts,
+	"v1":       runImportV1,
 }
 
 // runImport runs posctl import KIND ...

@@ -25,6 +25,8 @@ type RegisterCreated struct {
 	StoreID    uuid.UUID `json:"store_id"`
 	Code       string    `json:"code"`
 	Name       string    `json:"name"`
+	// History (added later; absent means false) reserves the register for imported history.
+	History bool `json:"history,omitempty"`
 }
 
 // ShiftOpened records that ShiftID is now the register's open shift.

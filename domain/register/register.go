@@ -14,6 +14,9 @@ var (
 	ErrShiftAlreadyOpen = &rules.RuleError{Code: "shift_already_open", Msg: "another shift is open on this register", Conflict: true}
 	// ErrShiftNotOpen: the shift is not the register's open shift.
 	ErrShiftNotOpen = &rules.RuleError{Code: "shift_not_open", Msg: "the shift is not open on this register", Conflict: true}
+	// ErrHistoryRegister: the register holds imported history; live sales cannot take its
+	// receipt numbers (imported sales keep the numbers they had).
+	ErrHistoryRegister = &rules.RuleError{Code: "history_register", Msg: "the register holds imported history and takes no live sales", Conflict: true}
 )
 
 // Command is a register command.
@@ -25,6 +28,8 @@ type CreateRegister struct {
 	StoreID    uuid.UUID
 	Code       string
 	Name       string
+	// History reserves the register for imported history (see ErrHistoryRegister).
+	History bool
 }
 
 // OpenShift makes ShiftID the open shift; a no-op if it already is.
@@ -56,6 +61,8 @@ type State struct {
 	StoreID uuid.UUID
 	Code    string
 	Name    string
+	// History is true for a register reserved for imported history.
+	History bool
 	// OpenShiftID is the open shift, uuid.Nil when none is.
 	OpenShiftID uuid.UUID
 	// LastZ is the last Z number given; LastReceipt the last receipt number.
@@ -88,12 +95,12 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 			return nil, err
 		}
 		if s.Exists() {
-			if s.StoreID == c.StoreID && s.Code == c.Code && s.Name == c.Name {
+			if s.StoreID == c.StoreID && s.Code == c.Code && s.Name == c.Name && s.History == c.History {
 				return nil, nil
 			}
 			return nil, rules.ErrAlreadyExists
 		}
-		return []Event{RegisterCreated{RegisterID: c.RegisterID, StoreID: c.StoreID, Code: c.Code, Name: c.Name}}, nil
+		return []Event{RegisterCreated{RegisterID: c.RegisterID, StoreID: c.StoreID, Code: c.Code, Name: c.Name, History: c.History}}, nil
 	case OpenShift:
 		if c.ShiftID == uuid.Nil {
 			return nil, rules.ErrValidation
@@ -122,6 +129,9 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		if c.SaleID == uuid.Nil {
 			return nil, rules.ErrValidation
 		}
+		if s.History {
+			return nil, ErrHistoryRegister
+		}
 		return []Event{ReceiptNumberReserved{RegisterID: s.ID, SaleID: c.SaleID, Number: s.LastReceipt + 1}}, nil
 	}
 	return nil, rules.ErrUnknownCommand
@@ -131,7 +141,7 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 func Evolve(s State, e Event) State {
 	switch e := e.(type) {
 	case RegisterCreated:
-		s = State{ID: e.RegisterID, StoreID: e.StoreID, Code: e.Code, Name: e.Name,
+		s = State{ID: e.RegisterID, StoreID: e.StoreID, Code: e.Code, Name: e.Name, History: e.History,
 			zByShift: map[uuid.UUID]int64{}}
 	case ShiftOpened:
 		s.OpenShiftID = e.ShiftID

@@ -24,7 +24,9 @@ func TestDecide(t *testing.T) {
 	opened := ShiftOpened{RegisterID: r, ShiftID: s1, OpenedAt: now}
 	closed := ShiftClosed{RegisterID: r, ShiftID: s1, ZNumber: 1, ClosedAt: now}
 	gwt.Run(t, decider, now, []gwt.Case[Command, Event]{
-		{Name: "a register is created", When: CreateRegister{r, st, "R1", "Till 1"}, Then: []Event{created}},
+		{Name: "a register is created", When: CreateRegister{RegisterID: r, StoreID: st, Code: "R1", Name: "Till 1"}, Then: []Event{created}},
+		{Name: "a history register takes no live receipt numbers", Given: []Event{RegisterCreated{RegisterID: r, StoreID: st, Code: "V1", History: true}},
+			When: ReserveReceiptNumber{sale1}, Err: ErrHistoryRegister},
 		{Name: "commands on a missing register", When: OpenShift{s1}, Err: rules.ErrNotFound},
 		{Name: "a shift opens", Given: []Event{created}, When: OpenShift{s1}, Then: []Event{opened}},
 		{Name: "opening the same shift again is a no-op", Given: []Event{created, opened}, When: OpenShift{s1}},

@@ -9,7 +9,7 @@ import (
 
 // SnapshotKind names the snapshot format of State; a change of State's fields changes it, so
 // that snapshots of the old shape are ignored rather than misread.
-const SnapshotKind = "register.v1"
+const SnapshotKind = "register.v2"
 
 // snapshot is the stored form of State.
 type snapshot struct {
@@ -17,6 +17,7 @@ type snapshot struct {
 	StoreID     uuid.UUID           `json:"store_id"`
 	Code        string              `json:"code"`
 	Name        string              `json:"name"`
+	History     bool                `json:"history,omitempty"`
 	OpenShiftID uuid.UUID           `json:"open_shift_id"`
 	LastZ       int64               `json:"last_z"`
 	LastReceipt int64               `json:"last_receipt"`
@@ -25,7 +26,7 @@ type snapshot struct {
 
 // MarshalSnapshot encodes s for a snapshot (see SnapshotKind).
 func MarshalSnapshot(s State) ([]byte, error) {
-	return json.Marshal(snapshot{ID: s.ID, StoreID: s.StoreID, Code: s.Code, Name: s.Name, OpenShiftID: s.OpenShiftID,
+	return json.Marshal(snapshot{ID: s.ID, StoreID: s.StoreID, Code: s.Code, Name: s.Name, History: s.History, OpenShiftID: s.OpenShiftID,
 		LastZ: s.LastZ, LastReceipt: s.LastReceipt, ZByShift: s.zByShift})
 }
 
@@ -39,6 +40,6 @@ func UnmarshalSnapshot(b []byte) (State, error) {
 	if sn.ZByShift == nil {
 		sn.ZByShift = map[uuid.UUID]int64{}
 	}
-	return State{ID: sn.ID, StoreID: sn.StoreID, Code: sn.Code, Name: sn.Name, OpenShiftID: sn.OpenShiftID,
+	return State{ID: sn.ID, StoreID: sn.StoreID, Code: sn.Code, Name: sn.Name, History: sn.History, OpenShiftID: sn.OpenShiftID,
 		LastZ: sn.LastZ, LastReceipt: sn.LastReceipt, zByShift: sn.ZByShift}, nil
 }

@@ -63,6 +63,9 @@ type OpenSale struct {
 	CashierID  string
 	OccurredAt time.Time
 	Upload     bool
+	// Imported, for a sale brought in from another system's history (an upload), says where
+	// it came from; its receipt number is then the source's, not the register's next one.
+	Imported *Imported
 }
 
 // AddLine adds a product. UnitPrice, when set and different from the product's price, is a

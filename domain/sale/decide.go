@@ -87,6 +87,11 @@ func decideOpen(s State, c OpenSale, now time.Time) ([]Event, error) {
 	v.Check(money.ValidCurrency(c.Store.Currency), "currency", "the store has no valid currency")
 	v.Check(c.Store.Rounding.Valid(), "rounding", "the store has no valid rounding mode")
 	v.Check(!c.Upload || !c.OccurredAt.IsZero(), "occurred_at", "is required for an upload")
+	if c.Imported != nil {
+		v.Check(c.Upload, "upload", "an imported sale is an upload")
+		v.Check(c.Imported.Source != "" && c.Imported.Reference != "", "imported", "source and reference are required")
+		v.Check(c.Imported.Difference.Amount == 0 || c.Imported.Difference.Currency == c.Store.Currency, "imported.difference.currency", "must be "+c.Store.Currency)
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -114,7 +119,7 @@ func decideOpen(s State, c OpenSale, now time.Time) ([]Event, error) {
 	rounding, _ := money.ParseRoundingMode(string(c.Store.Rounding))
 	return []Event{SaleOpened{SaleID: c.SaleID, StoreID: c.Store.ID, RegisterID: c.RegisterID, ShiftID: c.Shift.ID,
 		CashierID: c.CashierID, Currency: c.Store.Currency, PricesIncludeTax: c.Store.PricesIncludeTax,
-		Rounding: rounding, OpenedAt: at, Upload: c.Upload, Flags: flags}}, nil
+		Rounding: rounding, OpenedAt: at, Upload: c.Upload, Flags: flags, Imported: c.Imported}}, nil
 }
 
 // checkShiftNow checks the sale's shift at checkout and completion: a live sale needs it still

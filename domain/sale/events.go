@@ -38,6 +38,8 @@ type SaleOpened struct {
 	// Upload marks an offline sale uploaded later; Flags what it made inconsistent.
 	Upload bool     `json:"upload,omitempty"`
 	Flags  []string `json:"flags,omitempty"`
+	// Imported (added later; absent on live sales) marks a sale imported from history.
+	Imported *Imported `json:"imported,omitempty"`
 }
 
 // LineAdded records a line with the price and tax in force when it was added.

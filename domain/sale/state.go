@@ -24,6 +24,7 @@ type State struct {
 	Status           Status
 	OpenedAt         time.Time
 	Upload           bool
+	Imported         *Imported
 	Flags            []string
 	Lines            []Line
 	RemovedLines     []uuid.UUID
@@ -128,7 +129,7 @@ func Evolve(s State, e Event) State {
 	case SaleOpened:
 		s = State{ID: e.SaleID, StoreID: e.StoreID, RegisterID: e.RegisterID, ShiftID: e.ShiftID, CashierID: e.CashierID,
 			Currency: e.Currency, PricesIncludeTax: e.PricesIncludeTax, Rounding: e.Rounding, Status: StatusOpen,
-			OpenedAt: e.OpenedAt, Upload: e.Upload, Flags: slices.Clone(e.Flags)}
+			OpenedAt: e.OpenedAt, Upload: e.Upload, Imported: e.Imported, Flags: slices.Clone(e.Flags)}
 	case LineAdded:
 		s.Lines = append(slices.Clip(s.Lines), e.Line)
 		s.Flags = addFlags(s.Flags, e.Flags)

@@ -57,6 +57,19 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID, hash string) error 
 	return nil
 }
 
+// ReplacePasswordHash stores newHash for userID only while its hash is still oldHash, without
+// raising the security epoch: a rehash of the same password (see commands.Users), not a
+// password change.
+func (s *Store) ReplacePasswordHash(ctx context.Context, userID, oldHash, newHash string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE user_credentials SET password_hash = $3, updated_at = now()
+		 WHERE user_id = $1 AND password_hash = $2`, userID, oldHash, newHash)
+	if err != nil {
+		return false, fmt.Errorf("replace password hash: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // PasswordHash returns userID's hash; found is false when none is stored.
 func (s *Store) PasswordHash(ctx context.Context, userID string) (string, bool, error) {
 	var hash string
