@@ -16,15 +16,11 @@ func runMigrate(ctx context.Context, e env) error {
 	if len(e.args) > 0 {
 		return fmt.Errorf("%w: posctl migrate takes no arguments", errUsage)
 	}
-	cfg, err := loadConfig(e)
+	pg, err := migrateEventStore(ctx, e)
 	if err != nil {
 		return err
 	}
-	kind, err := storage.Migrate(ctx, storage.Options{ESDBURL: cfg.ESDBURL, DatabaseURL: cfg.DatabaseURL})
-	if err != nil {
-		return databaseError(e, cfg, err)
-	}
-	if kind == storage.Postgres {
+	if pg {
 		fmt.Fprintln(e.stdout, "event store: migrated")
 	} else {
 		fmt.Fprintln(e.stdout, "event store: EventStoreDB, no migrations")
@@ -47,4 +43,18 @@ func runMigrate(ctx context.Context, e env) error {
 	}
 	fmt.Fprintln(e.stdout, "credentials: migrated")
 	return nil
+}
+
+// migrateEventStore applies the PostgreSQL event store's migrations when the events are in
+// PostgreSQL (it reports whether they are); EventStoreDB has none.
+func migrateEventStore(ctx context.Context, e env) (bool, error) {
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return false, err
+	}
+	kind, err := storage.Migrate(ctx, storage.Options{ESDBURL: cfg.ESDBURL, DatabaseURL: cfg.DatabaseURL})
+	if err != nil {
+		return kind == storage.Postgres, databaseError(e, cfg, err)
+	}
+	return kind == storage.Postgres, nil
 }

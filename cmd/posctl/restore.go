@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/uuid"
 
+	auditapi "github.com/odata-pos/pos/api/audit"
 	"github.com/odata-pos/pos/eventstore"
-	"github.com/odata-pos/pos/eventstore/pgstore"
 )
 
 // errStoreNotEmpty refuses a restore into an event store that already holds events.
@@ -23,20 +23,6 @@ var errStoreNotEmpty = errors.New("the target event store is not empty")
 
 // restoreProgressEvery is how many events apart restore prints a progress line off a terminal.
 const restoreProgressEvery = 100_000
-
-// backupEvent is one line of a JSONL backup (posctl audit export): api/audit.EventView.
-type backupEvent struct {
-	ID             uuid.UUID           `json:"id"`
-	Type           string              `json:"type"`
-	Stream         string              `json:"stream"`
-	Revision       uint64              `json:"revision"`
-	Position       eventstore.Position `json:"position"`
-	OriginPosition eventstore.Position `json:"origin_position"`
-	Data           json.RawMessage     `json:"data"`
-	Metadata       json.RawMessage     `json:"metadata"`
-	RecordedAt     time.Time           `json:"recorded_at"`
-	Hash           string              `json:"hash"`
-}
 
 // runRestore is "posctl restore FILE": the events of a full JSONL export into the configured,
 // empty event store.
@@ -55,14 +41,8 @@ func runRestore(ctx context.Context, e env) error {
 		return err
 	}
 	defer in.Close()
-	cfg, err := loadConfig(e)
-	if err != nil {
+	if _, err := migrateEventStore(ctx, e); err != nil {
 		return err
-	}
-	if cfg.ESDBURL == "" {
-		if err := pgstore.Migrate(ctx, cfg.DatabaseURL); err != nil {
-			return databaseError(e, cfg, err)
-		}
 	}
 	b, closeAll, err := open(ctx, e)
 	if err != nil {
@@ -131,7 +111,7 @@ func restore(ctx context.Context, dst eventstore.Restorer, r io.Reader, batch in
 	}
 	prev := eventstore.Start
 	for line := rep.events + 1; ; line++ {
-		var be backupEvent
+		var be auditapi.EventView
 		err := dec.Decode(&be)
 		if errors.Is(err, io.EOF) {
 			break
@@ -139,7 +119,7 @@ func restore(ctx context.Context, dst eventstore.Restorer, r io.Reader, batch in
 		if err != nil {
 			return rep, fmt.Errorf("line %d: %w", line, err)
 		}
-		ev, err := be.recorded()
+		ev, err := recordedOf(&be)
 		if err != nil {
 			return rep, fmt.Errorf("line %d: %w", line, err)
 		}
@@ -157,18 +137,20 @@ func restore(ctx context.Context, dst eventstore.Restorer, r io.Reader, batch in
 	return rep, flush()
 }
 
-// recorded turns a backup line into the event it describes.
-func (be *backupEvent) recorded() (eventstore.RecordedEvent, error) {
-	hash, err := hex.DecodeString(be.Hash)
+// recordedOf turns a backup line (an event as posctl audit export writes it) into the event
+// it describes.
+func recordedOf(v *auditapi.EventView) (eventstore.RecordedEvent, error) {
+	hash, err := hex.DecodeString(v.Hash)
 	if err != nil {
 		return eventstore.RecordedEvent{}, fmt.Errorf("hash: %w", err)
 	}
-	if be.ID == uuid.Nil || be.Position == 0 {
+	id, err := uuid.Parse(v.ID)
+	if err != nil || v.Position == 0 {
 		return eventstore.RecordedEvent{}, errors.New("an event needs an id and a position")
 	}
 	return eventstore.RecordedEvent{
-		ID: be.ID, Type: be.Type, Stream: be.Stream, Revision: be.Revision, Position: be.Position,
-		OriginPosition: be.OriginPosition, Data: be.Data, RawMetadata: be.Metadata, RecordedAt: be.RecordedAt, Hash: hash,
+		ID: id, Type: v.Type, Stream: v.Stream, Revision: v.Revision, Position: v.Position,
+		OriginPosition: v.OriginPosition, Data: v.Data, RawMetadata: v.Metadata, RecordedAt: v.RecordedAt, Hash: hash,
 	}, nil
 }
 

@@ -99,7 +99,6 @@ func Parse(r io.Reader, currency string) (File, []Problem, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			f.Read++
@@ -112,6 +111,7 @@ func Parse(r io.Reader, currency string) (File, []Problem, error) {
 		if err != nil {
 			return f, probs, err
 		}
+		line, _ := cr.FieldPos(0) // only after a successful Read: it panics after an error
 		if blank(rec) {
 			continue
 		}

@@ -40,3 +40,12 @@ func TestHeaderAliases(t *testing.T) {
 		t.Errorf("a header without SKU: %+v", probs)
 	}
 }
+
+// TestParseBrokenQuote: a broken quote is a problem of its line, not a panic, and stops the
+// read (what follows cannot be split into fields reliably).
+func TestParseBrokenQuote(t *testing.T) {
+	f, probs, err := Parse(strings.NewReader("sku,name,price\nA,Apple,1.00\nB,\"Bad\"x,2.00\nC,Cherry,3.00\n"), "EUR")
+	if err != nil || len(probs) != 1 || probs[0].Line != 3 || len(f.Rows) != 1 || f.Rows[0].Line != 2 {
+		t.Fatalf("rows %+v, problems %+v, %v", f.Rows, probs, err)
+	}
+}
