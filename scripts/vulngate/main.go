@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 )
@@ -47,7 +48,7 @@ func main() {
 // gate reports the called vulnerabilities in r on w and whether one of them fails the run.
 func gate(r io.Reader, w io.Writer, failOnStdlib bool) (bool, error) {
 	dec := json.NewDecoder(r)
-	var lines []string
+	lines := map[string]string{} // by vulnerability: its verdict and first example
 	failed := false
 	for {
 		var m message
@@ -68,14 +69,13 @@ func gate(r io.Reader, w io.Writer, failOnStdlib bool) (bool, error) {
 		} else {
 			failed = true
 		}
-		line := fmt.Sprintf("%s %s %s@%s: %s.%s, fixed in %s", verdict, m.Finding.OSV, top.Module, top.Version, top.Package, top.Function, m.Finding.FixedVersion)
-		if !slices.Contains(lines, line) {
-			lines = append(lines, line)
+		if _, seen := lines[m.Finding.OSV]; !seen {
+			lines[m.Finding.OSV] = fmt.Sprintf("%s %s %s@%s, e.g. %s.%s; fixed in %s", verdict, m.Finding.OSV,
+				top.Module, top.Version, top.Package, top.Function, m.Finding.FixedVersion)
 		}
 	}
-	slices.Sort(lines)
-	for _, l := range lines {
-		fmt.Fprintln(w, l)
+	for _, id := range slices.Sorted(maps.Keys(lines)) {
+		fmt.Fprintln(w, lines[id])
 	}
 	fmt.Fprintf(w, "vulngate: %d called vulnerabilities, failing: %v\n", len(lines), failed)
 	return failed, nil

@@ -32,6 +32,9 @@ func TestGate(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s: failed = %v, want %v\n%s", c.name, got, c.want, &out)
 		}
+		if strings.Count(out.String(), "GO-1 ") > 1 {
+			t.Errorf("%s: a vulnerability is listed more than once:\n%s", c.name, &out)
+		}
 		if strings.Contains(out.String(), "GO-3") {
 			t.Errorf("%s: reports a vulnerability the code does not call:\n%s", c.name, &out)
 		}
