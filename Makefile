@@ -7,6 +7,14 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT         := $(BIN)/golangci-lint
+ACTIONLINT_VERSION    := v1.7.12
+ACTIONLINT            := $(BIN)/actionlint
+GOVULNCHECK_VERSION   := v1.9.0
+GOVULNCHECK           := $(BIN)/govulncheck
+# The Go vulnerability database as OSV files (data/osv of this golang.org/x/vulndb module
+# version, from the module proxy): govulncheck reads it offline. Bump it to scan against
+# newer advisories.
+VULNDB_VERSION        := v0.0.0-20261105234957-e22db6528018
 
 # Benchmarks: make bench BENCHTIME=5s BENCHPKGS=./eventstore/pgstore
 BENCHTIME ?= 1s
@@ -59,6 +67,24 @@ $(GOLANGCI_LINT):
 .PHONY: lint
 lint: vet $(GOLANGCI_LINT) ## go vet and golangci-lint (layer rules: .golangci.yml)
 	$(GOLANGCI_LINT) run ./...
+
+$(ACTIONLINT):
+	GOBIN=$(BIN) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+.PHONY: actionlint
+actionlint: $(ACTIONLINT) ## lint the GitHub Actions workflows (.github/workflows)
+	$(ACTIONLINT)
+
+$(GOVULNCHECK):
+	GOBIN=$(BIN) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+
+.PHONY: vulncheck
+vulncheck: $(GOVULNCHECK) ## govulncheck against the pinned vulnerability database snapshot (offline)
+	@db="$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p')"; \
+	if [ ! -d "$$db/data/osv" ]; then echo "vulncheck: no data/osv in golang.org/x/vulndb@$(VULNDB_VERSION)"; exit 1; fi; \
+	echo "vulncheck: database golang.org/x/vulndb@$(VULNDB_VERSION) ($$(ls "$$db/data/osv" | wc -l) advisories)"; \
+	$(GOVULNCHECK) -db "file://$$db/data/osv" -format json ./... > $(BIN)/govulncheck.json && \
+	$(GO) run ./scripts/vulngate < $(BIN)/govulncheck.json
 
 .PHONY: bench
 bench: ## run the event store benchmarks and print the results

@@ -149,7 +149,8 @@ func Load(args []string, lookup LookupFunc, output io.Writer) (Config, error) {
 	configFile := fs.String("config", "", "`file` of POS_* variables (.env syntax); the environment wins over it")
 	role := fs.String("role", "", "what to run: api, projector, publisher or all (default all, or POS_ROLE)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: posd [--config FILE] [--role api|projector|publisher|all]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: posd [--config FILE] [--role api|projector|publisher|all]\n"+
+			"       posd health [--config FILE] [--timeout 3s]   (exit 0 when the running posd is ready)\n\n"+
 			"posd is the O'Data POS server. It is configured through POS_* environment variables;\n"+
 			"see README.md for the list.\n\nFlags:\n")
 		fs.PrintDefaults()
