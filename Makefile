@@ -41,6 +41,10 @@ run: setup ## set up, build and run posd on its defaults (http://127.0.0.1:8080)
 test: ## run every test with the race detector
 	$(GO) test -race -count=1 ./...
 
+.PHONY: esdb-client-suite
+esdb-client-suite: ## run EventStore-Client-Go's own integration tests against the EventStoreDB emulator
+	bash scripts/esdb-client-suite.sh
+
 .PHONY: test-short
 test-short: ## run the tests without the race detector (faster)
 	$(GO) test -count=1 ./...

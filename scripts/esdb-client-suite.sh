@@ -39,7 +39,8 @@ echo "esdb-client-suite: $module@$version copied out of the module cache (byte-i
 cat >"$work/overlay.json" <<EOF
 {"Replace": {"$work/client/esdb/containers_test.go": "$suite_dir/containers_test.go"}}
 EOF
-(cd "$work" && go work init ./client "$root")
+(cd "$work" && GOWORK= go work init ./client "$root")
+export GOWORK=$work/go.work
 
 # go test -skip pattern from the excluded tests: ^A$/^B$/^C$ per test, joined with |.
 skip_pattern=$(awk -F'\t' '!/^#/ && $2 == "excluded" {

@@ -41,7 +41,12 @@
 //     exact bytes); reads return it in RecordedEvent.Hash and the metadata without it in
 //     RecordedEvent.RawMetadata. Events written before chaining (or by other tools) have no
 //     hash: eventstore/audit.Verify reports them.
+//   - Stream metadata ($maxAge, $maxCount, $tb) is never written by this package. If another
+//     tool sets it, the server hides the stream's older events from reads but keeps counting
+//     them; when the last event is hidden, Append fails with ErrHiddenByMetadata instead of
+//     retrying, because the chain cannot continue without it.
 //
 // Tests run against the in-process emulator in eventstore/esdb/esdbtest, and against a real
-// server when ESDB_URL is set.
+// server when ESDB_URL is set. scripts/esdb-client-suite.sh checks the emulator itself with
+// EventStore-Client-Go's own integration tests.
 package esdb
