@@ -49,6 +49,18 @@ run: setup ## set up, build and run posd on its defaults (http://127.0.0.1:8080)
 test: ## run every test with the race detector
 	$(GO) test -race -count=1 ./...
 
+.PHONY: tour
+tour: ## run the README walkthrough against a running posd (POS=http://127.0.0.1:8080 ADMIN_PASSWORD=...)
+	bash scripts/tour.sh
+
+.PHONY: tour-ci
+tour-ci: ## build posd, start it on a free port with a fresh database and admin, run the walkthrough, stop it
+	bash scripts/tour-ci.sh
+
+.PHONY: esdb-client-suite
+esdb-client-suite: ## run EventStore-Client-Go's own integration tests against the EventStoreDB emulator
+	bash scripts/esdb-client-suite.sh
+
 .PHONY: test-short
 test-short: ## run the tests without the race detector (faster)
 	$(GO) test -count=1 ./...

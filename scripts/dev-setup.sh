@@ -2,7 +2,8 @@
 # dev-setup.sh makes this machine ready to run and test O'Data POS: PostgreSQL and Redis
 # answer on 127.0.0.1 (started when they are installed here but stopped, and we are root),
 # and PostgreSQL has a role for the OS user, so that posd's default
-# POS_DATABASE_URL (postgres://127.0.0.1:5432/pos, no user: the OS user) connects.
+# POS_DATABASE_URL (postgres://127.0.0.1:5432/pos, no user: the OS user) connects. As root
+# with apt-get, it also installs curl and jq when missing (the README walkthrough uses them).
 # posd creates the `pos` database itself on first start.
 #
 # Used by `make setup` and by .ci/run. Safe to run again. Settings:
@@ -98,4 +99,16 @@ if [ "${SKIP_BROKERS:-0}" != 1 ]; then
 		fi
 	fi
 fi
+# --- curl and jq, for the README walkthrough (make tour) ---
+for tool in curl jq; do
+	if ! command -v "$tool" >/dev/null; then
+		if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+			say "installing $tool (for make tour)"
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$tool" >/dev/null ||
+				{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$tool" >/dev/null; }
+		else
+			say "note: $tool not found; make tour needs it (apt-get install $tool)"
+		fi
+	fi
+done
 say "ready"

@@ -32,6 +32,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, fmt.Errorf("%s: %w", op, err)
 	}
 	const attempts = 8
+	var refused *head // the head read before the server last refused the append
 	for range attempts {
 		window := 1
 		if _, exact := expected.Revision(); !exact && !expected.IsNoStream() {
@@ -40,6 +41,12 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		head, err := s.streamHead(ctx, c, stream, window)
 		if err != nil {
 			return eventstore.AppendResult{}, err
+		}
+		if refused != nil && refused.exists == head.exists && refused.revision == head.revision {
+			// The server refused an append at the stream's last revision as reads show it, and
+			// reads still show the same: the server knows a later revision that reads hide.
+			return eventstore.AppendResult{}, fmt.Errorf("%s: %w (reads show %s)", op, ErrHiddenByMetadata,
+				eventstore.ActualRevision{Exists: head.exists, Revision: head.revision})
 		}
 		if res, ok, err := s.replayed(ctx, c, stream, expected, head, events); err != nil || ok {
 			return res, err
@@ -61,6 +68,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		if err != nil {
 			var e *esdb.Error
 			if errors.As(err, &e) && e.Code() == esdb.ErrorCodeWrongExpectedVersion {
+				refused = &head
 				continue // the stream moved since it was read: read it again
 			}
 			return eventstore.AppendResult{}, s.translate(ctx, c, op, err)

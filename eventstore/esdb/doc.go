@@ -46,7 +46,12 @@
 //     metadata member "$origin" (origin.go), written just before "$chain" and, like it, not
 //     covered by the hash nor returned in RawMetadata. Reads return the original time as
 //     RecordedAt and the original position as OriginPosition, which the audit fold uses.
+//   - Stream metadata ($maxAge, $maxCount, $tb) is never written by this package. If another
+//     tool sets it, the server hides the stream's older events from reads but keeps counting
+//     them; when the last event is hidden, Append fails with ErrHiddenByMetadata instead of
+//     retrying, because the chain cannot continue without it.
 //
 // Tests run against the in-process emulator in eventstore/esdb/esdbtest, and against a real
-// server when ESDB_URL is set.
+// server when ESDB_URL is set. scripts/esdb-client-suite.sh checks the emulator itself with
+// EventStore-Client-Go's own integration tests.
 package esdb

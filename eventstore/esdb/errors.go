@@ -15,6 +15,13 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 )
 
+// ErrHiddenByMetadata is returned by Append when the stream's EventStoreDB metadata ($maxAge,
+// $maxCount or $tb, set by another tool) hides the stream's last event from reads while the
+// server still counts it: the server refuses an append at the revision reads show, and the
+// hash chain cannot be continued without the hidden event. It is not retried: an operator has
+// to remove that metadata (this store's streams are never meant to expire).
+var ErrHiddenByMetadata = errors.New("the stream's metadata ($maxAge, $maxCount or $tb) hides its last event from reads")
+
 // translate turns a client library error into one of eventstore's, so that no driver type
 // leaks to callers. op says what failed ("append sale-1").
 func (s *Store) translate(ctx context.Context, c *esdb.Client, op string, err error) error {

@@ -20,6 +20,10 @@
 //     position) and backwards (exclusive), with optional stream or event type filters (prefixes
 //     or a regular expression); catch-up subscriptions to $all and to streams: confirmation,
 //     history, a caught-up message, then live events, with checkpoints when filtered.
+//   - Stream metadata: the last "$metadata" event of "$$<stream>" ($maxAge, $maxCount, $tb)
+//     hides events from stream reads and stream subscriptions as the server's index reader
+//     does; a stream whose events are all hidden still exists (reads answer with no events).
+//     $all keeps them (the emulator never scavenges).
 //   - Delete (soft, writes a "$metadata" event with "$tb") and Tombstone (writes a
 //     "$streamDeleted" event into the stream at revision math.MaxInt64, as the server does).
 //   - GetSupportedMethods, which the client calls when it connects.
@@ -29,6 +33,10 @@
 // writes system events ("$"-prefixed types in "$"-prefixed streams) when it starts and, with
 // Options.SystemEventEvery, between user events, so that clients' system-event filters are
 // exercised.
+//
+// EventStore-Client-Go's own integration tests run against the emulator through
+// scripts/esdb-client-suite.sh (its fixture and the list of tests that need what the emulator
+// deliberately lacks are in testdata/client-suite).
 //
 // Test controls: DropConnections aborts every running streaming call with codes.Unavailable
 // (subscriptions then see a dropped subscription and must resubscribe), Options.AppendDelay

@@ -36,6 +36,7 @@ type streamState struct {
 	ids            map[uuid.UUID]int
 	truncateBefore uint64 // soft delete: revisions below are hidden
 	tombstoned     bool
+	metadata       streamMetadata // the last "$metadata" event of "$$<stream>"
 }
 
 func (st *streamState) lastRevision() (uint64, bool) {
@@ -110,10 +111,9 @@ func (l *log) writeLocked(stream string, revision uint64, p proposed) *record {
 	// Positions advance like byte offsets in EventStoreDB's transaction file.
 	l.next += uint64(128 + len(stream) + len(p.eventType) + len(p.data) + len(p.metadata))
 	l.all = append(l.all, r)
-	st := l.streams[stream]
-	if st == nil {
-		st = &streamState{}
-		l.streams[stream] = st
+	st := l.state(stream)
+	if of, m, ok := metadataOf(r); ok {
+		l.state(of).metadata = m
 	}
 	if revision != deletedRevision {
 		if st.ids == nil {
@@ -125,6 +125,29 @@ func (l *log) writeLocked(stream string, revision uint64, p proposed) *record {
 		st.records = append(st.records, r)
 	}
 	return r
+}
+
+// state returns the state of stream, creating an empty one (no events: the stream does not
+// exist yet) when needed. The caller holds l.mu.
+func (l *log) state(stream string) *streamState {
+	st := l.streams[stream]
+	if st == nil {
+		st = &streamState{}
+		l.streams[stream] = st
+	}
+	return st
+}
+
+// hidden reports whether the metadata of r's stream hides r from stream reads and stream
+// subscriptions.
+func (l *log) hidden(r *record) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := l.streams[r.stream]
+	if st == nil {
+		return false
+	}
+	return r.revision < uint64(st.metadata.firstVisible(st.records, 0, l.now()))
 }
 
 func (l *log) notifyLocked() {

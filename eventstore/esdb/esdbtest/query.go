@@ -25,7 +25,7 @@ func (l *log) readStream(stream string, forwards bool, from *uint64, count uint6
 	if st == nil || uint64(len(st.records)) <= st.truncateBefore {
 		return streamRead{notFound: true}
 	}
-	visible := st.records[st.truncateBefore:]
+	visible := st.records[st.metadata.firstVisible(st.records, st.truncateBefore, l.now()):]
 	var out []*record
 	if forwards {
 		start := uint64(0)

@@ -128,7 +128,7 @@ func (x *streamsService) subscribe(o *streams.ReadReq_Options, f *filter, stream
 					stream.SetTrailer(streamDeletedTrailer(name))
 					return streamDeletedStatus(name)
 				}
-				if afterRev == nil || r.revision > *afterRev {
+				if (afterRev == nil || r.revision > *afterRev) && !log.hidden(r) {
 					msg = eventResp(r)
 				}
 			case f.match(r):
