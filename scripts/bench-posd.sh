@@ -78,17 +78,23 @@ if [ -n "${POS_PUBLISH_URL:-}" ]; then
   # Integration events: events appended during the run beside messages the publisher had
   # confirmed once its count stopped moving (3 s unchanged), per target.
   kill "$lagpid" 2>/dev/null || true
-  last="" stable=0
+  declare -A count changed
+  stable=0
   while [ "$stable" -lt 6 ]; do
     sleep 0.5
-    now=$(psqldb "SELECT coalesce(string_agg(target || '=' || published, ' ' ORDER BY target), '') FROM publish_checkpoints")
-    if [ "$now" = "$last" ]; then stable=$((stable + 1)); else stable=0; last=$now; fi
+    moved=0
+    for kv in $(psqldb "SELECT target || '=' || published FROM publish_checkpoints ORDER BY target"); do
+      if [ "${count[${kv%%=*}]:-}" != "${kv#*=}" ]; then
+        count[${kv%%=*}]=${kv#*=} changed[${kv%%=*}]=$(date +%s.%N) moved=1
+      fi
+    done
+    if [ "$moved" = 0 ]; then stable=$((stable + 1)); else stable=0; fi
   done
-  t2=$(echo "$(date +%s.%N) - 3" | bc)
   appended=$(psqldb "SELECT count(*) FROM events")
   echo "events appended: $appended in $(printf %.1f "$(echo "$t1 - $t0" | bc)") s = $(echo "$appended / ($t1 - $t0)" | bc) events/s"
-  for kv in $last; do
-    echo "published to ${kv%%=*}: ${kv#*=} messages, caught up $(printf %.1f "$(echo "$t2 - $t1" | bc)") s after the load = $(echo "${kv#*=} / ($t2 - $t0)" | bc) messages/s over the run"
+  for target in "${!count[@]}"; do
+    done_at=${changed[$target]}
+    echo "published to $target: ${count[$target]} messages, the last $(printf %.1f "$(echo "$done_at - $t1" | bc)") s after the load = $(echo "${count[$target]} / ($done_at - $t0)" | bc) messages/s over the run"
   done
   echo "publish lag during the load: max $(sort -g "$out/lag" | tail -1) s over $(wc -l <"$out/lag") samples"
 fi
