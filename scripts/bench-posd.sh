@@ -62,7 +62,10 @@ else
   start all "127.0.0.1:$port" "$out/all.log"; ready "127.0.0.1:$port"
 fi
 
-psqldb() { psql "$pgadmin/$db?sslmode=disable" -XqtAc "$1"; }
+psqldb() { # retried: on a busy machine the server may be out of connection slots for a moment
+  for _ in $(seq 1 40); do psql "$pgadmin/$db?sslmode=disable" -XqtAc "$1" 2>/dev/null && return 0; sleep 0.5; done
+  psql "$pgadmin/$db?sslmode=disable" -XqtAc "$1"
+}
 if [ -n "${POS_PUBLISH_URL:-}" ]; then # the publisher's lag, sampled every second during the load
   ( while sleep 1; do curl -fs "http://127.0.0.1:$port/metrics" | awk '/^pos_publish_lag_seconds/ {print $2}'; done >"$out/lag" ) &
   lagpid=$!
