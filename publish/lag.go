@@ -31,12 +31,12 @@ func (l *lagMeter) observe(ctx context.Context, first eventstore.RecordedEvent, 
 	if behind && positions == 0 {
 		positions = 1
 	}
-	l.w.metrics.lagPositions.WithLabelValues(l.target).Set(positions)
-	l.w.metrics.lagSeconds.WithLabelValues(l.target).Set(max(0, time.Since(first.RecordedAt).Seconds()))
+	l.w.metrics.LagPositions.WithLabelValues(l.target).Set(positions)
+	l.w.metrics.LagSeconds.WithLabelValues(l.target).Set(max(0, time.Since(first.RecordedAt).Seconds()))
 }
 
 // caughtUp records that nothing waits to be published.
 func (l *lagMeter) caughtUp() {
-	l.w.metrics.lagPositions.WithLabelValues(l.target).Set(0)
-	l.w.metrics.lagSeconds.WithLabelValues(l.target).Set(0)
+	l.w.metrics.LagPositions.WithLabelValues(l.target).Set(0)
+	l.w.metrics.LagSeconds.WithLabelValues(l.target).Set(0)
 }

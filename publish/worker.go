@@ -16,6 +16,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/integration"
 	"github.com/odata-pos/pos/internal/pglead"
+	"github.com/odata-pos/pos/monitoring"
 )
 
 // Defaults of Config.
@@ -70,7 +71,7 @@ type Worker struct {
 	cfg     Config
 	log     *slog.Logger
 	cps     checkpoints
-	metrics *metrics
+	metrics *monitoring.PublishMetrics
 }
 
 // New checks cfg and registers the metrics.
@@ -87,7 +88,7 @@ func New(cfg Config) (*Worker, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	m, err := newMetrics(cfg.Registerer)
+	m, err := monitoring.NewPublishMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("publish metrics: %w", err)
 	}
@@ -104,10 +105,10 @@ func (w *Worker) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, t := range w.cfg.Targets {
 		log := w.log.With("target", t.Name)
-		w.metrics.leader.WithLabelValues(t.Name).Set(0)
+		w.metrics.Leader.WithLabelValues(t.Name).Set(0)
 		el := pglead.Elector{Conn: w.cfg.Pool.Config().ConnConfig, Key: pglead.Key("pos.publisher", t.Name),
 			Poll: w.cfg.PollInterval, Log: log, OnLead: func(on bool) {
-				w.metrics.leader.WithLabelValues(t.Name).Set(map[bool]float64{true: 1}[on])
+				w.metrics.Leader.WithLabelValues(t.Name).Set(map[bool]float64{true: 1}[on])
 			}}
 		wg.Go(func() { el.Run(ctx, func(ctx context.Context) error { return w.lead(ctx, t, log) }) })
 	}
@@ -135,7 +136,7 @@ func (w *Worker) lead(ctx context.Context, t Target, log *slog.Logger) error {
 		if err == nil || ctx.Err() != nil {
 			return nil
 		}
-		w.metrics.failures.WithLabelValues(t.Name).Inc()
+		w.metrics.Failures.WithLabelValues(t.Name).Inc()
 		log.Warn("publish failed; retrying from the checkpoint", "error", err, "retry_in", backoff.String())
 		pglead.Sleep(ctx, backoff)
 		backoff = min(2*backoff, maxBackoff)
@@ -150,7 +151,7 @@ func (w *Worker) follow(ctx context.Context, t Target, s *sink, progress func())
 	if err != nil {
 		return err
 	}
-	w.metrics.position.WithLabelValues(t.Name).Set(float64(from))
+	w.metrics.Position.WithLabelValues(t.Name).Set(float64(from))
 	sub, err := w.cfg.Store.SubscribeAll(ctx, from, integration.Filter(t.Types))
 	if err != nil {
 		return fmt.Errorf("subscribe from %d: %w", from, err)
@@ -170,8 +171,8 @@ func (w *Worker) follow(ctx context.Context, t Target, s *sink, progress func())
 			if err := w.cps.save(ctx, t.Name, last, n); err != nil {
 				return err
 			}
-			w.metrics.position.WithLabelValues(t.Name).Set(float64(last))
-			w.metrics.published.WithLabelValues(t.Name).Add(float64(n))
+			w.metrics.Position.WithLabelValues(t.Name).Set(float64(last))
+			w.metrics.Published.WithLabelValues(t.Name).Add(float64(n))
 			progress()
 			if len(events) == 0 {
 				lag.caughtUp()
