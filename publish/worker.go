@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -264,14 +265,4 @@ func publishBatch(ctx context.Context, t Target, s *sink, batch []eventstore.Rec
 }
 
 // selects reports whether t publishes the public type typ.
-func (t Target) selects(typ string) bool {
-	if len(t.Types) == 0 {
-		return true
-	}
-	for _, x := range t.Types {
-		if x == typ {
-			return true
-		}
-	}
-	return false
-}
+func (t Target) selects(typ string) bool { return len(t.Types) == 0 || slices.Contains(t.Types, typ) }
