@@ -19,7 +19,7 @@ type lagMeter struct {
 // observe records the lag at the start of a batch whose first event is first; behind says
 // whether more events are already waiting beyond the batch.
 func (l *lagMeter) observe(ctx context.Context, first eventstore.RecordedEvent, behind bool) {
-	if time.Since(l.readAt) >= l.w.cfg.PollInterval || l.head < first.Position {
+	if time.Since(l.readAt) >= l.w.cfg.PollInterval { // not per batch: one query less per batch
 		if h, err := l.w.cfg.Store.HeadPosition(ctx); err == nil {
 			l.head, l.readAt = h, time.Now()
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/integration"
+	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pglead"
 	"github.com/odata-pos/pos/monitoring"
 )
@@ -71,7 +72,7 @@ func (c Config) Validate() error {
 type Worker struct {
 	cfg     Config
 	log     *slog.Logger
-	cps     checkpoints
+	cps     *pgcheckpoint.Store
 	metrics *monitoring.PublishMetrics
 }
 
@@ -93,16 +94,18 @@ func New(cfg Config) (*Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("publish metrics: %w", err)
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger.With("component", "publish"), cps: checkpoints{cfg.Pool}, metrics: m}, nil
+	return &Worker{cfg: cfg, log: cfg.Logger.With("component", "publish"), metrics: m}, nil
 }
 
 // Run publishes to every target until ctx ends: for each, it contends for the target's
 // leadership and, while it leads, follows $all from the target's checkpoint. A failure is
 // logged, counted and retried from the checkpoint with a growing pause; it never stops Run.
 func (w *Worker) Run(ctx context.Context) error {
-	if err := Migrate(ctx, w.cfg.Pool); err != nil {
+	cps, err := openCheckpoints(ctx, w.cfg.Pool)
+	if err != nil {
 		return err
 	}
+	w.cps = cps
 	var wg sync.WaitGroup
 	for _, t := range w.cfg.Targets {
 		log := w.log.With("target", t.Name)
@@ -148,7 +151,7 @@ func (w *Worker) lead(ctx context.Context, t Target, log *slog.Logger) error {
 // follow subscribes to $all from t's checkpoint and publishes batch after batch, saving the
 // checkpoint after each confirmed batch. progress is called after each saved batch.
 func (w *Worker) follow(ctx context.Context, t Target, s *sink, progress func()) error {
-	from, err := w.cps.load(ctx, t.Name)
+	from, err := w.cps.Load(ctx, t.Name)
 	if err != nil {
 		return err
 	}
@@ -169,7 +172,7 @@ func (w *Worker) follow(ctx context.Context, t Target, s *sink, progress func())
 				return err
 			}
 			last := batch[len(batch)-1].Position
-			if err := w.cps.save(ctx, t.Name, last, n); err != nil {
+			if err := w.cps.Save(ctx, t.Name, last); err != nil {
 				return err
 			}
 			w.metrics.Position.WithLabelValues(t.Name).Set(float64(last))

@@ -78,15 +78,15 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "${POS_PUBLISH_URL:-}" ]; then
-  # Integration events: events appended during the run beside messages the publisher had
-  # confirmed once its count stopped moving (3 s unchanged), per target.
+  # Integration events: events appended during the run beside the messages each target had
+  # confirmed (pos_publish_messages_total) once the counts stopped moving (3 s unchanged).
   kill "$lagpid" 2>/dev/null || true
   declare -A count changed
   stable=0
   while [ "$stable" -lt 6 ]; do
     sleep 0.5
     moved=0
-    for kv in $(psqldb "SELECT target || '=' || published FROM publish_checkpoints ORDER BY target"); do
+    for kv in $(curl -fs "http://127.0.0.1:$port/metrics" | sed -nE 's/^pos_publish_messages_total\{target="([^"]+)"\} ([0-9.e+]+)$/\1=\2/p'); do
       if [ "${count[${kv%%=*}]:-}" != "${kv#*=}" ]; then
         count[${kv%%=*}]=${kv#*=} changed[${kv%%=*}]=$(date +%s.%N) moved=1
       fi
