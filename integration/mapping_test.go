@@ -36,8 +36,8 @@ func TestMapRendersTheEnvelopeAndPublicData(t *testing.T) {
 	occurred := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
 	cases := []struct {
 		typ, public, store string
-		data                any
-		field, notField     string
+		data               any
+		field, notField    string
 	}{
 		{returns.TypeReturnRecorded, integration.TypeReturnRecorded, store.String(),
 			returns.ReturnRecorded{ReturnID: uuid.New(), StoreID: store, NoReceipt: true, Total: eur,
