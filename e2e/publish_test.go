@@ -1,16 +1,10 @@
 package e2e
 
 import (
-	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/odata-pos/pos/eventstore"
-	"github.com/odata-pos/pos/integration"
 	"github.com/odata-pos/pos/internal/pgtest"
 	pt "github.com/odata-pos/pos/publish/publishtest"
 )
@@ -35,7 +29,7 @@ func TestKilledPublisherDeliversEveryEvent(t *testing.T) {
 	api := startPosd(t, posdEnv(t, db, map[string]string{"POS_ROLE": "api"}))
 	recordBusyDay(t, api)
 	api.stop()
-	want := publishable(t, db)
+	want := pt.Publishable(t, connect(t, db))
 	t.Logf("%d events to publish", len(want))
 
 	least := func() int {
@@ -77,36 +71,4 @@ func TestKilledPublisherDeliversEveryEvent(t *testing.T) {
 		pt.CheckDelivery(t, want, got)
 		t.Logf("%s: %d events, %d messages (%d duplicates after %d SIGKILLs mid-stream)", pt.Brokers[i].Name, len(want), len(got), len(got)-len(want), midway)
 	}
-}
-
-// publishable lists the events of db that the publisher publishes, in $all order.
-func publishable(t *testing.T, db string) []eventstore.RecordedEvent {
-	t.Helper()
-	conn := connect(t, db)
-	rows, err := conn.Query(context.Background(), `SELECT event_id, stream_id, revision, position FROM events
-		WHERE type = ANY($1) ORDER BY position`, integration.Filter(nil).TypePrefixes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []eventstore.RecordedEvent
-	for rows.Next() {
-		var (
-			e        eventstore.RecordedEvent
-			id       uuid.UUID
-			rev, pos int64
-		)
-		if err := rows.Scan(&id, &e.Stream, &rev, &pos); err != nil {
-			t.Fatal(err)
-		}
-		e.ID, e.Revision, e.Position = id, uint64(rev), eventstore.Position(pos)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatal(fmt.Errorf("the busy day has no publishable event"))
-	}
-	return out
 }

@@ -27,6 +27,12 @@ func definedMetrics(t *testing.T) map[string]bool {
 	if err := monitoring.RegisterPolicyMetrics(reg, func() []monitoring.PolicySample { return []monitoring.PolicySample{{Name: "p"}} }); err != nil {
 		t.Fatal(err)
 	}
+	pm, err := monitoring.NewPublishMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm.LagSeconds.WithLabelValues("nats").Set(0)
+	pm.Failures.WithLabelValues("nats").Add(0)
 	// Vectors appear once a label set is used.
 	h.RequestDuration.WithLabelValues("GET", "/x", "200").Observe(0.1)
 	d.Up.WithLabelValues("redis", "false").Set(1)

@@ -80,7 +80,7 @@ func TestPublishesEveryEventInOrderWithTheContract(t *testing.T) {
 			last := want[len(want)-1].Position
 			eventually(t, func() string { return "checkpoint at the last event" }, func() bool {
 				var pos int64
-				err := db.pool.QueryRow(context.Background(), `SELECT position FROM publish_checkpoints WHERE target = $1`, b.Name).Scan(&pos)
+				err := db.pool.QueryRow(context.Background(), `SELECT position FROM publish_checkpoints WHERE name = $1`, b.Name).Scan(&pos)
 				return err == nil && eventstore.Position(pos) == last
 			})
 			if n := testutil.ToFloat64(counter(t, reg, "pos_publish_messages_total", b.Name)); n != float64(len(want)) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -15,7 +16,9 @@ import (
 
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/integration"
+	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pglead"
+	"github.com/odata-pos/pos/monitoring"
 )
 
 // Defaults of Config.
@@ -69,8 +72,8 @@ func (c Config) Validate() error {
 type Worker struct {
 	cfg     Config
 	log     *slog.Logger
-	cps     checkpoints
-	metrics *metrics
+	cps     *pgcheckpoint.Store
+	metrics *monitoring.PublishMetrics
 }
 
 // New checks cfg and registers the metrics.
@@ -87,27 +90,29 @@ func New(cfg Config) (*Worker, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	m, err := newMetrics(cfg.Registerer)
+	m, err := monitoring.NewPublishMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("publish metrics: %w", err)
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger.With("component", "publish"), cps: checkpoints{cfg.Pool}, metrics: m}, nil
+	return &Worker{cfg: cfg, log: cfg.Logger.With("component", "publish"), metrics: m}, nil
 }
 
 // Run publishes to every target until ctx ends: for each, it contends for the target's
 // leadership and, while it leads, follows $all from the target's checkpoint. A failure is
 // logged, counted and retried from the checkpoint with a growing pause; it never stops Run.
 func (w *Worker) Run(ctx context.Context) error {
-	if err := Migrate(ctx, w.cfg.Pool); err != nil {
+	cps, err := openCheckpoints(ctx, w.cfg.Pool)
+	if err != nil {
 		return err
 	}
+	w.cps = cps
 	var wg sync.WaitGroup
 	for _, t := range w.cfg.Targets {
 		log := w.log.With("target", t.Name)
-		w.metrics.leader.WithLabelValues(t.Name).Set(0)
+		w.metrics.Leader.WithLabelValues(t.Name).Set(0)
 		el := pglead.Elector{Conn: w.cfg.Pool.Config().ConnConfig, Key: pglead.Key("pos.publisher", t.Name),
 			Poll: w.cfg.PollInterval, Log: log, OnLead: func(on bool) {
-				w.metrics.leader.WithLabelValues(t.Name).Set(map[bool]float64{true: 1}[on])
+				w.metrics.Leader.WithLabelValues(t.Name).Set(map[bool]float64{true: 1}[on])
 			}}
 		wg.Go(func() { el.Run(ctx, func(ctx context.Context) error { return w.lead(ctx, t, log) }) })
 	}
@@ -135,7 +140,7 @@ func (w *Worker) lead(ctx context.Context, t Target, log *slog.Logger) error {
 		if err == nil || ctx.Err() != nil {
 			return nil
 		}
-		w.metrics.failures.WithLabelValues(t.Name).Inc()
+		w.metrics.Failures.WithLabelValues(t.Name).Inc()
 		log.Warn("publish failed; retrying from the checkpoint", "error", err, "retry_in", backoff.String())
 		pglead.Sleep(ctx, backoff)
 		backoff = min(2*backoff, maxBackoff)
@@ -146,11 +151,11 @@ func (w *Worker) lead(ctx context.Context, t Target, log *slog.Logger) error {
 // follow subscribes to $all from t's checkpoint and publishes batch after batch, saving the
 // checkpoint after each confirmed batch. progress is called after each saved batch.
 func (w *Worker) follow(ctx context.Context, t Target, s *sink, progress func()) error {
-	from, err := w.cps.load(ctx, t.Name)
+	from, err := w.cps.Load(ctx, t.Name)
 	if err != nil {
 		return err
 	}
-	w.metrics.position.WithLabelValues(t.Name).Set(float64(from))
+	w.metrics.Position.WithLabelValues(t.Name).Set(float64(from))
 	sub, err := w.cfg.Store.SubscribeAll(ctx, from, integration.Filter(t.Types))
 	if err != nil {
 		return fmt.Errorf("subscribe from %d: %w", from, err)
@@ -167,11 +172,11 @@ func (w *Worker) follow(ctx context.Context, t Target, s *sink, progress func())
 				return err
 			}
 			last := batch[len(batch)-1].Position
-			if err := w.cps.save(ctx, t.Name, last, n); err != nil {
+			if err := w.cps.Save(ctx, t.Name, last); err != nil {
 				return err
 			}
-			w.metrics.position.WithLabelValues(t.Name).Set(float64(last))
-			w.metrics.published.WithLabelValues(t.Name).Add(float64(n))
+			w.metrics.Position.WithLabelValues(t.Name).Set(float64(last))
+			w.metrics.Published.WithLabelValues(t.Name).Add(float64(n))
 			progress()
 			if len(events) == 0 {
 				lag.caughtUp()
@@ -263,14 +268,4 @@ func publishBatch(ctx context.Context, t Target, s *sink, batch []eventstore.Rec
 }
 
 // selects reports whether t publishes the public type typ.
-func (t Target) selects(typ string) bool {
-	if len(t.Types) == 0 {
-		return true
-	}
-	for _, x := range t.Types {
-		if x == typ {
-			return true
-		}
-	}
-	return false
-}
+func (t Target) selects(typ string) bool { return len(t.Types) == 0 || slices.Contains(t.Types, typ) }

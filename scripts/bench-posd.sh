@@ -62,7 +62,10 @@ else
   start all "127.0.0.1:$port" "$out/all.log"; ready "127.0.0.1:$port"
 fi
 
-psqldb() { psql "$pgadmin/$db?sslmode=disable" -XqtAc "$1"; }
+psqldb() { # retried: on a busy machine the server may be out of connection slots for a moment
+  for _ in $(seq 1 40); do psql "$pgadmin/$db?sslmode=disable" -XqtAc "$1" 2>/dev/null && return 0; sleep 0.5; done
+  psql "$pgadmin/$db?sslmode=disable" -XqtAc "$1"
+}
 if [ -n "${POS_PUBLISH_URL:-}" ]; then # the publisher's lag, sampled every second during the load
   ( while sleep 1; do curl -fs "http://127.0.0.1:$port/metrics" | awk '/^pos_publish_lag_seconds/ {print $2}'; done >"$out/lag" ) &
   lagpid=$!
@@ -75,20 +78,26 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "${POS_PUBLISH_URL:-}" ]; then
-  # Integration events: events appended during the run beside messages the publisher had
-  # confirmed once its count stopped moving (3 s unchanged), per target.
+  # Integration events: events appended during the run beside the messages each target had
+  # confirmed (pos_publish_messages_total) once the counts stopped moving (3 s unchanged).
   kill "$lagpid" 2>/dev/null || true
-  last="" stable=0
+  declare -A count changed
+  stable=0
   while [ "$stable" -lt 6 ]; do
     sleep 0.5
-    now=$(psqldb "SELECT coalesce(string_agg(target || '=' || published, ' ' ORDER BY target), '') FROM publish_checkpoints")
-    if [ "$now" = "$last" ]; then stable=$((stable + 1)); else stable=0; last=$now; fi
+    moved=0
+    for kv in $(curl -fs "http://127.0.0.1:$port/metrics" | sed -nE 's/^pos_publish_messages_total\{target="([^"]+)"\} ([0-9.e+]+)$/\1=\2/p'); do
+      if [ "${count[${kv%%=*}]:-}" != "${kv#*=}" ]; then
+        count[${kv%%=*}]=${kv#*=} changed[${kv%%=*}]=$(date +%s.%N) moved=1
+      fi
+    done
+    if [ "$moved" = 0 ]; then stable=$((stable + 1)); else stable=0; fi
   done
-  t2=$(echo "$(date +%s.%N) - 3" | bc)
   appended=$(psqldb "SELECT count(*) FROM events")
   echo "events appended: $appended in $(printf %.1f "$(echo "$t1 - $t0" | bc)") s = $(echo "$appended / ($t1 - $t0)" | bc) events/s"
-  for kv in $last; do
-    echo "published to ${kv%%=*}: ${kv#*=} messages, caught up $(printf %.1f "$(echo "$t2 - $t1" | bc)") s after the load = $(echo "${kv#*=} / ($t2 - $t0)" | bc) messages/s over the run"
+  for target in "${!count[@]}"; do
+    done_at=${changed[$target]}
+    echo "published to $target: ${count[$target]} messages, the last $(printf %.1f "$(echo "$done_at - $t1" | bc)") s after the load = $(echo "${count[$target]} / ($done_at - $t0)" | bc) messages/s over the run"
   done
   echo "publish lag during the load: max $(sort -g "$out/lag" | tail -1) s over $(wc -l <"$out/lag") samples"
 fi

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -267,7 +269,7 @@ func (p *Proxy) Cut() {
 // carries its event ID as message ID, watermill UUID and envelope ID, a duplicate is the same
 // message again, and each stream's events arrived in revision order (counting each event at
 // its first delivery).
-func CheckDelivery(t *testing.T, want []eventstore.RecordedEvent, got []Received) {
+func CheckDelivery(t testing.TB, want []eventstore.RecordedEvent, got []Received) {
 	t.Helper()
 	byID := map[string]eventstore.RecordedEvent{}
 	for _, e := range want {
@@ -307,4 +309,41 @@ func CheckDelivery(t *testing.T, want []eventstore.RecordedEvent, got []Received
 	if lost > 0 {
 		t.Fatalf("%d of %d events never arrived", lost, len(want))
 	}
+}
+
+// Querier is a PostgreSQL connection or pool.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// Publishable lists the events of the PostgreSQL event store behind q that the publisher
+// publishes, in $all order (ID, stream, revision and position).
+func Publishable(t testing.TB, q Querier) []eventstore.RecordedEvent {
+	t.Helper()
+	rows, err := q.Query(context.Background(), `SELECT event_id, stream_id, revision, position FROM events
+		WHERE type = ANY($1) ORDER BY position`, integration.Filter(nil).TypePrefixes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []eventstore.RecordedEvent
+	for rows.Next() {
+		var (
+			e        eventstore.RecordedEvent
+			id       uuid.UUID
+			rev, pos int64
+		)
+		if err := rows.Scan(&id, &e.Stream, &rev, &pos); err != nil {
+			t.Fatal(err)
+		}
+		e.ID, e.Revision, e.Position = id, uint64(rev), eventstore.Position(pos)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatal("no publishable event in the store")
+	}
+	return out
 }
