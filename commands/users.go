@@ -58,8 +58,17 @@ func NewUsers(h *Handler, creds CredentialStore, now func() time.Time) *Users {
 // Register creates a user with a password hash. The username is reserved first on the write
 // side, so two concurrent registrations of one name cannot both succeed.
 func (u *Users) Register(ctx context.Context, cmd Context, c user.RegisterUser, passwordHash string) (Result, error) {
-	// Validate before reserving, so a bad command never holds a username.
+	return u.RegisterHashing(ctx, cmd, c, func(context.Context) (string, error) { return passwordHash, nil })
+}
+
+// RegisterHashing is Register with the password hashed by hash only once the command is
+// valid, so a bad command never pays for a password hash (nor holds a username).
+func (u *Users) RegisterHashing(ctx context.Context, cmd Context, c user.RegisterUser, hash func(context.Context) (string, error)) (Result, error) {
 	if _, err := user.Decide(user.State{}, c, u.now()); err != nil {
+		return Result{}, err
+	}
+	passwordHash, err := hash(ctx)
+	if err != nil {
 		return Result{}, err
 	}
 	if _, err := Claim(ctx, u.h, cmd, UsernameKey(c.Username), c.UserID); err != nil {

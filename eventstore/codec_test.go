@@ -137,6 +137,10 @@ func TestExpectedRevisionAndErrors(t *testing.T) {
 	if !f.Match("sale-1", "sales.sale_completed.v1") || f.Match("sale-1", "other.v1") || f.Match("$stats", "sales.x") || (eventstore.Filter{}).Match("s-1", "$metadata") {
 		t.Fatal("filter matching is wrong")
 	}
+	exact := eventstore.Filter{Types: []string{"sales.sale_completed.v1"}}
+	if !exact.Match("sale-1", "sales.sale_completed.v1") || exact.Match("sale-1", "sales.sale_completed.v10") {
+		t.Fatal("an exact type filter on v1 must select v1 and not v10")
+	}
 	first, again := eventstore.DeterministicID("a", "b"), eventstore.DeterministicID("a", "b")
 	if first == eventstore.DeterministicID("ab") || first != again {
 		t.Fatal("deterministic IDs must separate their parts and be stable")

@@ -93,19 +93,14 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 		return httpx.Invalid(httpx.FieldError{Field: "password", Message: err.Error()})
 	}
 	reg := user.RegisterUser{UserID: req.ID, Username: req.Username, Roles: req.Roles, StoreIDs: req.StoreIDs}
-	// Refuse a bad command before paying for a password hash.
-	if _, err := user.Decide(user.State{}, reg, h.Now()); err != nil {
-		return err
-	}
-	hash, err := h.Passwords.Hash(r.Context(), req.Password)
-	if err != nil {
-		return err
-	}
 	cmd, err := cmdhttp.Command(r, "user.register:"+req.ID, "", "", time.Time{}, h.Now())
 	if err != nil {
 		return err
 	}
-	res, err := h.Users.Register(r.Context(), cmd, reg, hash)
+	// The command decides first and hashes the password only for a valid registration.
+	res, err := h.Users.RegisterHashing(r.Context(), cmd, reg, func(ctx context.Context) (string, error) {
+		return h.Passwords.Hash(ctx, req.Password)
+	})
 	if err != nil {
 		return err
 	}

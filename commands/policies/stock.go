@@ -27,10 +27,10 @@ func Default(h *commands.Handler) []Policy {
 	sales := &saleStock{h: h, writer: newStockWriter(h, stock.KindSale)}
 	restock := newStockWriter(h, stock.KindReturn)
 	return []Policy{
-		{Name: SaleStock, Filter: eventstore.Filter{TypePrefixes: []string{sale.TypeSaleCompleted}}, HandleBatch: sales.handle},
-		{Name: ReturnStock, Filter: eventstore.Filter{TypePrefixes: []string{returns.TypeReturnBooked, returns.TypeReturnRecorded}},
+		{Name: SaleStock, Filter: eventstore.Filter{Types: []string{sale.TypeSaleCompleted}}, HandleBatch: sales.handle},
+		{Name: ReturnStock, Filter: eventstore.Filter{Types: []string{returns.TypeReturnBooked, returns.TypeReturnRecorded}},
 			Handle: func(ctx context.Context, e eventstore.RecordedEvent) error { return returnStock(ctx, h, restock, e) }},
-		{Name: TransferStock, Filter: eventstore.Filter{TypePrefixes: []string{transfer.TypeTransferReceived}},
+		{Name: TransferStock, Filter: eventstore.Filter{Types: []string{transfer.TypeTransferReceived}},
 			Handle: func(ctx context.Context, e eventstore.RecordedEvent) error { return transferStock(ctx, h, e) }},
 	}
 }

@@ -249,7 +249,7 @@ func (r *StoreReader) Events(ctx context.Context, q Query) (Page, error) {
 		f.StreamPrefixes = []string{strings.TrimSuffix(q.Category, "-") + "-"}
 	}
 	if q.Type != "" {
-		f.TypePrefixes = []string{q.Type}
+		f.Types = []string{q.Type}
 	}
 	p := Page{Events: []eventstore.RecordedEvent{}}
 	cursor, scanned := q.After, 0

@@ -56,14 +56,17 @@ func (s *Store) subscribe(ctx context.Context, from eventstore.Position, filter 
 	return inner, c, err
 }
 
-// serverFilter is the part of f the server can apply: it filters on stream or on type, not
-// both, so the subscription applies the whole of f again to what arrives.
+// serverFilter is the part of f the server can apply: it filters on stream or on type
+// prefixes, not both, and exact types only as prefixes, so the subscription applies the
+// whole of f again to what arrives.
 func serverFilter(f eventstore.Filter) *esdb.SubscriptionFilter {
 	switch {
 	case len(f.StreamPrefixes) > 0:
 		return &esdb.SubscriptionFilter{Type: esdb.StreamFilterType, Prefixes: f.StreamPrefixes}
-	case len(f.TypePrefixes) > 0:
+	case len(f.TypePrefixes) > 0 && len(f.Types) == 0:
 		return &esdb.SubscriptionFilter{Type: esdb.EventFilterType, Prefixes: f.TypePrefixes}
+	case len(f.Types) > 0 && len(f.TypePrefixes) == 0:
+		return &esdb.SubscriptionFilter{Type: esdb.EventFilterType, Prefixes: f.Types}
 	}
 	return esdb.ExcludeSystemEventsFilter()
 }

@@ -17,14 +17,16 @@ import (
 
 // readAllSQL reads the next positions of $all, all of them whatever the filter (the hole logic
 // must see every position), but the body only of the rows the filter selects. $3 and $4 are
-// LIKE patterns (escaped prefixes followed by %); empty arrays select everything.
+// LIKE patterns (escaped prefixes followed by %), $5 exact types; empty arrays select
+// everything.
 const readAllSQL = `
 SELECT x.position, x.event_id, x.stream_id, x.revision, x.type, x.recorded_at, x.m,
        CASE WHEN x.m THEN x.data END, CASE WHEN x.m THEN x.metadata END, CASE WHEN x.m THEN x.hash END
   FROM (SELECT e.*,
                (e.stream_id NOT LIKE '$%' AND e.type NOT LIKE '$%'
                 AND (cardinality($3::text[]) = 0 OR e.stream_id LIKE ANY ($3::text[]))
-                AND (cardinality($4::text[]) = 0 OR e.type LIKE ANY ($4::text[]))) AS m
+                AND (cardinality($4::text[]) = 0 OR e.type LIKE ANY ($4::text[]))
+                AND (cardinality($5::text[]) = 0 OR e.type = ANY ($5::text[]))) AS m
           FROM events e
          WHERE e.position > $1
          ORDER BY e.position
@@ -70,15 +72,16 @@ func (s *Store) readAll(ctx context.Context, from eventstore.Position, max int, 
 		return nil, from, nil
 	}
 	streams, types := likePatterns(filter.StreamPrefixes), likePatterns(filter.TypePrefixes)
+	exact := append([]string{}, filter.Types...) // never nil: NULL would select nothing
 	limit := max
-	if len(streams) > 0 || len(types) > 0 {
+	if len(streams) > 0 || len(types) > 0 || len(exact) > 0 {
 		limit = maxInt(max, minScan)
 	}
 	var events []eventstore.RecordedEvent
 	cursor := from
 	for {
 		settled := eventstore.Position(s.settled.Load()) // before the query's snapshot: see doc.go
-		rows, err := s.pool.Query(ctx, readAllSQL, int64(cursor), limit, streams, types)
+		rows, err := s.pool.Query(ctx, readAllSQL, int64(cursor), limit, streams, types, exact)
 		if err != nil {
 			return events, cursor, unavailable(err)
 		}

@@ -150,6 +150,14 @@ func testAllPositions(t *testing.T, b Backend) {
 	if evs, err := s.ReadAll(ctxT(t, time.Minute), eventstore.Start, 1000, untyped); err != nil || len(evs) != 0 {
 		t.Fatalf("non-matching type filter returned %d events (err %v)", len(evs), err)
 	}
+	// An exact type is not a prefix: a filter on version 1 never selects version 10.
+	v1, v10 := newEvents(sc.stream("versions"), 1), newEvents(sc.stream("versions"), 1)
+	v1[0].Type, v10[0].Type = "storetest.exact.v1", "storetest.exact.v10"
+	mustAppend(t, s, sc.stream("versions"), eventstore.NoStream, append(v1, v10...))
+	exact := eventstore.Filter{StreamPrefixes: []string{sc.prefix}, Types: []string{v1[0].Type}}
+	if evs, err := s.ReadAll(ctxT(t, time.Minute), eventstore.Start, 1000, exact); err != nil || len(evs) != 1 || evs[0].ID != v1[0].ID {
+		t.Fatalf("exact type filter on %s returned %d events (err %v), want only the v1 event", v1[0].Type, len(evs), err)
+	}
 }
 
 func testHeadPosition(t *testing.T, b Backend) {

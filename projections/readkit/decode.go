@@ -32,9 +32,8 @@ func OccurredAt(e eventstore.RecordedEvent) time.Time {
 }
 
 // Filter returns an eventstore.Filter selecting exactly the given event types (full versioned
-// names, matched as prefixes; a version suffix such as ".v1" ends every name, so no name is a
-// prefix of another). Type names carry their category, so no stream filter is needed and read
-// models need not know the write side's stream names.
+// names). Type names carry their category, so no stream filter is needed and read models need
+// not know the write side's stream names.
 func Filter(types ...string) eventstore.Filter {
-	return eventstore.Filter{TypePrefixes: types}
+	return eventstore.Filter{Types: types}
 }

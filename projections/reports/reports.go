@@ -70,7 +70,7 @@ var eventTypes = []string{
 
 // Filter selects the events the fold reads (by exact type name).
 func (p *Projection) Filter() eventstore.Filter {
-	return eventstore.Filter{TypePrefixes: eventTypes}
+	return eventstore.Filter{Types: eventTypes}
 }
 
 // zone returns the location of a time zone name, UTC for an empty or unknown one.

@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,40 +40,73 @@ func keyArrays(order []rowKey) (days, stores, dims, curs []string) {
 	return
 }
 
-func writeMeasures(b *pgx.Batch, schema, name, dimCol, dimType string, t *table[measures]) {
-	if len(t.order) == 0 {
-		return
-	}
-	days, stores, dims, curs := keyArrays(t.order)
-	n := len(t.order)
-	cols := make([][]int64, 10)
-	for i := range cols {
-		cols[i] = make([]int64, 0, n)
-	}
-	for _, k := range t.order {
-		m := t.rows[k]
-		for i, v := range []int64{m.transactions, m.returns, m.qty, m.retQty, m.gross, m.discount, m.tax, m.refunded, m.refundedTax, m.cost} {
-			cols[i] = append(cols[i], v)
-		}
-	}
+// measureField is one additive column of the sales tables: its name and its value in a
+// row's measures. Quantities are folded in thousandths and stored as numeric. A new measure
+// is one line here (beside its field in measures and its column in schema.go measureColumns).
+type measureField struct {
+	name        string
+	value       func(*measures) int64
+	thousandths bool
+}
+
+var measureFields = []measureField{
+	{name: "transactions", value: func(m *measures) int64 { return m.transactions }},
+	{name: "returns", value: func(m *measures) int64 { return m.returns }},
+	{name: "quantity", value: func(m *measures) int64 { return m.qty }, thousandths: true},
+	{name: "returned_quantity", value: func(m *measures) int64 { return m.retQty }, thousandths: true},
+	{name: "gross", value: func(m *measures) int64 { return m.gross }},
+	{name: "discount", value: func(m *measures) int64 { return m.discount }},
+	{name: "tax", value: func(m *measures) int64 { return m.tax }},
+	{name: "refunded", value: func(m *measures) int64 { return m.refunded }},
+	{name: "refunded_tax", value: func(m *measures) int64 { return m.refundedTax }},
+	{name: "cost", value: func(m *measures) int64 { return m.cost }},
+}
+
+// measuresSQL is the upsert of a sales table whose key is (day, store_id[, dimCol], currency):
+// its rows arrive as one array per column (the key's four, then measureFields') and add to
+// the rows already there.
+func measuresSQL(table, dimCol, dimType string) string {
 	keyCols, keySel := "day, store_id", "d::date, s::uuid"
 	if dimCol != "" {
 		keyCols += ", " + dimCol
 		keySel += ", k::" + dimType
 	}
-	sql := fmt.Sprintf(`INSERT INTO %[1]s AS t (%[2]s, currency, transactions, returns, quantity, returned_quantity,
-			gross, discount, tax, refunded, refunded_tax, cost)
-		SELECT %[3]s, c, tr, rt, q / 1000.0, rq / 1000.0, g, di, tx, rf, rtx, co
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
-			$9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])
-			AS u(d, s, k, c, tr, rt, q, rq, g, di, tx, rf, rtx, co)
-		ON CONFLICT (%[2]s, currency) DO UPDATE SET
-			transactions = t.transactions + excluded.transactions, returns = t.returns + excluded.returns,
-			quantity = t.quantity + excluded.quantity, returned_quantity = t.returned_quantity + excluded.returned_quantity,
-			gross = t.gross + excluded.gross, discount = t.discount + excluded.discount, tax = t.tax + excluded.tax,
-			refunded = t.refunded + excluded.refunded, refunded_tax = t.refunded_tax + excluded.refunded_tax,
-			cost = t.cost + excluded.cost`, projections.Table(schema, name), keyCols, keySel)
-	b.Queue(sql, days, stores, dims, curs, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9])
+	names := make([]string, len(measureFields))
+	sel := []string{keySel, "c"}
+	arrays := []string{"$1::text[]", "$2::text[]", "$3::text[]", "$4::text[]"}
+	alias := []string{"d", "s", "k", "c"}
+	sets := make([]string, len(measureFields))
+	for i, c := range measureFields {
+		v := fmt.Sprintf("v%d", i)
+		names[i], alias = c.name, append(alias, v)
+		arrays = append(arrays, fmt.Sprintf("$%d::bigint[]", i+5))
+		if c.thousandths {
+			v += " / 1000.0"
+		}
+		sel = append(sel, v)
+		sets[i] = fmt.Sprintf("%[1]s = t.%[1]s + excluded.%[1]s", c.name)
+	}
+	return fmt.Sprintf(`INSERT INTO %s AS t (%s, currency, %s)
+		SELECT %s FROM unnest(%s) AS u(%s)
+		ON CONFLICT (%s, currency) DO UPDATE SET %s`,
+		table, keyCols, strings.Join(names, ", "), strings.Join(sel, ", "), strings.Join(arrays, ", "),
+		strings.Join(alias, ", "), keyCols, strings.Join(sets, ", "))
+}
+
+func writeMeasures(b *pgx.Batch, schema, name, dimCol, dimType string, t *table[measures]) {
+	if len(t.order) == 0 {
+		return
+	}
+	days, stores, dims, curs := keyArrays(t.order)
+	args := []any{days, stores, dims, curs}
+	for _, c := range measureFields {
+		col := make([]int64, len(t.order))
+		for i, k := range t.order {
+			col[i] = c.value(t.rows[k])
+		}
+		args = append(args, col)
+	}
+	b.Queue(measuresSQL(projections.Table(schema, name), dimCol, dimType), args...)
 }
 
 func writeTenders(b *pgx.Batch, schema string, f *fold) {
