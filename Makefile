@@ -60,6 +60,14 @@ $(GOLANGCI_LINT):
 lint: vet $(GOLANGCI_LINT) ## go vet and golangci-lint (layer rules: .golangci.yml)
 	$(GOLANGCI_LINT) run ./...
 
+.PHONY: monitoring-tools
+monitoring-tools: ## install promtool and amtool at pinned versions into bin/ (scripts/install-tools.sh)
+	bash scripts/install-tools.sh
+
+.PHONY: monitoring-test
+monitoring-test: monitoring-tools ## check prometheus.yml, the rules and alertmanager.yml; run the rule unit tests and routing tests
+	bash scripts/monitoring-test.sh
+
 .PHONY: bench
 bench: ## run the event store benchmarks and print the results
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem $(BENCHPKGS)

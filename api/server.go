@@ -37,6 +37,7 @@ import (
 	"github.com/odata-pos/pos/internal/deployment"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
+	"github.com/odata-pos/pos/monitoring"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/reports"
@@ -103,16 +104,22 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 		d.Now = time.Now
 	}
 	log := httpx.Logger(d.Log)
-	fallbacks := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "pos_redis_fallbacks_total",
-		Help: "Operations served in-process because Redis was down or disabled, by component.",
-	}, []string{"component"})
+	fallbacks := monitoring.NewRedisFallbacks()
 	if d.Registry != nil {
 		if err := d.Registry.Register(fallbacks); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
 	}
-	security := authz.NewSlogRecorder(log)
+	var security authz.SecurityRecorder = authz.NewSlogRecorder(log)
+	var observe commands.Observer
+	if d.Registry != nil {
+		kinds := make([]string, len(authz.AllSecurityEventKinds))
+		for i, k := range authz.AllSecurityEventKinds {
+			kinds[i] = string(k)
+		}
+		security = authz.NewCountingRecorder(security, monitoring.NewSecurityMetrics(d.Registry, kinds...).Count)
+		observe = businessObserver(monitoring.NewBusinessMetrics(d.Registry))
+	}
 	rs := httpx.NewResponder(log, auth.MapError, cmdhttp.MapError, databaseUnreachable)
 
 	key, err := auth.NewKey(d.SigningKey)
@@ -154,7 +161,7 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	// The command side keeps the latest snapshot of each register, shift and stock stream in
 	// memory too (see commands.CachedSnapshots): a sale loads them without decoding up to
 	// 100 events each.
-	handler := commands.NewHandler(d.Store, codec, commands.Options{Snapshots: commands.NewCachedSnapshots(snapshots, snapshotDurableEvery, snapshotCacheStreams)})
+	handler := commands.NewHandler(d.Store, codec, commands.Options{Snapshots: commands.NewCachedSnapshots(snapshots, snapshotDurableEvery, snapshotCacheStreams), Observe: observe})
 	userCmds := commands.NewUsers(handler, creds, d.Now)
 	if err := userCmds.SyncAccess(ctx); err != nil {
 		return nil, fmt.Errorf("sync user access: %w", err)

@@ -14,8 +14,6 @@ import (
 	"github.com/odata-pos/pos/internal/pgsnapshot"
 	"github.com/odata-pos/pos/monitoring"
 	"github.com/odata-pos/pos/projections"
-	"github.com/odata-pos/pos/projections/readmodels"
-	"github.com/odata-pos/pos/projections/reports"
 	"github.com/odata-pos/pos/projections/stock"
 )
 
@@ -37,7 +35,7 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	runner, err := projections.New(projections.Config{
 		Pool:        d.db,
 		Store:       d.store,
-		Projections: append(readmodels.All(codec), reports.All()...),
+		Projections: allProjections(codec),
 		Registerer:  d.registry,
 		Logger:      d.log, // the runner names itself (component=projections)
 		ID:          fmt.Sprintf("%s/%d", host, os.Getpid()),
