@@ -98,6 +98,14 @@ vulncheck: $(GOVULNCHECK) ## govulncheck against the pinned vulnerability databa
 	$(GOVULNCHECK) -db "file://$$db/data/osv" -format json ./... > $(BIN)/govulncheck.json && \
 	$(GO) run ./scripts/vulngate < $(BIN)/govulncheck.json
 
+.PHONY: monitoring-tools
+monitoring-tools: ## install promtool and amtool at pinned versions into bin/ (scripts/install-tools.sh)
+	bash scripts/install-tools.sh
+
+.PHONY: monitoring-test
+monitoring-test: monitoring-tools ## check prometheus.yml, the rules and alertmanager.yml; run the rule unit tests and routing tests
+	bash scripts/monitoring-test.sh
+
 .PHONY: bench
 bench: ## run the event store benchmarks and print the results
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem $(BENCHPKGS)

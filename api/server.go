@@ -31,6 +31,7 @@ import (
 	"github.com/odata-pos/pos/api/users"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/monitoring"
 )
 
 // Prefix is the base path of the versioned API.
@@ -100,16 +101,20 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 		d.Now = time.Now
 	}
 	log := httpx.Logger(d.Log)
-	fallbacks := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "pos_redis_fallbacks_total",
-		Help: "Operations served in-process because Redis was down or disabled, by component.",
-	}, []string{"component"})
+	fallbacks := monitoring.NewRedisFallbacks()
 	if d.Registry != nil {
 		if err := d.Registry.Register(fallbacks); err != nil {
 			return nil, fmt.Errorf("register metrics: %w", err)
 		}
 	}
-	security := authz.NewSlogRecorder(log)
+	var security authz.SecurityRecorder = authz.NewSlogRecorder(log)
+	if d.Registry != nil {
+		kinds := make([]string, len(authz.AllSecurityEventKinds))
+		for i, k := range authz.AllSecurityEventKinds {
+			kinds[i] = string(k)
+		}
+		security = authz.NewCountingRecorder(security, monitoring.NewSecurityMetrics(d.Registry, kinds...).Count)
+	}
 	rs := httpx.NewResponder(log, auth.MapError, cmdhttp.MapError, databaseUnreachable(d.Unreachable))
 
 	key, err := auth.NewKey(d.SigningKey)

@@ -46,6 +46,7 @@ type Handler struct {
 	// snapshotEveryLoad stores a snapshot after every load that folded an event (a
 	// CachedSnapshots keeps them in memory).
 	snapshotEveryLoad bool
+	observe           Observer
 }
 
 // Options tunes a Handler.
@@ -57,7 +58,16 @@ type Options struct {
 	// Snapshots stores the snapshots of aggregates that take them; nil folds every stream
 	// from its first event.
 	Snapshots SnapshotStore
+	// Observe, when set, is called after every append with the events appended and the
+	// aggregate's state after them (for metrics: see api's business observer). It runs on the
+	// request's goroutine, so it must be fast and safe for concurrent use; replays of a command
+	// already handled do not call it.
+	Observe Observer
 }
+
+// Observer learns of the events the command side appended, with the state of their aggregate
+// after them.
+type Observer func(events []any, state any)
 
 // NewHandler returns a Handler appending to store and encoding events with codec.
 func NewHandler(store eventstore.Store, codec *eventstore.Codec, opts Options) *Handler {
@@ -69,7 +79,7 @@ func NewHandler(store eventstore.Store, codec *eventstore.Codec, opts Options) *
 	}
 	_, everyLoad := opts.Snapshots.(*CachedSnapshots)
 	return &Handler{store: store, codec: codec, maxRetries: opts.MaxRetries, backoff: opts.Backoff, snapshots: opts.Snapshots,
-		snapshotEveryLoad: everyLoad}
+		snapshotEveryLoad: everyLoad, observe: opts.Observe}
 }
 
 // Store returns the handler's event store (for loaders that read other aggregates).
@@ -131,8 +141,12 @@ func execute[S, E any](ctx context.Context, h *Handler, stream string, agg Aggre
 		}
 		res, err := h.store.Append(ctx, stream, expected, data)
 		if err == nil {
-			return Result{Stream: stream, Exists: true, Revision: res.Revision, Position: res.Position, Events: anys(events)},
-				appendedTo(loaded, agg, data, events, res), nil
+			after := appendedTo(loaded, agg, data, events, res)
+			appended := anys(events)
+			if h.observe != nil {
+				h.observe(appended, after.State)
+			}
+			return Result{Stream: stream, Exists: true, Revision: res.Revision, Position: res.Position, Events: appended}, after, nil
 		}
 		if !errors.Is(err, eventstore.ErrWrongExpectedRevision) || cmd.IfMatch != nil {
 			if cmd.IfMatch != nil && errors.Is(err, eventstore.ErrWrongExpectedRevision) {

@@ -1,6 +1,8 @@
 package monitoring
 
 import (
+	"strconv"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -20,7 +22,7 @@ const (
 // HTTPMetrics measures the HTTP server.
 type HTTPMetrics struct {
 	// RequestDuration is labelled by method, route (the route template, never the raw path,
-	// so IDs do not explode the series count) and code.
+	// so IDs do not explode the series count), class (RouteClass) and code.
 	RequestDuration *prometheus.HistogramVec
 	// InFlight counts requests being served.
 	InFlight prometheus.Gauge
@@ -33,9 +35,9 @@ func NewHTTPMetrics(reg prometheus.Registerer) *HTTPMetrics {
 			Namespace: Namespace,
 			Subsystem: "http",
 			Name:      "request_duration_seconds",
-			Help:      "Duration of HTTP requests by method, route template and status code.",
+			Help:      "Duration of HTTP requests by method, route template, route class (commands, queries, reports, auth, ops, other) and status code.",
 			Buckets:   []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"method", "route", "code"}),
+		}, []string{"method", "route", "class", "code"}),
 		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: Namespace,
 			Subsystem: "http",
@@ -45,6 +47,11 @@ func NewHTTPMetrics(reg prometheus.Registerer) *HTTPMetrics {
 	}
 	reg.MustRegister(m.RequestDuration, m.InFlight)
 	return m
+}
+
+// Observe records one request's duration.
+func (m *HTTPMetrics) Observe(method, route string, code int, seconds float64) {
+	m.RequestDuration.WithLabelValues(method, route, RouteClass(method, route), strconv.Itoa(code)).Observe(seconds)
 }
 
 // DependencyMetrics reports the state of the services posd depends on (event store,

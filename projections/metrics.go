@@ -11,14 +11,23 @@ import (
 type metrics struct {
 	position *prometheus.GaugeVec
 	lag      *prometheus.GaugeVec
-	events   *prometheus.CounterVec
-	failed   *prometheus.GaugeVec
-	poison   *prometheus.CounterVec
-	skipped  *prometheus.CounterVec
-	parked   *prometheus.GaugeVec
-	leader   *prometheus.GaugeVec
-	swaps    *prometheus.CounterVec
-	batch    *prometheus.HistogramVec
+	// lagSeconds is how stale a track behind the head is (see lagSeconds).
+	lagSeconds *prometheus.GaugeVec
+	events     *prometheus.CounterVec
+	failed     *prometheus.GaugeVec
+	poison     *prometheus.CounterVec
+	skipped    *prometheus.CounterVec
+	parked     *prometheus.GaugeVec
+	leader     *prometheus.GaugeVec
+	swaps      *prometheus.CounterVec
+	batch      *prometheus.HistogramVec
+}
+
+// RegisterMetrics registers the runner's series on reg, as a Runner does (for tests that check
+// what the alert rules and dashboards may use).
+func RegisterMetrics(reg prometheus.Registerer) error {
+	_, err := newMetrics(reg)
+	return err
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -27,6 +36,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "position", Help: "Last $all position applied (checkpoint)."}, []string{"projection", "track"}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
 			Name: "lag_positions", Help: "$all head position minus the checkpoint, as last seen by the worker."}, []string{"projection", "track"}),
+		lagSeconds: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
+			Name: "lag_seconds", Help: "While the track is behind the head of $all: the age of the newest event it applied (or, before any, how long it has been behind); 0 when caught up."}, []string{"projection", "track"}),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "pos", Subsystem: "projection",
 			Name: "events_applied_total", Help: "Events applied and committed."}, []string{"projection", "track"}),
 		failed: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "pos", Subsystem: "projection",
@@ -56,7 +67,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		errs = append(errs, err)
 		return c
 	}
-	m.position, m.lag, m.failed, m.leader, m.parked = reg1(m.position), reg1(m.lag), reg1(m.failed), reg1(m.leader), reg1(m.parked)
+	m.position, m.lag, m.lagSeconds, m.failed, m.leader, m.parked = reg1(m.position), reg1(m.lag), reg1(m.lagSeconds), reg1(m.failed), reg1(m.leader), reg1(m.parked)
 	m.events, m.poison, m.skipped, m.swaps = reg2(m.events), reg2(m.poison), reg2(m.skipped), reg2(m.swaps)
 	var err error
 	m.batch, err = register(reg, m.batch)

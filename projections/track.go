@@ -27,6 +27,9 @@ type track struct {
 	skip   map[eventstore.Position]bool
 
 	lagCheckedAt time.Time
+	// appliedAt is when the newest event this track applied was recorded; behindSince is when
+	// it was last seen caught up with the head (zero while it is): the lag in seconds.
+	appliedAt, behindSince time.Time
 }
 
 func newTrack(r *Runner, p Projection, cp checkpoint) *track {
@@ -146,12 +149,19 @@ func (t *track) idle(ctx context.Context) (bool, error) {
 }
 
 func (t *track) setLag(head eventstore.Position) {
-	lag := 0.0
+	lag, seconds, now := 0.0, 0.0, time.Now()
 	if head > t.pos {
 		lag = float64(head - t.pos)
+		if t.behindSince.IsZero() {
+			t.behindSince = now
+		}
+		seconds = lagSeconds(now, t.appliedAt, t.behindSince)
+	} else {
+		t.behindSince = time.Time{}
 	}
 	t.r.metrics.lag.WithLabelValues(t.p.Name(), t.label()).Set(lag)
-	t.lagCheckedAt = time.Now()
+	t.r.metrics.lagSeconds.WithLabelValues(t.p.Name(), t.label()).Set(seconds)
+	t.lagCheckedAt = now
 }
 
 // commit applies events and moves the checkpoint to `to` in one transaction. When that fails
@@ -161,6 +171,9 @@ func (t *track) setLag(head eventstore.Position) {
 func (t *track) commit(ctx context.Context, events []eventstore.RecordedEvent, to eventstore.Position) error {
 	err := t.r.apply(ctx, &job{p: t.p, schema: t.schema, from: t.pos, to: to, events: events, label: t.label()})
 	if err == nil {
+		if len(events) > 0 {
+			t.appliedAt = events[len(events)-1].RecordedAt
+		}
 		t.advance(ctx, to, len(events))
 		return nil
 	}
@@ -220,4 +233,15 @@ func (t *track) fail(ctx context.Context, at eventstore.Position, cause error) {
 	if err := t.r.recordFailure(ctx, t.schema, at, cause); err != nil {
 		t.r.log.Error("record projection failure", "projection", name, "error", err)
 	}
+}
+
+// lagSeconds is how stale a track behind the head is at now: the age of the newest event it
+// applied, or, before it applied any, how long it has been behind — whichever is shorter, so
+// that a track that just woke up on old events does not read as hours behind.
+func lagSeconds(now, appliedAt, behindSince time.Time) float64 {
+	since := behindSince
+	if !appliedAt.IsZero() && appliedAt.After(since) {
+		since = appliedAt
+	}
+	return max(0, now.Sub(since).Seconds())
 }

@@ -76,3 +76,25 @@ func (s *SlogRecorder) Record(ctx context.Context, e SecurityEvent) {
 		slog.Time("at", e.At),
 	))
 }
+
+// AllSecurityEventKinds lists every kind, e.g. to start their counters at zero.
+var AllSecurityEventKinds = []SecurityEventKind{EventLoginSucceeded, EventLoginFailed, EventLoginRateLimited,
+	EventRefreshReused, EventLogout, EventPermissionDenied, EventStoreDenied, EventApprovalGranted,
+	EventApprovalDenied, EventApprovalConsumed, EventTokenRejected}
+
+// CountingRecorder counts every security event by kind, then hands it to the next recorder.
+type CountingRecorder struct {
+	next  SecurityRecorder
+	count func(kind string)
+}
+
+// NewCountingRecorder returns a recorder calling count with each event's kind before next.
+func NewCountingRecorder(next SecurityRecorder, count func(kind string)) *CountingRecorder {
+	return &CountingRecorder{next: next, count: count}
+}
+
+// Record implements SecurityRecorder.
+func (c *CountingRecorder) Record(ctx context.Context, e SecurityEvent) {
+	c.count(string(e.Kind))
+	c.next.Record(ctx, e)
+}

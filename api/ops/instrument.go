@@ -3,7 +3,6 @@ package ops
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -29,8 +28,7 @@ func Instrument(m *monitoring.HTTPMetrics, router *mux.Router) http.Handler {
 		rt := &routeTemplate{name: UnmatchedRoute}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
-			m.RequestDuration.WithLabelValues(methodLabel(r.Method), rt.get(), strconv.Itoa(sw.status)).
-				Observe(time.Since(start).Seconds())
+			m.Observe(methodLabel(r.Method), rt.get(), sw.status, time.Since(start).Seconds())
 		}()
 		router.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, rt)))
 	})

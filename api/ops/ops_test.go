@@ -176,8 +176,8 @@ func TestMetricsAndInstrumentation(t *testing.T) {
 	}
 	body := rec.Body.String()
 	for _, want := range []string{
-		`pos_http_request_duration_seconds_count{code="418",method="GET",route="/things/{id}"} 2`,
-		`pos_http_request_duration_seconds_count{code="404",method="GET",route="unmatched"} 1`,
+		`pos_http_request_duration_seconds_count{class="other",code="418",method="GET",route="/things/{id}"} 2`,
+		`pos_http_request_duration_seconds_count{class="other",code="404",method="GET",route="unmatched"} 1`,
 		`pos_http_requests_in_flight 1`, // the /metrics request itself
 	} {
 		if !strings.Contains(body, want) {

@@ -93,11 +93,15 @@ func openDeps(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *deps
 }
 
 // checkers are the readiness checks of d's dependencies: the event store and PostgreSQL are
-// required, Redis is not (posd works without it, degraded).
-func checkers(d *deps) []ops.Checker {
+// required, Redis is not (posd works without it, degraded). The event store's check publishes
+// the head position it read on head.
+func checkers(d *deps, head prometheus.Gauge) []ops.Checker {
 	cs := []ops.Checker{
 		ops.NewCheck("eventstore", true, func(ctx context.Context) error {
-			_, err := d.store.HeadPosition(ctx)
+			pos, err := d.store.HeadPosition(ctx)
+			if err == nil {
+				head.Set(float64(pos))
+			}
 			return err
 		}),
 		ops.NewCheck("postgres", true, d.db.Ping),

@@ -42,7 +42,7 @@ type deps struct {
 // outer middleware must use so that every error maps to problem+json the same way.
 // /healthz, /readyz and /metrics are mounted by run.
 func routes(ctx context.Context, r *mux.Router, d *deps) (*httpx.Responder, error) {
-	svc, err := services.Build(ctx, services.Deps{Store: d.store, DB: d.db})
+	svc, err := services.Build(ctx, services.Deps{Store: d.store, DB: d.db, Registry: d.registry})
 	if err != nil {
 		return nil, err
 	}

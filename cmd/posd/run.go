@@ -95,7 +95,12 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 	}
 
 	reg := d.registry
-	readiness := ops.NewReadiness(log, monitoring.NewDependencyMetrics(reg), ops.DefaultCheckTimeout, checkers(d)...)
+	readSide, err := readSideCheck(d)
+	if err != nil {
+		return err
+	}
+	checks := append(checkers(d, monitoring.NewEventStoreHead(reg)), readSide)
+	readiness := ops.NewReadiness(log, monitoring.NewDependencyMetrics(reg), ops.DefaultCheckTimeout, checks...)
 
 	// The operational endpoints: on their own listener when POS_OPS_ADDR is set (the only
 	// place /readyz shows the dependencies' error text), else on the API's, without it.

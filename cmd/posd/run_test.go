@@ -166,6 +166,28 @@ func (s *server) readyz(t *testing.T) (int, ops.Report) {
 	return code, rep
 }
 
+// readyzLed is /readyz once the read side check is up: in the role all, the projector takes
+// every projection's leadership shortly after posd starts serving. It fails the test when the
+// check is missing, required, or not up within 30 s.
+func (s *server) readyzLed(t *testing.T) (int, ops.Report) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, rep := s.readyz(t)
+		c, ok := checkOf(rep, readSideCheckName)
+		if !ok || c.Required {
+			t.Fatalf("readyz has no optional %s check: %+v", readSideCheckName, rep)
+		}
+		if c.Status == ops.StateUp {
+			return code, rep
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the read side is still down in /readyz: %+v", rep)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func checkOf(rep ops.Report, name string) (ops.CheckResult, bool) {
 	for _, c := range rep.Checks {
 		if c.Name == name {
@@ -178,7 +200,7 @@ func checkOf(rep ops.Report, name string) (ops.CheckResult, bool) {
 func TestServerHealthReadinessMetrics(t *testing.T) {
 	s := startServer(t, testEnv(t), nil, nil)
 
-	code, rep := s.readyz(t)
+	code, rep := s.readyzLed(t)
 	if code != http.StatusOK || rep.Status != ops.StatusReady {
 		t.Fatalf("readyz = %d %+v, want 200 ready", code, rep)
 	}
@@ -204,8 +226,10 @@ func TestServerHealthReadinessMetrics(t *testing.T) {
 		t.Fatalf("metrics = %d", code)
 	}
 	for _, want := range []string{
-		`pos_http_request_duration_seconds_bucket{code="200",method="GET",route="/readyz"`,
-		`pos_http_request_duration_seconds_count{code="200",method="GET",route="/healthz"} 1`,
+		`pos_http_request_duration_seconds_bucket{class="ops",code="200",method="GET",route="/readyz"`,
+		`pos_http_request_duration_seconds_count{class="ops",code="200",method="GET",route="/healthz"} 1`,
+		`pos_dependency_up{dependency="projections",required="false"} 1`,
+		`pos_eventstore_head_position `,
 		`pos_dependency_up{dependency="eventstore",required="true"} 1`,
 		`pos_dependency_up{dependency="redis",required="false"} 1`,
 		`pos_build_info{role="all",version="dev"} 1`,
@@ -290,7 +314,7 @@ func TestServerRedisDisabled(t *testing.T) {
 	env := testEnv(t)
 	env["POS_REDIS_URL"] = ""
 	s := startServer(t, env, nil, nil)
-	code, rep := s.readyz(t)
+	code, rep := s.readyzLed(t)
 	if code != http.StatusOK || rep.Status != ops.StatusReady {
 		t.Fatalf("readyz = %d %+v", code, rep)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/odata-pos/pos/api"
 	"github.com/odata-pos/pos/api/auth"
@@ -24,6 +25,7 @@ import (
 	"github.com/odata-pos/pos/internal/deployment"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
 	"github.com/odata-pos/pos/internal/pgsnapshot"
+	"github.com/odata-pos/pos/monitoring"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/reports"
@@ -42,6 +44,9 @@ type Deps struct {
 	DB    *pgxpool.Pool
 	// Now is the clock of the commands; nil means time.Now.
 	Now func() time.Time
+	// Registry, when set, receives the business metrics the command side feeds (sales, voids,
+	// returns and shift closes per store; see businessObserver).
+	Registry prometheus.Registerer
 }
 
 // Build builds the API's services over d: it creates the credential, snapshot and checkpoint
@@ -62,8 +67,13 @@ func Build(ctx context.Context, d Deps) (api.Services, error) {
 	// The command side keeps the latest snapshot of each register, shift and stock stream in
 	// memory too (see commands.CachedSnapshots): a sale loads them without decoding up to
 	// 100 events each.
+	var observe commands.Observer
+	if d.Registry != nil {
+		observe = businessObserver(monitoring.NewBusinessMetrics(d.Registry))
+	}
 	handler := commands.NewHandler(d.Store, codec, commands.Options{
-		Snapshots: commands.NewCachedSnapshots(snapshots, snapshotDurableEvery, snapshotCacheStreams)})
+		Snapshots: commands.NewCachedSnapshots(snapshots, snapshotDurableEvery, snapshotCacheStreams),
+		Observe:   observe})
 	creds, err := credentials.New(ctx, d.DB)
 	if err != nil {
 		return api.Services{}, err
