@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/fanout"
 	"github.com/odata-pos/pos/eventstore/memstore"
 	"github.com/odata-pos/pos/projections"
 )
@@ -153,9 +154,12 @@ func TestLeaderConnectionKilledFencesAndHandsOver(t *testing.T) {
 	b := start(t, newCfg("b"))
 	time.Sleep(300 * time.Millisecond) // b is contending
 	// Kill a's lock session as a crashed host would lose it; a keeps its pool and may be mid-batch.
-	if _, err := pool.Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_locks
-		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
-		  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`); err != nil {
+	// Only idle sessions: on a loaded machine b may still be migrating, inside a transaction
+	// that holds the migration's advisory lock, and killing that would stop b instead.
+	if _, err := pool.Exec(context.Background(), `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+		JOIN pg_stat_activity a ON a.pid = l.pid AND a.state = 'idle'
+		WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
+		  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`); err != nil {
 		t.Fatal(err)
 	}
 	last := appendItems(t, store, 50, 150)
@@ -171,5 +175,30 @@ func TestLeaderConnectionKilledFencesAndHandsOver(t *testing.T) {
 	}
 	if got, want := dump(t, pool, itemsQuery), expectedItems(200); !equal(got, want) {
 		t.Fatalf("items = %v, want %v", got, want)
+	}
+}
+
+// TestIdleCheckpointFollowsTheSharedReader: fed by eventstore/fanout, a live projection moves
+// its checkpoint over the events it does not select from what its subscription has looked at,
+// so WaitFor returns for them as with a store of its own.
+func TestIdleCheckpointFollowsTheSharedReader(t *testing.T) {
+	pool, mem := newPool(t), memstore.New()
+	shared := fanout.New(mem, fanout.Options{})
+	t.Cleanup(func() { _ = shared.Close() })
+	appendItems(t, mem, 0, 20)
+	r := start(t, fastConfig(pool, shared, &items{name: "items", version: 1, filter: itemsFilter()}))
+	last := appendItems(t, mem, 20, 20)
+	waitFor(t, r.Runner, "items", last)
+	var other eventstore.Position
+	for range 5 {
+		other = appendOther(t, mem)
+	}
+	waitFor(t, r.Runner, "items", other)
+	if got := dump(t, pool, `SELECT count(*), count(DISTINCT position) FROM items.applied`); got[0] != "40 40" {
+		t.Fatalf("applied (count, distinct) = %s, want 40 40", got[0])
+	}
+	st := statusOf(t, r.Runner, "items")
+	if len(st) != 1 || st[0].Position != other {
+		t.Fatalf("status = %+v, want the checkpoint at %d", st, other)
 	}
 }

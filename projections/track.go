@@ -66,6 +66,7 @@ func (t *track) run(ctx context.Context) error {
 	defer wait.Stop()
 	idle := time.NewTicker(cfg.IdleInterval)
 	defer idle.Stop()
+	through, _ := sub.(interface{ Through() eventstore.Position })
 	flush := func() error {
 		wait.Stop()
 		err := t.commit(ctx, batch, last)
@@ -106,7 +107,14 @@ func (t *track) run(ctx context.Context) error {
 			if pending {
 				continue
 			}
-			caughtUp, err := t.idle(ctx)
+			var caughtUp bool
+			var err error
+			if through != nil && t.live {
+				seen := through.Through() // before looking at the channel: see idleThrough
+				err = t.idleThrough(ctx, seen, len(sub.Events()) == 0)
+			} else {
+				caughtUp, err = t.idle(ctx)
+			}
 			if err != nil {
 				return err
 			}
@@ -146,6 +154,27 @@ func (t *track) idle(ctx context.Context) (bool, error) {
 	}
 	t.setLag(head)
 	return true, nil
+}
+
+// idleThrough is idle for a live track fed by a subscription that tells how far it has looked
+// (eventstore/fanout's): with nothing pending and the subscription's events all taken
+// (drained, read after through), nothing the filter selects lies between the checkpoint and
+// through, so the checkpoint moves there without a read of the store. The lag is refreshed at
+// most once a second.
+func (t *track) idleThrough(ctx context.Context, through eventstore.Position, drained bool) error {
+	if drained && through > t.pos {
+		if err := t.commit(ctx, nil, through); err != nil {
+			return err
+		}
+	}
+	if time.Since(t.lagCheckedAt) > time.Second {
+		head, err := t.r.cfg.Store.HeadPosition(ctx)
+		if err != nil {
+			return fmt.Errorf("head position: %w", err)
+		}
+		t.setLag(head)
+	}
+	return nil
 }
 
 func (t *track) setLag(head eventstore.Position) {

@@ -101,6 +101,7 @@ func (s *Store) SubscribeAll(ctx context.Context, from eventstore.Position, filt
 	sctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(s.ctx, cancel)
 	sub := &subscription{events: make(chan eventstore.RecordedEvent, subscriptionBuffer), cancel: cancel, done: make(chan struct{})}
+	sub.through.Store(uint64(from))
 	go func() {
 		defer s.wg.Done()
 		err := s.follow(sctx, sub, from, filter)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/odata-pos/pos/eventstore"
@@ -30,6 +31,9 @@ type subscription struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	once   sync.Once
+	// through is the position up to which the subscription has looked: every selected event
+	// at or below it has been put into events. Stored after the events it covers.
+	through atomic.Uint64
 
 	mu  sync.Mutex
 	err error // set before events is closed
@@ -59,6 +63,7 @@ func (s *Store) follow(ctx context.Context, sub *subscription, cursor eventstore
 			}
 			clear(events)
 			cursor, delay = next, retryFirst
+			sub.through.Store(uint64(cursor))
 			if wait != nil {
 				select {
 				case <-wait:
@@ -91,6 +96,7 @@ func (s *Store) follow(ctx context.Context, sub *subscription, cursor eventstore
 			continue
 		}
 		cursor = max(cursor, through)
+		sub.through.Store(uint64(cursor))
 		if len(events) < s.opts.Page {
 			// nil: the window moved past meanwhile, or no reader could start; read on.
 			if r = s.join(cursor); r == nil {
@@ -152,6 +158,14 @@ func (sub *subscription) finish(err error) {
 	sub.mu.Unlock()
 	close(sub.events)
 	close(sub.done)
+}
+
+// Through returns the position up to which the subscription has looked: every event at or
+// below it that its filter selects is already in Events. Once a reader has emptied Events, it
+// has seen everything up to Through (read Through first), however few events its filter
+// selects, without asking the store.
+func (sub *subscription) Through() eventstore.Position {
+	return eventstore.Position(sub.through.Load())
 }
 
 // Events delivers the subscription's events; it is closed when the subscription ends.
