@@ -56,7 +56,8 @@ func TestOpenAPILint(t *testing.T) {
 				}
 			}
 			for code, resp := range op.Responses.Map() {
-				if resp.Value == nil || path == "/readyz" || !(strings.HasPrefix(code, "4") || strings.HasPrefix(code, "5")) {
+				isError := strings.HasPrefix(code, "4") || strings.HasPrefix(code, "5")
+				if resp.Value == nil || path == "/readyz" || !isError {
 					continue
 				}
 				if len(resp.Value.Content) > 0 && resp.Value.Content.Get("application/problem+json") == nil {
