@@ -12,7 +12,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	wamqp "github.com/ThreeDotsLabs/watermill-amqp/v3/pkg/amqp"
 	"github.com/ThreeDotsLabs/watermill-kafka/v3/pkg/kafka"
-	wnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
+	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/nats-io/nats.go"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -67,12 +67,12 @@ func dialNATS(ctx context.Context, t Target, log watermill.LoggerAdapter) (*sink
 			return nil, err
 		}
 	}
-	pub, err := wnats.NewPublisherWithNatsConn(conn, wnats.PublisherPublishConfig{
-		Marshaler:         &wnats.NATSMarshaler{},
-		SubjectCalculator: wnats.DefaultSubjectCalculator,
+	pub, err := wmnats.NewPublisherWithNatsConn(conn, wmnats.PublisherPublishConfig{
+		Marshaler:         &wmnats.NATSMarshaler{},
+		SubjectCalculator: wmnats.DefaultSubjectCalculator,
 		// TrackMsgId sets Nats-Msg-Id to the message UUID (the event ID): JetStream stores a
 		// message published twice within the duplicate window once.
-		JetStream: wnats.JetStreamConfig{TrackMsgId: true},
+		JetStream: wmnats.JetStreamConfig{TrackMsgId: true},
 	}, log)
 	if err != nil {
 		conn.Close()

@@ -98,7 +98,9 @@ func (e Elector) hold(ctx context.Context, lead func(ctx context.Context) error)
 		case <-tick.C:
 			if perr := conn.Ping(ctx); perr != nil && ctx.Err() == nil {
 				cancel(perr)
-				<-done
+				if err := <-done; err != nil {
+					e.Log.Warn("leader work ended after the lock connection failed", "error", err)
+				}
 				return true, perr
 			}
 		}
