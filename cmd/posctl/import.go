@@ -21,7 +21,7 @@ func runImport(ctx context.Context, e env) error {
 	}
 	sort.Strings(kinds)
 	if len(e.args) == 0 {
-		return fmt.Errorf("%w: posctl import %s ...", errUsage, strings.Join(kinds, "|"))
+		return fmt.Errorf("%w: posctl import %s FILE [flags]", errUsage, strings.Join(kinds, "|"))
 	}
 	run, ok := importers[e.args[0]]
 	if !ok {

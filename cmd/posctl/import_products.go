@@ -99,7 +99,7 @@ func readTaxCodes(q *catalog.Queries) func(ctx context.Context) ([]catalogimport
 }
 
 func writeJSON(e env, name string, v any) error {
-	var w io.Writer = e.stdout
+	w := e.stdout
 	if name != "-" {
 		f, err := os.Create(name)
 		if err != nil {

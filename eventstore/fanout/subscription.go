@@ -82,7 +82,7 @@ func (s *Store) follow(ctx context.Context, sub *subscription, cursor eventstore
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil
+				return nil //nolint:nilerr // cancelled by its owner: the subscription ends cleanly
 			}
 			if !errors.Is(err, eventstore.ErrUnavailable) {
 				return err

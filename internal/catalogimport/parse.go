@@ -88,7 +88,7 @@ func Parse(r io.Reader, currency string) (File, []Problem, error) {
 		return File{}, []Problem{{Line: 1, Reason: "the file is empty: a header row is required"}}, nil
 	}
 	if err != nil {
-		return File{}, []Problem{{Line: 1, Reason: err.Error()}}, nil
+		return File{}, []Problem{{Line: 1, Reason: err.Error()}}, nil //nolint:nilerr // an unreadable header is a problem of line 1, reported with the others
 	}
 	f, index, probs := mapHeader(header)
 	if len(probs) > 0 {

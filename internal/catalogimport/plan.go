@@ -256,7 +256,7 @@ func (p *planner) planStock(ctx context.Context, r *Row, pp *ProductPlan, s cata
 	delta, err := q.Sub(onHand)
 	if err != nil || !delta.InBounds() {
 		p.bad(r, ColStock, "differs from the %s on hand by more than the maximum quantity", onHand)
-		return nil
+		return nil //nolint:nilerr // the row is bad (recorded above), the plan goes on
 	}
 	pp.Stock, pp.Quantity = StockAdjust, &delta
 	return nil

@@ -53,7 +53,7 @@ func (im *Importer) importProducts(ctx context.Context) error {
 	for _, vp := range im.src.Products {
 		at, res, err := parseLocal(vp.CreatedAt, im.loc)
 		if err != nil {
-			at, res = time.Time{}, LocalExact
+			at = time.Time{}
 			im.rep.list("products", "products", vp.ID, OutcomeListed, "created_at %q unreadable", vp.CreatedAt)
 		} else if res != LocalExact {
 			im.rep.list("products", "products", vp.ID, OutcomeListed, "created_at %s is %s local time, read as %s", vp.CreatedAt, res, at.Format(time.RFC3339))

@@ -45,11 +45,6 @@ type v1sale struct {
 	returned bool
 }
 
-// stockEffect is what the imported sales and returns do to a tracked product's stock.
-type stockEffect struct {
-	sold, restocked quantity.Quantity
-}
-
 var invoiceDigits = regexp.MustCompile(`(\d+)\s*$`)
 
 // normInvoice is the form under which v1 invoice numbers are compared (case and spaces).

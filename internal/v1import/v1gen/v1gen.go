@@ -83,7 +83,7 @@ func Generate(ctx context.Context, path string, o Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	defer tx.Rollback()
+	defer func() { _ = tx.Rollback() }() // after Commit, a no-op
 	g := &gen{ctx: ctx, tx: tx, o: o, rnd: rand.New(rand.NewPCG(o.Seed, 42)), sum: Summary{Stock: map[int64]int64{}}}
 	g.run()
 	if g.err != nil {
@@ -185,7 +185,7 @@ func (g *gen) run() {
 		stock := int64(g.rnd.IntN(200) - 20)
 		g.sum.Stock[int64(i)] = stock
 		g.exec(`INSERT INTO products (id, sku, barcode, name, description, category_id, price, cost, tax_rate, stock, min_stock, unit, is_active, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
-			i, sku, barcode, fmt.Sprintf("Producto %d", i), cat, price, price*0.6, rate, stock, 5, unit, i%19 != 0, "2023-12-01 08:00:00")
+			i, sku, barcode, fmt.Sprintf("Item %d", i), cat, price, price*0.6, rate, stock, 5, unit, i%19 != 0, "2023-12-01 08:00:00")
 		g.prices, g.rates, g.kg = append(g.prices, price), append(g.rates, rate), append(g.kg, kg)
 		g.movement(int64(i), "in", float64(50+g.rnd.IntN(100)), "supplier delivery", "", time.Date(2024, 1, 15, 10, 0, 0, 0, time.UTC), 1)
 		if i%4 == 0 {
