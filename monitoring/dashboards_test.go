@@ -121,8 +121,8 @@ func exportedByPosd(t *testing.T) map[string]bool {
 	}
 	for line := range strings.SplitSeq(string(readme), "\n") {
 		if strings.HasPrefix(line, "| `GET /metrics` |") {
-			for _, m := range posMetric.FindAllString(line, -1) {
-				names[m] = true
+			for _, m := range posMetric.FindAllStringSubmatch(line, -1) {
+				names[m[1]] = true
 			}
 		}
 	}
