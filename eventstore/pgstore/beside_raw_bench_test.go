@@ -21,7 +21,9 @@ import (
 // BenchmarkAppendBesideRaw is the bar of issue 10 for appends, measured in one run: at 1, 8
 // and 32 writers, each append one ~330-byte event to a new stream, it runs the raw INSERT
 // baseline (pgtest.RawInsertBaseline), the store, and the store while a busy-loop child
-// process burns one core beside it. Each reports events/s, p50 and p99 latency, and the store
+// process burns one core beside it. Each reports events/s, p50 and p99 latency, the CPU time
+// per append of the database's backends and of the benchmark process (server_us and client_us:
+// these change far less with the load of a shared machine than throughput does), and the store
 // runs their ratio to the raw run just before (x_raw for events/s, p99_x_raw for p99). Run
 // with, for example:
 //
@@ -33,20 +35,21 @@ func BenchmarkAppendBesideRaw(b *testing.B) {
 		b.Run(fmt.Sprintf("writers=%d/raw", writers), func(b *testing.B) {
 			// Its own database and pool, closed before the store opens its own: the server's
 			// connections are shared with others.
-			insert := pgtest.RawInsertBaseline(b, pgtest.NewDatabase(b), writers+4)
-			raw = timedAppends(b, writers, func(ctx context.Context, i int) error {
+			url := pgtest.NewDatabase(b)
+			insert := pgtest.RawInsertBaseline(b, url, writers+4)
+			raw = timedAppends(b, newCPUMeter(b, url), writers, func(ctx context.Context, i int) error {
 				return insert(ctx, fmt.Sprintf("raw-%d", i), string(data))
 			})
 			raw.report(b, raw)
 		})
-		s, _ := openBenchStore(b, writers)
+		s, url := openBenchStore(b, writers)
 		store := func(b *testing.B) {
 			evs := make([]eventstore.EventData, b.N) // made before the clock starts
 			for i := range evs {
 				evs[i] = eventstore.EventData{ID: uuid.New(), Type: "bench.happened.v1", Data: data,
 					Metadata: eventstore.Metadata{CorrelationID: "c-1", UserID: "u-1"}}
 			}
-			f := timedAppends(b, writers, func(ctx context.Context, i int) error {
+			f := timedAppends(b, newCPUMeter(b, url), writers, func(ctx context.Context, i int) error {
 				_, err := s.Append(ctx, "bench-"+evs[i].ID.String(), eventstore.NoStream, evs[i:i+1])
 				return err
 			})
@@ -74,6 +77,9 @@ func benchEventData() json.RawMessage {
 type appendFigures struct {
 	perSecond float64
 	p50, p99  time.Duration
+	// server and client are the CPU time per append of the database's backends (negative:
+	// unknown) and of this process.
+	server, client time.Duration
 }
 
 // report reports f and, unless f is the raw run itself, its ratios to raw.
@@ -81,6 +87,10 @@ func (f appendFigures) report(b *testing.B, raw appendFigures) {
 	b.ReportMetric(f.perSecond, "events/s")
 	b.ReportMetric(float64(f.p50.Microseconds())/1000, "p50_ms")
 	b.ReportMetric(float64(f.p99.Microseconds())/1000, "p99_ms")
+	if f.server >= 0 {
+		b.ReportMetric(float64(f.server.Nanoseconds())/1000, "server_us")
+	}
+	b.ReportMetric(float64(f.client.Nanoseconds())/1000, "client_us")
 	if f != raw && raw.perSecond > 0 && raw.p99 > 0 {
 		b.ReportMetric(f.perSecond/raw.perSecond, "x_raw")
 		b.ReportMetric(float64(f.p99)/float64(raw.p99), "p99_x_raw")
@@ -88,14 +98,15 @@ func (f appendFigures) report(b *testing.B, raw appendFigures) {
 }
 
 // timedAppends runs op for i = 0..b.N-1 spread over writers goroutines and measures the
-// throughput and the latency of every op.
-func timedAppends(b *testing.B, writers int, op func(ctx context.Context, i int) error) appendFigures {
+// throughput, the latency of every op and the CPU time per op (by cpu).
+func timedAppends(b *testing.B, cpu *cpuMeter, writers int, op func(ctx context.Context, i int) error) appendFigures {
 	b.Helper()
 	ctx := context.Background()
 	took := make([]time.Duration, b.N)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
+	cpu0 := cpu.sample(b)
 	b.ResetTimer()
 	start := time.Now()
 	for range writers {
@@ -119,17 +130,24 @@ func timedAppends(b *testing.B, writers int, op func(ctx context.Context, i int)
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	server, client, known := cpu.sample(b).since(cpu0)
 	select {
 	case err := <-errs:
 		b.Fatal(err)
 	default:
 	}
 	slices.Sort(took)
-	return appendFigures{
+	f := appendFigures{
 		perSecond: float64(b.N) / elapsed.Seconds(),
 		p50:       took[len(took)/2],
 		p99:       took[min(len(took)-1, len(took)*99/100)],
+		server:    server / time.Duration(b.N),
+		client:    client / time.Duration(b.N),
 	}
+	if !known {
+		f.server = -1
+	}
+	return f
 }
 
 // burnOneCore starts a busy-loop child process (one core of CPU-bound work beside the store)
