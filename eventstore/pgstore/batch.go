@@ -120,6 +120,7 @@ func (s *Store) serve(batch []*appendRequest) {
 		}
 		live = append(live, req)
 	}
+	live = s.serveNewStreams(live)
 	switch len(live) {
 	case 0:
 		return
@@ -137,6 +138,42 @@ func (s *Store) serve(batch []*appendRequest) {
 	for i, req := range live {
 		req.reply <- replies[i]
 	}
+}
+
+// serveNewStreams answers the new-stream appends of live (one event at no-stream; the first
+// such append of each stream) together in newStreamsSQL, when there are two or more, and
+// returns the appends it left unanswered in their order in live: the others, and those whose
+// stream exists. If the statement fails as a whole (an event ID stored meanwhile), each of
+// its appends runs alone.
+func (s *Store) serveNewStreams(live []*appendRequest) []*appendRequest {
+	fresh := make([]*appendRequest, 0, len(live))
+	taken := make(map[string]bool, len(live))
+	for _, req := range live {
+		if stream := req.args[0].(string); isNewStreamAppend(req.args) && !taken[stream] {
+			taken[stream] = true
+			fresh = append(fresh, req)
+		}
+	}
+	if len(fresh) < 2 {
+		return live
+	}
+	slices.SortFunc(fresh, func(a, b *appendRequest) int {
+		return strings.Compare(a.args[0].(string), b.args[0].(string))
+	})
+	replies, err := s.appendNewStreams(fresh)
+	answered := make(map[*appendRequest]bool, len(fresh))
+	for i, req := range fresh {
+		switch {
+		case err != nil:
+			req.reply <- s.appendAlone(req.ctx, req.args)
+		case replies[i].status == "":
+			continue // the stream exists
+		default:
+			req.reply <- replies[i]
+		}
+		answered[req] = true
+	}
+	return slices.DeleteFunc(live, func(req *appendRequest) bool { return answered[req] })
 }
 
 // appendBatch runs the appends of batch in one statement and returns their outcomes in

@@ -4,13 +4,19 @@ import (
 	"context"
 	"errors"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/odata-pos/pos/eventstore/chain"
 )
 
 // newStreamSQL appends one event to a stream that does not exist yet, as append_events does
 // for it (migration 0003: create the stream row first, then insert the event with its chain
 // hash), but as one plain statement: PL/pgSQL costs more than the rest of such an append.
+// The event is its stream's first, so its chain hash depends on nothing stored: it is computed
+// here in Go (firstHash, the same eventstore/chain encoding as pos_event_hash) and sent as $6,
+// which spares the server the hashing.
 // It answers no row when the stream exists (or a concurrent append created it first and
 // committed); the caller then asks append_events, which answers idempotent retries, stale
 // expectations and tombstones. An event ID stored in another stream fails the INSERT with a
@@ -20,7 +26,7 @@ import (
 const newStreamSQL = `
 WITH s AS (
     INSERT INTO streams AS s (stream_id, revision, last_hash)
-    VALUES ($1::text, 0, pos_event_hash(NULL, $1::text, 0, $2::uuid, $3::text, $4::json, $5::json))
+    VALUES ($1::text, 0, $6::bytea)
         ON CONFLICT (stream_id) DO NOTHING
     RETURNING s.last_hash)
 INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, hash)
@@ -32,12 +38,15 @@ RETURNING events.position`
 // appendArgs returns them). done is false when the append is not of that kind or the stream
 // exists: append_events must answer it.
 func (s *Store) appendNewStream(ctx context.Context, args []any) (r appendReply, done bool) {
-	ids := args[2].([]pgtype.UUID)
-	if args[1].(int64) != expectNoStream || len(ids) != 1 {
+	if !isNewStreamAppend(args) {
 		return r, false
 	}
+	ids := args[2].([]pgtype.UUID)
+	stream, typ := args[0].(string), args[3].([]string)[0]
+	data, meta := args[4].([]string)[0], args[5].([]string)[0]
+	hash := firstHash(stream, ids[0].Bytes, typ, data, meta)
 	var pos int64
-	err := s.pool.QueryRow(ctx, newStreamSQL, args[0], ids[0], args[3].([]string)[0], args[4].([]string)[0], args[5].([]string)[0]).Scan(&pos)
+	err := s.pool.QueryRow(ctx, newStreamSQL, stream, ids[0], typ, data, meta, hash[:]).Scan(&pos)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return r, false
@@ -46,4 +55,82 @@ func (s *Store) appendNewStream(ctx context.Context, args []any) (r appendReply,
 	}
 	rev := int64(0)
 	return appendReply{status: statusOK, revision: &rev, position: &pos}, true
+}
+
+// firstHash is the chain hash of the first event of a stream (revision 0): data and metadata
+// are the exact JSON text stored (json columns keep it byte for byte; the database is UTF8,
+// as migration 0002 checks).
+func firstHash(stream string, id uuid.UUID, typ, data, meta string) chain.Hash {
+	return chain.Sum(chain.Zero, chain.Event{
+		Stream: stream, Revision: 0, ID: id, Type: typ, Data: []byte(data), Metadata: []byte(meta),
+	})
+}
+
+// newStreamsSQL is newStreamSQL for a batch: one event to each of several new streams, in one
+// plain statement (one transaction, one WAL flush). It answers (stream, position) for every
+// stream it created; an append whose stream exists gets no row, and append_events answers it
+// as for newStreamSQL. The streams are distinct and sorted (newStreamsBatch), so concurrent
+// batches take their stream rows in one order.
+const newStreamsSQL = `
+WITH b AS (
+    SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::json[], $5::json[], $6::bytea[])
+        AS b(stream, id, type, data, meta, hash)),
+s AS (
+    INSERT INTO streams AS s (stream_id, revision, last_hash)
+    SELECT b.stream, 0, b.hash FROM b ORDER BY b.stream
+        ON CONFLICT (stream_id) DO NOTHING
+    RETURNING s.stream_id)
+INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, hash)
+SELECT nextval('events_position_seq'), b.id, b.stream, 0, b.type, b.data, b.meta, b.hash
+  FROM b JOIN s ON s.stream_id = b.stream
+RETURNING events.stream_id, events.position`
+
+// isNewStreamAppend reports whether args (as appendArgs returns them) append one event at
+// no-stream, the appends newStreamSQL and newStreamsSQL take.
+func isNewStreamAppend(args []any) bool {
+	return args[1].(int64) == expectNoStream && len(args[2].([]pgtype.UUID)) == 1
+}
+
+// appendNewStreams runs the new-stream appends of batch (distinct streams, each of one event
+// at no-stream) in newStreamsSQL and returns their replies in batch order. A reply with
+// neither status nor error is an append whose stream exists: append_events must answer it.
+func (s *Store) appendNewStreams(batch []*appendRequest) ([]appendReply, error) {
+	n := len(batch)
+	var (
+		streams, types, data, meta = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		ids                        = make([]pgtype.UUID, n)
+		hashes                     = make([][]byte, n)
+		at                         = make(map[string]int, n)
+	)
+	for i, req := range batch {
+		a := req.args
+		streams[i], ids[i] = a[0].(string), a[2].([]pgtype.UUID)[0]
+		types[i], data[i], meta[i] = a[3].([]string)[0], a[4].([]string)[0], a[5].([]string)[0]
+		h := firstHash(streams[i], ids[i].Bytes, types[i], data[i], meta[i])
+		hashes[i] = h[:]
+		at[streams[i]] = i
+	}
+	rows, err := s.pool.Query(s.ctx, newStreamsSQL, streams, ids, types, data, meta, hashes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	replies := make([]appendReply, n)
+	for rows.Next() {
+		var stream string
+		var pos int64
+		if err := rows.Scan(&stream, &pos); err != nil {
+			return nil, err
+		}
+		i, ok := at[stream]
+		if !ok || replies[i].status != "" {
+			return nil, errBatchShape
+		}
+		rev := int64(0)
+		replies[i] = appendReply{status: statusOK, revision: &rev, position: &pos}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return replies, nil
 }
