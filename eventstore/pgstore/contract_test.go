@@ -14,22 +14,31 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, backend())
+	storetest.Run(t, backend(pgstore.Options{}))
+}
+
+// TestContractAllBatched runs the contract with every append handed to the batchers (batch.go),
+// single events to new streams included (newStreamsSQL), so that each guarantee holds on that
+// path too and not only for appends that happen to meet others.
+func TestContractAllBatched(t *testing.T) {
+	b := backend(pgstore.Options{DirectAppends: -1})
+	b.Name = "pgstore-batched"
+	storetest.Run(t, b)
 }
 
 // TestContractThroughFanout runs the contract through eventstore/fanout's shared reader, with a
 // window small enough that subscribers fall behind it and rejoin.
 func TestContractThroughFanout(t *testing.T) {
-	storetest.Run(t, storetest.Wrap(backend(), "fanout-pgstore", func(t testing.TB, inner eventstore.Store) eventstore.Store {
+	storetest.Run(t, storetest.Wrap(backend(pgstore.Options{}), "fanout-pgstore", func(t testing.TB, inner eventstore.Store) eventstore.Store {
 		s := fanout.New(inner, fanout.Options{Window: 64, Page: 50})
 		t.Cleanup(func() { _ = s.Close() })
 		return s
 	}))
 }
 
-// backend describes pgstore to the contract suite. Each store gets its own database; urls
-// remembers which, for AppendHeld and KillConnections.
-func backend() storetest.Backend {
+// backend describes pgstore, opened with opts, to the contract suite. Each store gets its own
+// database; urls remembers which, for AppendHeld and KillConnections.
+func backend(opts pgstore.Options) storetest.Backend {
 	var mu sync.Mutex
 	urls := map[eventstore.Store]string{}
 	urlOf := func(t testing.TB, s eventstore.Store) string {
@@ -44,7 +53,7 @@ func backend() storetest.Backend {
 	return storetest.Backend{
 		Name: "pgstore",
 		NewStore: func(t testing.TB) eventstore.Store {
-			s, url := newStore(t, pgstore.Options{})
+			s, url := newStore(t, opts)
 			mu.Lock()
 			urls[s] = url
 			mu.Unlock()
