@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -176,13 +177,19 @@ func translateAppendError(err error) error {
 	return unavailable(err)
 }
 
-// noteAppended records the position of a successful append and wakes the notifier.
+// noteAppended records the position of a successful append, wakes the store's own
+// subscriptions and, while other sessions listen (or it is time to look whether they do),
+// the notifier. A lone append thus hands nothing to another goroutine when nobody waits.
 func (s *Store) noteAppended(p eventstore.Position) {
 	for {
 		cur := s.lastAppended.Load()
 		if uint64(p) <= cur || s.lastAppended.CompareAndSwap(cur, uint64(p)) {
 			break
 		}
+	}
+	s.wake.wakeAll()
+	if !s.othersListen.Load() && time.Now().UnixNano()-s.listenersChecked.Load() < int64(listenerRecheck) {
+		return
 	}
 	select {
 	case s.appended <- struct{}{}:

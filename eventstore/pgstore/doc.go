@@ -16,7 +16,8 @@
 // Migration 0002 adds events.hash and streams.last_hash: append_events computes every event's
 // hash in SQL (pos_event_hash, the encoding of eventstore/chain: SHA-256 over the previous hash
 // of the stream and the event's stream, revision, ID, type and exact data and metadata bytes),
-// still in the same single round trip; the migration hashed the events stored before it, in
+// still in the same single round trip (the first event of a new stream, whose hash depends on
+// nothing stored, is hashed in Go by eventstore/chain itself: newstream.go); the migration hashed the events stored before it, in
 // revision order. It also adds the indexes of the audit query layer (eventstore/audit): type,
 // stream category (pos_stream_category), metadata user_id and occurred_at (pos_occurred_at),
 // each with position, and a BRIN index on recorded_at. Reads fill RecordedEvent.Hash and
@@ -33,8 +34,9 @@
 // goroutine while no more than Options.DirectAppends appends are in flight (no hand-off:
 // PostgreSQL's own group commit serves a few concurrent commits well). Beyond that, appends
 // are committed together: a few batcher goroutines each take every append waiting and run
-// append_events once per append in ONE statement (one transaction, one WAL flush), each
-// append keeping its own outcome; appends are ordered by stream inside a batch so batches
+// them in ONE statement (one transaction, one WAL flush), each append keeping its own
+// outcome: single events to new streams in one plain multi-row statement (newStreamsSQL), the
+// others by append_events once per append; appends are ordered by stream inside a batch so batches
 // cannot deadlock, and a batch that fails as a whole is retried append by append (batch.go,
 // Options.AppendBatchers). Migration 0003 lets a no-stream append create its stream first,
 // skipping the idempotency lookup and two more index probes when the stream is new; one
@@ -93,8 +95,9 @@
 // come from one shared LISTEN connection per Store (started with the first subscription), with
 // polling every Options.PollInterval as the fallback. NOTIFY is not sent inside appends:
 // PostgreSQL serialises the commits of notifying transactions, which would defeat group
-// commit. Instead a notifier goroutine wakes the store's own subscriptions at once and sends
-// one coalesced pg_notify per millisecond at most, and only while another session listens: a
+// commit. Instead an append wakes the store's own subscriptions itself, and a notifier
+// goroutine sends one coalesced pg_notify per millisecond at most, and only while another
+// session listens (appends signal it only then, or when it is time to look again): a
 // LISTEN connection holds a shared session advisory lock (0x706f7365, 1), which the notifier
 // looks for in pg_locks once a second. A listener that appears is thus notified within about a
 // second and polls meanwhile; nothing is lost either way. A lost connection (pg_terminate_backend, a restart) is retried with jittered

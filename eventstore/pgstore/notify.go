@@ -75,8 +75,9 @@ func (h *hub) wakeAll() {
 	}
 }
 
-// runNotifier announces this store's appends: it wakes the store's own subscriptions at once
-// and sends one coalesced pg_notify for other processes. The NOTIFY is deliberately not part
+// runNotifier announces this store's appends to other processes: one coalesced pg_notify at
+// most every notifyInterval (appends wake the store's own subscriptions themselves, and
+// signal the notifier only while others listen or when it is time to look again). The NOTIFY is deliberately not part
 // of the append transaction: PostgreSQL serialises the commits of notifying transactions,
 // which would defeat group commit under concurrent appends.
 func (s *Store) runNotifier() {
@@ -90,7 +91,6 @@ func (s *Store) runNotifier() {
 			return
 		case <-s.appended:
 		}
-		s.wake.wakeAll()
 		pos := s.lastAppended.Load()
 		if pos <= sent {
 			continue
@@ -101,6 +101,8 @@ func (s *Store) runNotifier() {
 				others = true // cannot tell: notify
 			}
 			checked = time.Now()
+			s.othersListen.Store(others)
+			s.listenersChecked.Store(checked.UnixNano())
 		}
 		if !others {
 			sent = pos // nobody else listens; a new listener catches up by itself
