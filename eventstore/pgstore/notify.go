@@ -77,9 +77,9 @@ func (h *hub) wakeAll() {
 
 // runNotifier announces this store's appends to other processes: one coalesced pg_notify at
 // most every notifyInterval (appends wake the store's own subscriptions themselves, and
-// signal the notifier only while others listen or when it is time to look again). The NOTIFY is deliberately not part
-// of the append transaction: PostgreSQL serialises the commits of notifying transactions,
-// which would defeat group commit under concurrent appends.
+// signal the notifier only while others listen or when it is time to look again). The NOTIFY
+// is deliberately not part of the append transaction: PostgreSQL serialises the commits of
+// notifying transactions, which would defeat group commit under concurrent appends.
 func (s *Store) runNotifier() {
 	defer s.wg.Done()
 	var sent uint64
