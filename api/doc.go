@@ -1,5 +1,7 @@
-// Package api is the HTTP API's composition: it builds the services the route areas need (the
-// event codec, the command handler, tokens, approvals, limiters, the error mapping) and mounts
-// every area under /api/v1 behind authentication and the per-user rate limit. cmd/posd mounts
-// it beside the ops endpoints; tests mount it on a fresh database to drive the real API.
+// Package api mounts the HTTP API: every route area under /api/v1, over the services
+// internal/services built (codec, command handlers, credentials, projections control), behind
+// authentication and the per-user rate limit. Mount builds only the HTTP layer's own parts
+// (tokens, approvals, limiters, the authorizer, idempotency replays, the error mapping).
+// cmd/posd mounts it beside the ops endpoints; api/apitest mounts it on a fresh database to
+// drive the real API.
 package api

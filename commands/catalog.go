@@ -25,11 +25,12 @@ func NewCatalog(h *Handler, now func() time.Time) *Catalog {
 	return &Catalog{h: h, now: now}
 }
 
-// CreateTaxCode defines a tax code; its code is reserved first (TaxCodeKey).
-func (c *Catalog) CreateTaxCode(ctx context.Context, cmd Context, tc taxcode.CreateTaxCode) (Result, error) {
+// CreateTaxCode defines a tax code; its code is reserved first (TaxCodeKey). A command the
+// decider refuses on its own (judged against no tax code) reserves nothing.
+func (c *Catalog) CreateTaxCode(ctx context.Context, cmd Context, tc taxcode.CreateTaxCode) (Outcome[taxcode.State], error) {
 	now := c.now()
 	if _, err := taxcode.Decide(taxcode.State{}, tc, now); err != nil {
-		return Result{}, err
+		return Outcome[taxcode.State]{}, err
 	}
 	keys := []uniqueKey{{TaxCodeKey(tc.Code), "tax code " + tc.Code}}
 	held := func(s taxcode.State) []string { return []string{TaxCodeKey(s.Code)} }
@@ -38,9 +39,9 @@ func (c *Catalog) CreateTaxCode(ctx context.Context, cmd Context, tc taxcode.Cre
 }
 
 // ChangeTaxRate sets a new rate of a tax code.
-func (c *Catalog) ChangeTaxRate(ctx context.Context, cmd Context, taxCodeID uuid.UUID, change taxcode.ChangeRate) (Result, error) {
+func (c *Catalog) ChangeTaxRate(ctx context.Context, cmd Context, taxCodeID uuid.UUID, change taxcode.ChangeRate) (Outcome[taxcode.State], error) {
 	now := c.now()
-	return Execute(ctx, c.h, TaxCodeStream(taxCodeID), TaxCodeAggregate, cmd, func(s taxcode.State) ([]taxcode.Event, error) {
+	return run(ctx, c.h, TaxCodeStream(taxCodeID), TaxCodeAggregate, cmd, func(s taxcode.State) ([]taxcode.Event, error) {
 		return taxcode.Decide(s, change, now)
 	})
 }
@@ -66,18 +67,19 @@ var ErrUnknownTaxCode = &rules.ValidationError{Fields: []rules.FieldError{{Field
 // CreateProduct adds a product. The tax code must exist (the product keeps its canonical
 // code); the SKU and every barcode are reserved before the product is created, and released
 // again when one of them is taken. A retry with the same product ID returns the original
-// result; the same ID with other data is rules.ErrAlreadyExists.
-func (c *Catalog) CreateProduct(ctx context.Context, cmd Context, p catalog.CreateProduct) (Result, error) {
+// result; the same ID with other data is rules.ErrAlreadyExists. A command the decider refuses
+// on its own (judged against no product) looks nothing up and reserves nothing.
+func (c *Catalog) CreateProduct(ctx context.Context, cmd Context, p catalog.CreateProduct) (Outcome[catalog.State], error) {
 	now := c.now()
 	if _, err := catalog.Decide(catalog.State{}, p, now); err != nil {
-		return Result{}, err
+		return Outcome[catalog.State]{}, err
 	}
 	tc, err := c.TaxCodeByCode(ctx, p.TaxCode)
 	switch {
 	case errIsNotFound(err):
-		return Result{}, ErrUnknownTaxCode
+		return Outcome[catalog.State]{}, ErrUnknownTaxCode
 	case err != nil:
-		return Result{}, err
+		return Outcome[catalog.State]{}, err
 	}
 	p.TaxCode = tc.State.Code
 	keys := []uniqueKey{{SKUKey(p.SKU), "sku " + p.SKU}}
@@ -98,23 +100,23 @@ func productKeys(s catalog.State) []string {
 }
 
 // ChangePrice sets a product's price.
-func (c *Catalog) ChangePrice(ctx context.Context, cmd Context, productID uuid.UUID, change catalog.ChangePrice) (Result, error) {
+func (c *Catalog) ChangePrice(ctx context.Context, cmd Context, productID uuid.UUID, change catalog.ChangePrice) (Outcome[catalog.State], error) {
 	return c.updateProduct(ctx, cmd, productID, change)
 }
 
 // Deactivate stops a product from being sold.
-func (c *Catalog) Deactivate(ctx context.Context, cmd Context, productID uuid.UUID, d catalog.Deactivate) (Result, error) {
+func (c *Catalog) Deactivate(ctx context.Context, cmd Context, productID uuid.UUID, d catalog.Deactivate) (Outcome[catalog.State], error) {
 	return c.updateProduct(ctx, cmd, productID, d)
 }
 
 // Reactivate lets a deactivated product be sold again.
-func (c *Catalog) Reactivate(ctx context.Context, cmd Context, productID uuid.UUID) (Result, error) {
+func (c *Catalog) Reactivate(ctx context.Context, cmd Context, productID uuid.UUID) (Outcome[catalog.State], error) {
 	return c.updateProduct(ctx, cmd, productID, catalog.Reactivate{})
 }
 
-func (c *Catalog) updateProduct(ctx context.Context, cmd Context, productID uuid.UUID, command catalog.Command) (Result, error) {
+func (c *Catalog) updateProduct(ctx context.Context, cmd Context, productID uuid.UUID, command catalog.Command) (Outcome[catalog.State], error) {
 	now := c.now()
-	return Execute(ctx, c.h, ProductStream(productID), ProductAggregate, cmd, func(s catalog.State) ([]catalog.Event, error) {
+	return run(ctx, c.h, ProductStream(productID), ProductAggregate, cmd, func(s catalog.State) ([]catalog.Event, error) {
 		return catalog.Decide(s, command, now)
 	})
 }

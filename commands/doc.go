@@ -5,6 +5,10 @@
 // response, a timeout or a crash — writes its events once and gets the original result back,
 // without depending on Redis.
 //
+// A command method returns what it wrote and the aggregate as it left it (Outcome, SaleResult),
+// so a caller renders that state instead of reading the stream again. The deciders judge the
+// whole command, field problems included; callers do not pre-validate.
+//
 // The package imports the domain and the eventstore interface only; stores, HTTP and Redis are
-// adapters wired in cmd/posd.
+// adapters, wired by internal/services for cmd/posd and posctl.
 package commands

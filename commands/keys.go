@@ -50,25 +50,25 @@ type uniqueKey struct {
 // command. An entity that already exists is not claimed for again: its decider says whether
 // the command is a replay (no-op) or a reuse of the ID (rules.ErrAlreadyExists).
 func createUnique[S, E any](ctx context.Context, h *Handler, cmd Context, stream string, agg Aggregate[S, E],
-	owner string, keys []uniqueKey, held func(S) []string, decide func(S) ([]E, error)) (Result, error) {
+	owner string, keys []uniqueKey, held func(S) []string, decide func(S) ([]E, error)) (Outcome[S], error) {
 	if cmd.ID == "" {
-		return Result{}, ErrMissingCommandID
+		return Outcome[S]{}, ErrMissingCommandID
 	}
 	loaded, err := Load(ctx, h, stream, agg)
 	if err != nil {
-		return Result{}, err
+		return Outcome[S]{}, err
 	}
 	if loaded.Exists {
 		// Judge the command against the entity as it was created, so a retry still replays
 		// after later changes and the same ID with other data is refused.
 		created, err := createdState(ctx, h, stream, agg)
 		if err != nil {
-			return Result{}, err
+			return Outcome[S]{}, err
 		}
 		if _, err := decide(created); err != nil {
-			return Result{}, err
+			return Outcome[S]{}, err
 		}
-		return Execute(ctx, h, stream, agg, cmd, decide)
+		return run(ctx, h, stream, agg, cmd, decide)
 	}
 	keys = slices.Clone(keys)
 	slices.SortFunc(keys, func(a, b uniqueKey) int { return strings.Compare(a.key, b.key) })
@@ -83,22 +83,22 @@ func createUnique[S, E any](ctx context.Context, h *Handler, cmd Context, stream
 		if _, err := Claim(ctx, h, attempt, k.key, owner); err != nil {
 			releaseUnheld(ctx, h, attempt, stream, agg, owner, claimed, held)
 			if errors.Is(err, rules.ErrDuplicate) {
-				return Result{}, rules.ErrDuplicate.With(k.label)
+				return Outcome[S]{}, rules.ErrDuplicate.With(k.label)
 			}
-			return Result{}, err
+			return Outcome[S]{}, err
 		}
 		claimed = append(claimed, k.key)
 	}
-	res, err := Execute(ctx, h, stream, agg, cmd, decide)
+	out, err := run(ctx, h, stream, agg, cmd, decide)
 	if err != nil {
 		var rerr *rules.RuleError
 		var verr *rules.ValidationError
 		if errors.As(err, &rerr) || errors.As(err, &verr) {
 			releaseUnheld(ctx, h, attempt, stream, agg, owner, claimed, held)
 		}
-		return Result{}, err
+		return Outcome[S]{}, err
 	}
-	return res, nil
+	return out, nil
 }
 
 // releaseUnheld gives up the claimed keys that the entity of stream does not hold, best

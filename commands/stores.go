@@ -25,11 +25,20 @@ func NewStores(h *Handler, now func() time.Time) *Stores {
 
 // Create opens a store. Its code is reserved first (StoreCodeKey), so two stores cannot share
 // a code; a retry with the same store ID returns the original result.
-func (s *Stores) Create(ctx context.Context, cmd Context, c store.CreateStore) (Result, error) {
+func (s *Stores) Create(ctx context.Context, cmd Context, c store.CreateStore) (Outcome[store.State], error) {
+	return s.CreateWith(ctx, cmd, c, SettingsChange{})
+}
+
+// CreateWith is Create with change applied to c.Settings; its amounts must be in the store's
+// currency.
+func (s *Stores) CreateWith(ctx context.Context, cmd Context, c store.CreateStore, change SettingsChange) (Outcome[store.State], error) {
 	now := s.now()
+	var v rules.Validator
+	c.Settings = change.Apply(&v, c.Settings, c.Currency)
 	// Validate before reserving, so a bad command never holds a code.
-	if _, err := store.Decide(store.State{}, c, now); err != nil {
-		return Result{}, err
+	_, err := store.Decide(store.State{}, c, now)
+	if err := v.Join(err); err != nil {
+		return Outcome[store.State]{}, err
 	}
 	keys := []uniqueKey{{StoreCodeKey(c.Code), "store code " + c.Code}}
 	held := func(st store.State) []string { return []string{StoreCodeKey(st.Code)} }
@@ -38,16 +47,24 @@ func (s *Stores) Create(ctx context.Context, cmd Context, c store.CreateStore) (
 }
 
 // SettingsChange is a partial change of a store's settings: nil fields keep their value.
+// Amounts carry their currency, which must be the store's.
 type SettingsChange struct {
 	PricesIncludeTax   *bool
 	Rounding           *money.RoundingMode
 	AllowNegativeStock *bool
-	CashierLimits      *rules.Limits
-	CashTolerance      *int64
+	CashierLimits      *CashierLimits
+	CashTolerance      *money.Money
 }
 
-// Apply returns st with the change's non-nil fields.
-func (c SettingsChange) Apply(st store.Settings) store.Settings {
+// CashierLimits are the cashier limits of a SettingsChange.
+type CashierLimits struct {
+	MaxDiscountBP int64
+	MaxRefund     money.Money
+}
+
+// Apply returns st with the change's non-nil fields, and records in v each amount that is not
+// in currency.
+func (c SettingsChange) Apply(v *rules.Validator, st store.Settings, currency string) store.Settings {
 	if c.PricesIncludeTax != nil {
 		st.PricesIncludeTax = *c.PricesIncludeTax
 	}
@@ -57,21 +74,29 @@ func (c SettingsChange) Apply(st store.Settings) store.Settings {
 	if c.AllowNegativeStock != nil {
 		st.AllowNegativeStock = *c.AllowNegativeStock
 	}
-	if c.CashierLimits != nil {
-		st.CashierLimits = *c.CashierLimits
+	if l := c.CashierLimits; l != nil {
+		v.Check(l.MaxRefund.Currency == currency, "cashier_limits.max_refund.currency", "must be the store's currency")
+		st.CashierLimits = rules.Limits{MaxDiscountBP: l.MaxDiscountBP, MaxRefund: l.MaxRefund.Amount}
 	}
-	if c.CashTolerance != nil {
-		st.CashTolerance = *c.CashTolerance
+	if t := c.CashTolerance; t != nil {
+		v.Check(t.Currency == currency, "cash_tolerance.currency", "must be the store's currency")
+		st.CashTolerance = t.Amount
 	}
 	return st
 }
 
 // ChangeSettings applies change to the store's current settings. The merge happens inside the
 // decision, so a change that loses a race is merged again with the settings that won.
-func (s *Stores) ChangeSettings(ctx context.Context, cmd Context, storeID uuid.UUID, change SettingsChange) (Result, error) {
+func (s *Stores) ChangeSettings(ctx context.Context, cmd Context, storeID uuid.UUID, change SettingsChange) (Outcome[store.State], error) {
 	now := s.now()
-	return Execute(ctx, s.h, StoreStream(storeID), StoreAggregate, cmd, func(st store.State) ([]store.Event, error) {
-		return store.Decide(st, store.ChangeSettings{Settings: change.Apply(st.Settings)}, now)
+	return run(ctx, s.h, StoreStream(storeID), StoreAggregate, cmd, func(st store.State) ([]store.Event, error) {
+		var v rules.Validator
+		settings := change.Apply(&v, st.Settings, st.Currency)
+		events, err := store.Decide(st, store.ChangeSettings{Settings: settings}, now)
+		if err := v.Join(err); err != nil {
+			return nil, err
+		}
+		return events, nil
 	})
 }
 
@@ -82,13 +107,13 @@ func (s *Stores) Get(ctx context.Context, storeID uuid.UUID) (Loaded[store.State
 
 // CreateRegister adds a register to an existing store. The register's code is reserved per
 // store (RegisterCodeKey) before the register is created.
-func (s *Stores) CreateRegister(ctx context.Context, cmd Context, c register.CreateRegister) (Result, error) {
+func (s *Stores) CreateRegister(ctx context.Context, cmd Context, c register.CreateRegister) (Outcome[register.State], error) {
 	now := s.now()
 	if _, err := register.Decide(register.State{}, c, now); err != nil {
-		return Result{}, err
+		return Outcome[register.State]{}, err
 	}
 	if _, err := s.Get(ctx, c.StoreID); err != nil {
-		return Result{}, err
+		return Outcome[register.State]{}, err
 	}
 	keys := []uniqueKey{{RegisterCodeKey(c.StoreID, c.Code), "register code " + c.Code}}
 	held := func(st register.State) []string { return []string{RegisterCodeKey(st.StoreID, st.Code)} }

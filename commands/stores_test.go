@@ -113,12 +113,23 @@ func TestStoreLifecycle(t *testing.T) {
 		t.Fatal("an invalid store reserved its code")
 	}
 	// Settings change field by field; the change merges with what is there.
-	even, tol := money.HalfEven, int64(1000)
+	even, tol := money.HalfEven, money.New(1000, "EUR")
 	if _, err := stores.ChangeSettings(ctx, commands.Context{ID: "s1"}, id, commands.SettingsChange{Rounding: &even}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := stores.ChangeSettings(ctx, commands.Context{ID: "s2"}, id, commands.SettingsChange{CashTolerance: &tol}); err != nil {
-		t.Fatal(err)
+	// The command returns the store as it left it.
+	changed, err := stores.ChangeSettings(ctx, commands.Context{ID: "s2"}, id, commands.SettingsChange{CashTolerance: &tol})
+	if err != nil || changed.State.State.Settings.CashTolerance != 1000 || changed.State.State.Settings.Rounding != money.HalfEven ||
+		changed.State.Revision != 2 || changed.Revision != 2 {
+		t.Fatalf("changed = %+v, %v", changed, err)
+	}
+	// An amount in another currency than the store's is refused, with the decider's problems.
+	usd, maxBP := money.New(1, "USD"), int64(10001)
+	_, err = stores.ChangeSettings(ctx, commands.Context{ID: "s-usd"}, id, commands.SettingsChange{CashTolerance: &usd,
+		CashierLimits: &commands.CashierLimits{MaxDiscountBP: maxBP, MaxRefund: money.New(1, "EUR")}})
+	if verr := (*rules.ValidationError)(nil); !errors.As(err, &verr) || len(verr.Fields) != 2 ||
+		verr.Fields[0].Field != "cash_tolerance.currency" || verr.Fields[1].Field != "cashier_limits.max_discount_bp" {
+		t.Fatalf("settings in USD: %v", err)
 	}
 	got, err := stores.Get(ctx, id)
 	if err != nil || got.State.Settings.Rounding != money.HalfEven || got.State.Settings.CashTolerance != 1000 || got.Revision != 2 {

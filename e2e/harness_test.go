@@ -24,6 +24,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/odata-pos/pos/api/apitest"
+	"github.com/odata-pos/pos/internal/poll"
 )
 
 // posdBin is the posd binary built once by TestMain.
@@ -309,15 +310,10 @@ func eur(cents int64) map[string]any { return map[string]any{"amount": cents, "c
 // eventually polls cond every 50 ms for up to 15 s.
 func eventually(t testing.TB, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: never happened; last state: %s", what, state)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	var state string
+	poll.Eventually(t, 15*time.Second, func() bool {
+		var ok bool
+		ok, state = cond()
+		return ok
+	}, func() string { return what + ": never happened; last state: " + state })
 }

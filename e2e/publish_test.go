@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/internal/poll"
 	pt "github.com/odata-pos/pos/publish/publishtest"
 )
 
@@ -58,13 +60,9 @@ func TestKilledPublisherDeliversEveryEvent(t *testing.T) {
 		t.Fatal("no SIGKILL landed while the publisher was behind")
 	}
 	p := startPosd(t, env)
-	deadline := time.Now().Add(120 * time.Second)
-	for least() < len(want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %d kills, %d of %d events reached every broker; logs:\n%s", midway, least(), len(want), p.logs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Eventually(t, 120*time.Second, func() bool { return least() >= len(want) }, func() string {
+		return fmt.Sprintf("after %d kills, %d of %d events reached every broker; logs:\n%s", midway, least(), len(want), p.logs)
+	})
 	p.stop()
 	for i, c := range consumers {
 		got := c.Messages()

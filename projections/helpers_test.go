@@ -20,6 +20,7 @@ import (
 
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/internal/poll"
 	"github.com/odata-pos/pos/projections"
 )
 
@@ -237,13 +238,7 @@ func waitFor(t testing.TB, r *projections.Runner, name string, pos eventstore.Po
 // eventually polls cond until it holds or 30 s pass.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Eventually(t, 30*time.Second, cond, poll.Is(what))
 }
 
 func statusOf(t testing.TB, r *projections.Runner, name string) []projections.ProjectionStatus {

@@ -20,6 +20,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/internal/poll"
 )
 
 // testLog is a logger that writes to the test log only when -v shows it.
@@ -150,11 +151,5 @@ func (w *writer) appendSale(t testing.TB) uuid.UUID {
 // eventually polls cond until it holds or 60 s pass.
 func eventually(t testing.TB, what func() string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting: %s", what())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Eventually(t, 60*time.Second, cond, what)
 }

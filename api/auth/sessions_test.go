@@ -9,6 +9,7 @@ import (
 
 	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/api/authz"
+	"github.com/odata-pos/pos/internal/poll"
 )
 
 // loadAs returns a loader that answers id for its user.
@@ -99,10 +100,11 @@ func TestRefreshRefusals(t *testing.T) {
 	}
 	// Idle timeout: unused for longer than RefreshTTL.
 	idle, _ := f.tokens.Issue(ctx, cashier())
-	if err := rdb.PExpire(ctx, prefix+"rt:"+hashOf(idle.RefreshToken), time.Millisecond).Err(); err != nil {
+	idleKey := prefix + "rt:" + hashOf(idle.RefreshToken)
+	if err := rdb.PExpire(ctx, idleKey, time.Millisecond).Err(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(5 * time.Millisecond)
+	poll.Eventually(t, 5*time.Second, func() bool { return rdb.Exists(ctx, idleKey).Val() == 0 }, poll.Is("the idle refresh token expired in Redis"))
 	if _, err := f.tokens.Refresh(ctx, idle.RefreshToken, loadAs(cashier())); !errors.Is(err, auth.ErrRefreshInvalid) {
 		t.Errorf("idle token: %v", err)
 	}

@@ -94,14 +94,13 @@ func decodeOptional(r *http.Request, v any) error {
 	return httpx.Decode(r, v)
 }
 
-// written answers a command that succeeded (res) with status and what render returns; for a
-// 201 location is the new resource. A render that fails (the read after the append) cannot turn
-// the done command into a 5xx: see cmdhttp.AfterAppend.
-func (h *Handlers) written(w http.ResponseWriter, r *http.Request, status int, location string, res commands.Result, id uuid.UUID, render func() (any, error)) {
+// written answers a command that succeeded (res) with status and body, the resource as the
+// command left it; for a 201 location is the new resource.
+func (h *Handlers) written(w http.ResponseWriter, r *http.Request, status int, location string, res commands.Result, body any) {
 	if status == http.StatusCreated {
 		w.Header().Set("Location", location)
 	}
-	cmdhttp.AfterAppend(h.Responder, w, r, status, res, id.String(), render)
+	cmdhttp.Respond(h.Responder, w, r, status, res, body)
 }
 
 // current writes a GET answer with the ETag of the resource's revision.
@@ -109,9 +108,6 @@ func (h *Handlers) current(w http.ResponseWriter, r *http.Request, revision uint
 	w.Header().Set(cmdhttp.HeaderETag, cmdhttp.ETag(revision))
 	h.Responder.JSON(w, r, http.StatusOK, body)
 }
-
-// decideErr keeps the error of a decider's verdict (used to collect its field problems).
-func decideErr[E any](_ []E, err error) error { return err }
 
 // notFound turns rules.ErrNotFound into a 404 with code; other errors pass through.
 func notFound(err error, code, detail string) error {

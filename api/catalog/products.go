@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/odata-pos/pos/domain/catalog"
 	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/quantity"
-	"github.com/odata-pos/pos/domain/rules"
 )
 
 // ProductView is a product as the API shows it, with its current price.
@@ -69,27 +67,13 @@ func (h *Handlers) createProduct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var v rules.Validator
-	checkText(&v, "sku", req.SKU, maxCode)
-	checkText(&v, "name", req.Name, maxName)
-	checkText(&v, "category", req.Category, maxName)
-	checkText(&v, "tax_code", req.TaxCode, maxCode)
-	v.Check(len(req.Barcodes) <= maxBarcodes, "barcodes", fmt.Sprintf("must hold at most %d barcodes", maxBarcodes))
-	for i, b := range req.Barcodes {
-		checkText(&v, fmt.Sprintf("barcodes[%d]", i), b, maxCode)
-	}
-	v.Check(req.Price != nil, "price", "is required")
 	c := catalog.CreateProduct{ProductID: id, SKU: req.SKU, Barcodes: req.Barcodes, Name: req.Name, Category: req.Category,
 		Cost: req.Cost, TaxCode: req.TaxCode, TrackStock: req.TrackStock, LowStockThreshold: req.LowStockThreshold,
 		SoldByWeight: req.SoldByWeight}
 	if req.Price != nil {
 		c.Price = *req.Price
 	}
-	now := h.Now()
-	if err := invalid(&v, decideErr(catalog.Decide(catalog.State{}, c, now))); err != nil {
-		return err
-	}
-	cmd, err := cmdhttp.Command(r, "product.create:"+id.String(), "", "", time.Time{}, now)
+	cmd, err := cmdhttp.Command(r, "product.create:"+id.String(), "", "", time.Time{}, h.Now())
 	if err != nil {
 		return err
 	}
@@ -118,8 +102,7 @@ func (h *Handlers) changePrice(w http.ResponseWriter, r *http.Request) error {
 		Price       *money.Money `json:"price"`
 		EffectiveAt *time.Time   `json:"effective_at"`
 	}
-	return h.updateProduct(w, r, "product.price", &req, func(v *rules.Validator) productCommand {
-		v.Check(req.Price != nil, "price", "is required")
+	return h.updateProduct(w, r, "product.price", &req, func(ctx context.Context, cmd commands.Context, id uuid.UUID) (commands.Outcome[catalog.State], error) {
 		c := catalog.ChangePrice{}
 		if req.Price != nil {
 			c.Price = *req.Price
@@ -127,9 +110,7 @@ func (h *Handlers) changePrice(w http.ResponseWriter, r *http.Request) error {
 		if req.EffectiveAt != nil {
 			c.EffectiveAt = req.EffectiveAt.UTC()
 		}
-		return func(ctx context.Context, cmd commands.Context, id uuid.UUID) (commands.Result, error) {
-			return h.Catalog.ChangePrice(ctx, cmd, id, c)
-		}
+		return h.Catalog.ChangePrice(ctx, cmd, id, c)
 	})
 }
 
@@ -137,37 +118,27 @@ func (h *Handlers) deactivate(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	return h.updateProduct(w, r, "product.deactivate", &req, func(v *rules.Validator) productCommand {
-		checkText(v, "reason", req.Reason, maxReason)
-		return func(ctx context.Context, cmd commands.Context, id uuid.UUID) (commands.Result, error) {
-			return h.Catalog.Deactivate(ctx, cmd, id, catalog.Deactivate{Reason: req.Reason})
-		}
+	return h.updateProduct(w, r, "product.deactivate", &req, func(ctx context.Context, cmd commands.Context, id uuid.UUID) (commands.Outcome[catalog.State], error) {
+		return h.Catalog.Deactivate(ctx, cmd, id, catalog.Deactivate{Reason: req.Reason})
 	})
 }
 
 func (h *Handlers) reactivate(w http.ResponseWriter, r *http.Request) error {
 	var req struct{}
-	return h.updateProduct(w, r, "product.reactivate", &req, func(*rules.Validator) productCommand {
-		return h.Catalog.Reactivate
-	})
+	return h.updateProduct(w, r, "product.reactivate", &req, h.Catalog.Reactivate)
 }
 
 // productCommand runs one command on a product.
-type productCommand func(ctx context.Context, cmd commands.Context, id uuid.UUID) (commands.Result, error)
+type productCommand func(ctx context.Context, cmd commands.Context, id uuid.UUID) (commands.Outcome[catalog.State], error)
 
-// updateProduct decodes req (optional: a body-less request keeps it zero), builds the command
-// with build (which records field problems in v) and runs it on the product of the path.
-func (h *Handlers) updateProduct(w http.ResponseWriter, r *http.Request, op string, req any, build func(*rules.Validator) productCommand) error {
+// updateProduct decodes req (optional: a body-less request keeps it zero) and runs the command
+// on the product of the path.
+func (h *Handlers) updateProduct(w http.ResponseWriter, r *http.Request, op string, req any, run productCommand) error {
 	id, err := pathID(r, "id", "product_not_found")
 	if err != nil {
 		return err
 	}
 	if err := decodeOptional(r, req); err != nil {
-		return err
-	}
-	var v rules.Validator
-	run := build(&v)
-	if err := v.Err(); err != nil {
 		return err
 	}
 	cmd, err := cmdhttp.Command(r, cmdhttp.CommandID(r, op, id.String()), "", "", time.Time{}, h.Now())
@@ -181,13 +152,8 @@ func (h *Handlers) updateProduct(w http.ResponseWriter, r *http.Request, op stri
 	return h.respondProduct(w, r, http.StatusOK, id, res)
 }
 
-func (h *Handlers) respondProduct(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.Result) error {
-	h.written(w, r, status, "/api/v1/products/"+id.String(), res, id, func() (any, error) {
-		l, err := h.Catalog.Product(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		return productView(l.State, cmdhttp.WrittenOf(res)), nil
-	})
+// respondProduct renders the product as the command left it.
+func (h *Handlers) respondProduct(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.Outcome[catalog.State]) error {
+	h.written(w, r, status, "/api/v1/products/"+id.String(), res.Result, productView(res.State.State, cmdhttp.WrittenOf(res.Result)))
 	return nil
 }

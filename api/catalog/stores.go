@@ -61,20 +61,15 @@ type limitsRequest struct {
 	MaxRefund     money.Money `json:"max_refund"`
 }
 
-// change checks the amounts against the store's currency and returns the settings change.
-func (s settingsRequest) change(v *rules.Validator, currency string) commands.SettingsChange {
-	c := commands.SettingsChange{PricesIncludeTax: s.PricesIncludeTax, AllowNegativeStock: s.AllowNegativeStock}
+// change returns the settings change the request asks for.
+func (s settingsRequest) change() commands.SettingsChange {
+	c := commands.SettingsChange{PricesIncludeTax: s.PricesIncludeTax, AllowNegativeStock: s.AllowNegativeStock, CashTolerance: s.CashTolerance}
 	if s.Rounding != nil {
 		m := money.RoundingMode(*s.Rounding)
 		c.Rounding = &m
 	}
 	if l := s.CashierLimits; l != nil {
-		v.Check(l.MaxRefund.Currency == currency, "cashier_limits.max_refund.currency", "must be the store's currency")
-		c.CashierLimits = &rules.Limits{MaxDiscountBP: l.MaxDiscountBP, MaxRefund: l.MaxRefund.Amount}
-	}
-	if t := s.CashTolerance; t != nil {
-		v.Check(t.Currency == currency, "cash_tolerance.currency", "must be the store's currency")
-		c.CashTolerance = &t.Amount
+		c.CashierLimits = &commands.CashierLimits{MaxDiscountBP: l.MaxDiscountBP, MaxRefund: l.MaxRefund}
 	}
 	return c
 }
@@ -97,28 +92,17 @@ func (h *Handlers) createStore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var v rules.Validator
-	checkText(&v, "code", req.Code, maxCode)
-	checkText(&v, "name", req.Name, maxName)
-	if req.Timezone != "" {
-		_, tzErr := time.LoadLocation(req.Timezone)
-		v.Check(tzErr == nil && req.Timezone != "Local", "timezone", "must be an IANA time zone such as Europe/Amsterdam")
-	}
 	c := store.CreateStore{StoreID: id, Code: req.Code, Name: req.Name, Currency: req.Currency, Timezone: req.Timezone,
-		Settings: req.change(&v, req.Currency).Apply(store.DefaultSettings())}
-	now := h.Now()
-	if err := invalid(&v, decideErr(store.Decide(store.State{}, c, now))); err != nil {
-		return err
-	}
-	cmd, err := cmdhttp.Command(r, "store.create:"+id.String(), id.String(), "", time.Time{}, now)
+		Settings: store.DefaultSettings()}
+	cmd, err := cmdhttp.Command(r, "store.create:"+id.String(), id.String(), "", time.Time{}, h.Now())
 	if err != nil {
 		return err
 	}
-	res, err := h.Stores.Create(r.Context(), cmd, c)
+	res, err := h.Stores.CreateWith(r.Context(), cmd, c, req.change())
 	if err != nil {
 		return err
 	}
-	h.written(w, r, http.StatusCreated, "/api/v1/stores/"+id.String(), res, id, h.storeBody(r, id, res))
+	h.written(w, r, http.StatusCreated, "/api/v1/stores/"+id.String(), res.Result, storeView(res.State.State, cmdhttp.WrittenOf(res.Result)))
 	return nil
 }
 
@@ -153,26 +137,15 @@ func (h *Handlers) changeSettings(w http.ResponseWriter, r *http.Request) error 
 	if err := httpx.Decode(r, &req); err != nil {
 		return err
 	}
-	current, err := h.Stores.Get(r.Context(), id)
+	cmd, err := cmdhttp.Command(r, cmdhttp.CommandID(r, "store.settings", id.String()), id.String(), "", time.Time{}, h.Now())
+	if err != nil {
+		return err
+	}
+	res, err := h.Stores.ChangeSettings(r.Context(), cmd, id, req.change())
 	if err != nil {
 		return notFound(err, "store_not_found", "no such store")
 	}
-	var v rules.Validator
-	change := req.change(&v, current.State.Currency)
-	now := h.Now()
-	probe := store.ChangeSettings{Settings: change.Apply(current.State.Settings)}
-	if err := invalid(&v, decideErr(store.Decide(current.State, probe, now))); err != nil {
-		return err
-	}
-	cmd, err := cmdhttp.Command(r, cmdhttp.CommandID(r, "store.settings", id.String()), id.String(), "", time.Time{}, now)
-	if err != nil {
-		return err
-	}
-	res, err := h.Stores.ChangeSettings(r.Context(), cmd, id, change)
-	if err != nil {
-		return err
-	}
-	h.written(w, r, http.StatusOK, "", res, id, h.storeBody(r, id, res))
+	h.written(w, r, http.StatusOK, "", res.Result, storeView(res.State.State, cmdhttp.WrittenOf(res.Result)))
 	return nil
 }
 
@@ -215,15 +188,8 @@ func (h *Handlers) createRegister(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	var v rules.Validator
-	checkText(&v, "code", req.Code, maxCode)
-	checkText(&v, "name", req.Name, maxName)
 	c := register.CreateRegister{RegisterID: id, StoreID: storeID, Code: req.Code, Name: req.Name}
-	now := h.Now()
-	if err := invalid(&v, decideErr(register.Decide(register.State{}, c, now))); err != nil {
-		return err
-	}
-	cmd, err := cmdhttp.Command(r, "register.create:"+id.String(), storeID.String(), id.String(), time.Time{}, now)
+	cmd, err := cmdhttp.Command(r, "register.create:"+id.String(), storeID.String(), id.String(), time.Time{}, h.Now())
 	if err != nil {
 		return err
 	}
@@ -231,13 +197,8 @@ func (h *Handlers) createRegister(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return notFound(err, "store_not_found", "no such store")
 	}
-	h.written(w, r, http.StatusCreated, "/api/v1/stores/"+storeID.String()+"/registers/"+id.String(), res, id, func() (any, error) {
-		l, err := h.Stores.Register(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		return registerView(l.State, cmdhttp.WrittenOf(res)), nil
-	})
+	h.written(w, r, http.StatusCreated, "/api/v1/stores/"+storeID.String()+"/registers/"+id.String(), res.Result,
+		registerView(res.State.State, cmdhttp.WrittenOf(res.Result)))
 	return nil
 }
 
@@ -259,15 +220,4 @@ func (h *Handlers) getRegister(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.current(w, r, l.Revision, registerView(l.State, cmdhttp.Written{Revision: l.Revision, Position: l.Position}))
 	return nil
-}
-
-// storeBody renders a store after a command that wrote res.
-func (h *Handlers) storeBody(r *http.Request, id uuid.UUID, res commands.Result) func() (any, error) {
-	return func() (any, error) {
-		l, err := h.Stores.Get(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		return storeView(l.State, cmdhttp.WrittenOf(res)), nil
-	}
 }

@@ -51,19 +51,12 @@ func (h *Handlers) createTaxCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var v rules.Validator
-	checkText(&v, "code", req.Code, maxCode)
-	checkText(&v, "name", req.Name, maxName)
-	v.Check(req.RateBP != nil, "rate_bp", "is required")
-	c := taxcode.CreateTaxCode{TaxCodeID: id, Code: req.Code, Name: req.Name}
-	if req.RateBP != nil {
-		c.RateBP = *req.RateBP
+	// rate_bp has no zero value to stand for "absent" (0 is a rate): the request's shape.
+	if req.RateBP == nil {
+		return rateRequired
 	}
-	now := h.Now()
-	if err := invalid(&v, decideErr(taxcode.Decide(taxcode.State{}, c, now))); err != nil {
-		return err
-	}
-	cmd, err := cmdhttp.Command(r, "taxcode.create:"+id.String(), "", "", time.Time{}, now)
+	c := taxcode.CreateTaxCode{TaxCodeID: id, Code: req.Code, Name: req.Name, RateBP: *req.RateBP}
+	cmd, err := cmdhttp.Command(r, "taxcode.create:"+id.String(), "", "", time.Time{}, h.Now())
 	if err != nil {
 		return err
 	}
@@ -100,7 +93,7 @@ func (h *Handlers) changeRate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.RateBP == nil {
-		return &rules.ValidationError{Fields: []rules.FieldError{{Field: "rate_bp", Message: "is required"}}}
+		return rateRequired
 	}
 	change := taxcode.ChangeRate{RateBP: *req.RateBP}
 	if req.EffectiveAt != nil {
@@ -118,13 +111,11 @@ func (h *Handlers) changeRate(w http.ResponseWriter, r *http.Request) error {
 	return h.respondTaxCode(w, r, http.StatusOK, id, res)
 }
 
-func (h *Handlers) respondTaxCode(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.Result) error {
-	h.written(w, r, status, "/api/v1/tax-codes/"+id.String(), res, id, func() (any, error) {
-		l, err := h.Catalog.TaxCode(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		return taxCodeView(l.State, cmdhttp.WrittenOf(res)), nil
-	})
+// rateRequired answers a tax code request without its rate.
+var rateRequired = &rules.ValidationError{Fields: []rules.FieldError{{Field: "rate_bp", Message: "is required"}}}
+
+// respondTaxCode renders the tax code as the command left it.
+func (h *Handlers) respondTaxCode(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.Outcome[taxcode.State]) error {
+	h.written(w, r, status, "/api/v1/tax-codes/"+id.String(), res.Result, taxCodeView(res.State.State, cmdhttp.WrittenOf(res.Result)))
 	return nil
 }

@@ -17,8 +17,9 @@
 //
 // The Detail of an *Error is shown to the client; its cause (Err) never is. Any 5xx is logged.
 //
-// Validation: malformed bodies and field validation failures are 400 (code "malformed_body",
-// "unknown_field", "validation_failed" with an errors list); 422 is kept for business rules.
+// Validation: a request the API cannot read is 400 (code "malformed_body", "unknown_field",
+// "invalid_text", or "validation_failed" from [Invalid] with an errors list); the deciders'
+// verdicts on a readable command, field problems included, are 422 (mapped in api/cmdhttp).
 //
 // # Middleware order
 //

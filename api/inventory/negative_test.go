@@ -11,6 +11,7 @@ import (
 
 	"github.com/odata-pos/pos/api/apitest"
 	"github.com/odata-pos/pos/commands/policies"
+	"github.com/odata-pos/pos/internal/poll"
 	"github.com/odata-pos/pos/projections/readmodels"
 	"github.com/odata-pos/pos/projections/readmodels/readtest"
 )
@@ -61,13 +62,11 @@ func TestNewStoreSellsIntoNegativeStock(t *testing.T) {
 	}
 	// The policy books the sale out of stock; then the read model shows the negative level.
 	stockPath := "/api/v1/inventory/stock/" + open + "/" + bread
-	deadline := time.Now().Add(30 * time.Second)
-	for env.Must(http.StatusOK, http.MethodGet, stockPath, admin, nil).Map(t)["on_hand"] != -2.0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the sale never left stock: %s", env.Must(http.StatusOK, http.MethodGet, stockPath, admin, nil).Body)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var level *apitest.Response
+	poll.Eventually(t, 30*time.Second, func() bool {
+		level = env.Must(http.StatusOK, http.MethodGet, stockPath, admin, nil)
+		return level.Map(t)["on_hand"] == -2.0
+	}, func() string { return "the sale never left stock: " + string(level.Body) })
 	head, err := env.Store.HeadPosition(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/odata-pos/pos/domain/shift"
 	"github.com/odata-pos/pos/domain/stock"
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/poll"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/reports"
 )
@@ -159,20 +161,15 @@ func (w *world) receive(s *storeFx, p *productFx, qty, unitCost int64) {
 // $all (every command of the test is in it).
 func (w *world) caughtUp(n int) eventstore.Position {
 	w.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var moved int
+	poll.Eventually(w.t, 30*time.Second, func() bool {
 		evs, err := w.Store.ReadAll(context.Background(), 0, 10000, eventstore.Filter{TypePrefixes: []string{stock.TypeStockMoved}})
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		if len(evs) >= n {
-			break
-		}
-		if time.Now().After(deadline) {
-			w.t.Fatalf("policies wrote %d stock movements, want %d", len(evs), n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		moved = len(evs)
+		return moved >= n
+	}, func() string { return fmt.Sprintf("policies wrote %d stock movements, want %d", moved, n) })
 	head, err := w.Store.HeadPosition(context.Background())
 	if err != nil {
 		w.t.Fatal(err)

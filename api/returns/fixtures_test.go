@@ -2,6 +2,7 @@ package returns_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/odata-pos/pos/domain/store"
 	"github.com/odata-pos/pos/domain/taxcode"
 	"github.com/odata-pos/pos/internal/pgcheckpoint"
+	"github.com/odata-pos/pos/internal/poll"
 )
 
 // Fixtures are written straight through the command handlers (the store, catalog, shift and
@@ -149,13 +151,9 @@ func (f *fixture) onHand() string {
 
 func (f *fixture) waitOnHand(want string) {
 	f.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for got := f.onHand(); got != want; got = f.onHand() {
-		if time.Now().After(deadline) {
-			f.t.Fatalf("on hand %s, want %s", got, want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var got string
+	poll.Eventually(f.t, 15*time.Second, func() bool { got = f.onHand(); return got == want },
+		func() string { return fmt.Sprintf("on hand %s, want %s", got, want) })
 }
 
 // assertCashRefunded checks the shift recorded the return's cash.

@@ -8,8 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/odata-pos/pos/commands"
-	"github.com/odata-pos/pos/internal/credentials"
 	"github.com/odata-pos/pos/internal/v1import"
 	"github.com/odata-pos/pos/internal/v1import/v1gen"
 )
@@ -57,21 +55,17 @@ func runImportV1(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	b, closeAll, err := open(ctx, e)
+	cs, closeAll, err := openCommands(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	creds, err := credentials.New(ctx, b.db)
-	if err != nil {
-		return err
-	}
 	by := *as
 	if by == "" {
 		by = operator(e)
 	}
 	progress := importProgress(e.stderr, len(src.Sales))
-	rep, err := v1import.Import(ctx, v1import.Deps{Handler: commands.NewHandler(b.store, commands.NewCodec(), commands.Options{}), Credentials: creds},
+	rep, err := v1import.Import(ctx, v1import.Deps{Handler: cs.handler, Credentials: cs.creds},
 		src, v1import.Options{File: file, StoreCode: *storeCode, DryRun: *dryRun, Operator: "posctl:" + by, Workers: *workers, Progress: progress})
 	if err != nil {
 		return fmt.Errorf("import stopped (run it again to complete it): %w", err)

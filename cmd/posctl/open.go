@@ -8,9 +8,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/joho/godotenv"
 
+	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
 	evaudit "github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/config"
+	"github.com/odata-pos/pos/internal/credentials"
 	"github.com/odata-pos/pos/internal/storage"
 )
 
@@ -58,6 +60,28 @@ func open(ctx context.Context, e env) (*backend, func(), error) {
 	}
 	b := &backend{cfg: cfg, db: db, store: events.Store, pg: events.InDatabase()}
 	return b, func() { _ = b.store.Close(); db.Close() }, nil
+}
+
+// commandSide is the write side over an opened backend: a command handler and the credential
+// store (for the commands that register users).
+type commandSide struct {
+	*backend
+	handler *commands.Handler
+	creds   *credentials.Store
+}
+
+// openCommands opens the backend (see open) and the command side over it.
+func openCommands(ctx context.Context, e env) (*commandSide, func(), error) {
+	b, closeAll, err := open(ctx, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	creds, err := credentials.New(ctx, b.db)
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return &commandSide{backend: b, handler: commands.NewHandler(b.store, commands.NewCodec(), commands.Options{}), creds: creds}, closeAll, nil
 }
 
 // databaseError names the variable, the value (without its password) and its source in an

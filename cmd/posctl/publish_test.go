@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/odata-pos/pos/internal/poll"
 	pt "github.com/odata-pos/pos/publish/publishtest"
 )
 
@@ -43,10 +44,8 @@ func TestPublishReplayFromAPosition(t *testing.T) {
 	if !strings.Contains(out.String(), fmt.Sprintf("rabbitmq: published %d messages from position %s", len(want), from)) {
 		t.Errorf("replay said: %s", out.String())
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for c.Distinct() < len(want) && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	poll.Eventually(t, 30*time.Second, func() bool { return c.Distinct() >= len(want) },
+		func() string { return fmt.Sprintf("%d of %d messages", c.Distinct(), len(want)) })
 	pt.CheckDelivery(t, want, c.Messages())
 	if got := len(c.Messages()); got != len(want) {
 		t.Errorf("%d messages, want %d", got, len(want))

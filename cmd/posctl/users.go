@@ -17,7 +17,6 @@ import (
 	"github.com/odata-pos/pos/api/users"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/rules"
-	"github.com/odata-pos/pos/internal/credentials"
 )
 
 // runUsers runs posctl users create-admin --username NAME.
@@ -42,16 +41,12 @@ func runUsers(ctx context.Context, e env) error {
 	if err := auth.ValidatePassword(password); err != nil {
 		return err
 	}
-	b, closeAll, err := open(ctx, e)
+	cs, closeAll, err := openCommands(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
-	creds, err := credentials.New(ctx, b.db)
-	if err != nil {
-		return err
-	}
-	us := commands.NewUsers(commands.NewHandler(b.store, commands.NewCodec(), commands.Options{}), creds, time.Now)
+	us := commands.NewUsers(cs.handler, cs.creds, time.Now)
 	// Registering an existing name again would replace its password: refuse instead.
 	if _, err := us.Lookup(ctx, *username); err == nil {
 		return fmt.Errorf("user %q already exists", *username)

@@ -1,5 +1,6 @@
-// Command posd is the O'Data POS server: the HTTP API and the projection workers (--role
-// api|projector|all, default all), with /healthz, /readyz and /metrics on the same listener.
+// Command posd is the O'Data POS server: the HTTP API, the projection and policy workers and
+// the integration event publisher (--role api|projector|publisher|all, default all; all runs
+// the publisher only when POS_PUBLISH_URL is set), with /healthz, /readyz and /metrics.
 //
 // It is configured through POS_* environment variables (and optionally a .env-style file given
 // with --config); see internal/config and README.md. At start it creates the PostgreSQL
@@ -12,7 +13,8 @@
 // Exit codes: 0 after a clean shutdown (or -h), 1 on a failure, 2 on a bad configuration (every
 // problem is listed on stderr).
 //
-// This package is wiring only: it builds the dependencies and hands them to the packages that
-// do the work. routes (routes.go) is where the API of the other packages is mounted, and
-// projectors (workers.go) is where the projection workers are started.
+// This package is wiring only: it opens the stores (internal/storage), builds the services
+// (internal/services) and hands them to the packages that do the work. routes (routes.go) is
+// where the API is mounted, and workers.go is where the projection, policy and publisher
+// workers are started.
 package main

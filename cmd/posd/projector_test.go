@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/odata-pos/pos/eventstore/audit"
+	"github.com/odata-pos/pos/internal/poll"
 )
 
 // call sends a JSON request to s and decodes the JSON answer into out (when not nil).
@@ -135,21 +136,14 @@ func TestServerSealsTheLogForAuditors(t *testing.T) {
 	if code := s.call(t, "POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "correct-horse-battery-staple"}, &login); code != 200 {
 		t.Fatalf("login = %d", code)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var report map[string]any
-		code := s.call(t, "GET", "/api/v1/audit/verify", login.AccessToken, nil, &report)
-		if code != 200 {
+	var report map[string]any
+	poll.Eventually(t, 30*time.Second, func() bool {
+		report = nil
+		if code := s.call(t, "GET", "/api/v1/audit/verify", login.AccessToken, nil, &report); code != 200 {
 			t.Fatalf("verify = %d %v", code, report)
 		}
-		if report["ok"] == true && report["checkpoints_checked"] != nil && report["checkpoints_checked"] != float64(0) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no keyed checkpoint verified within 30 s: %v", report)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return report["ok"] == true && report["checkpoints_checked"] != nil && report["checkpoints_checked"] != float64(0)
+	}, func() string { return fmt.Sprintf("no keyed checkpoint verified: %v", report) })
 
 	// Every seal is also published outside the database: in the log at info level and, the
 	// newest, in a metric; both in the text form that posctl audit verify --expect takes.

@@ -22,6 +22,7 @@ import (
 	"github.com/odata-pos/pos/api/ops"
 	"github.com/odata-pos/pos/internal/config"
 	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/internal/poll"
 )
 
 // logSink collects posd's log output and tells when a line containing a string appears.
@@ -171,21 +172,17 @@ func (s *server) readyz(t *testing.T) (int, ops.Report) {
 // check is missing, required, or not up within 30 s.
 func (s *server) readyzLed(t *testing.T) (int, ops.Report) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		code, rep := s.readyz(t)
+	var code int
+	var rep ops.Report
+	poll.Eventually(t, 30*time.Second, func() bool {
+		code, rep = s.readyz(t)
 		c, ok := checkOf(rep, readSideCheckName)
 		if !ok || c.Required {
 			t.Fatalf("readyz has no optional %s check: %+v", readSideCheckName, rep)
 		}
-		if c.Status == ops.StateUp {
-			return code, rep
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the read side is still down in /readyz: %+v", rep)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return c.Status == ops.StateUp
+	}, func() string { return fmt.Sprintf("the read side is still down in /readyz: %+v", rep) })
+	return code, rep
 }
 
 func checkOf(rep ops.Report, name string) (ops.CheckResult, bool) {
@@ -400,18 +397,14 @@ func TestGracefulShutdownOnSIGTERMFinishesInFlightRequest(t *testing.T) {
 
 	// The listener closes while the slow request is still being served.
 	host := strings.TrimPrefix(s.base, "http://")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	poll.Eventually(t, 10*time.Second, func() bool {
 		conn, err := net.DialTimeout("tcp", host, time.Second)
 		if err != nil {
-			break
+			return true
 		}
 		conn.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("posd still accepts connections 10s after SIGTERM")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	}, poll.Is("posd still accepts connections after SIGTERM"))
 	select {
 	case <-s.done:
 		t.Fatalf("run returned (%v) with a request in flight", s.err)

@@ -21,6 +21,7 @@ import (
 	"github.com/odata-pos/pos/domain/store"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/memstore"
+	"github.com/odata-pos/pos/internal/poll"
 )
 
 var (
@@ -124,13 +125,7 @@ func start(t *testing.T, cfg policies.Config) (stop func()) {
 
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.Eventually(t, 10*time.Second, ok, poll.Is(what))
 }
 
 func TestTwoRunnersWriteEachMovementOnce(t *testing.T) {

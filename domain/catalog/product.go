@@ -101,8 +101,24 @@ func (s State) PriceAt(t time.Time) money.Money {
 	return p
 }
 
+// MaxBarcodes bounds the barcodes of one product.
+const MaxBarcodes = 32
+
 func validate(c CreateProduct) error {
 	var v rules.Validator
+	v.Text("sku", c.SKU, rules.MaxCode)
+	v.Text("name", c.Name, rules.MaxName)
+	v.Text("category", c.Category, rules.MaxName)
+	v.Text("tax_code", c.TaxCode, rules.MaxCode)
+	v.Check(len(c.Barcodes) <= MaxBarcodes, "barcodes", fmt.Sprintf("must hold at most %d barcodes", MaxBarcodes))
+	for i, b := range c.Barcodes {
+		f := fmt.Sprintf("barcodes[%d]", i)
+		if v.Text(f, b, rules.MaxCode) {
+			v.Check(b != "", f, "must not be empty")
+			v.Check(!slices.Contains(c.Barcodes[:i], b), f, "is listed twice")
+		}
+	}
+	v.Check(c.Price != money.Money{}, "price", "is required")
 	v.Check(c.ProductID != uuid.Nil, "id", "is required")
 	v.Check(c.SKU != "", "sku", "is required")
 	v.Check(c.Name != "", "name", "is required")
@@ -118,11 +134,6 @@ func validate(c CreateProduct) error {
 	if c.LowStockThreshold != nil {
 		v.Check(*c.LowStockThreshold >= 0, "low_stock_threshold", "must not be negative")
 		v.Quantity("low_stock_threshold", *c.LowStockThreshold)
-	}
-	for i, b := range c.Barcodes {
-		f := fmt.Sprintf("barcodes[%d]", i)
-		v.Check(b != "", f, "must not be empty")
-		v.Check(!slices.Contains(c.Barcodes[:i], b), f, "is listed twice")
 	}
 	return v.Err()
 }
@@ -153,6 +164,9 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		}
 		return []Event{e}, nil
 	case ChangePrice:
+		if c.Price == (money.Money{}) {
+			return nil, &rules.ValidationError{Fields: []rules.FieldError{{Field: "price", Message: "is required"}}}
+		}
 		cur := s.Price()
 		var v rules.Validator
 		v.Check(c.Price.Currency == cur.Currency, "price.currency", "must be "+cur.Currency)
@@ -171,6 +185,10 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 		}
 		return []Event{ProductPriceChanged{ProductID: s.Created.ProductID, OldPrice: cur, Price: c.Price, EffectiveAt: at}}, nil
 	case Deactivate:
+		var v rules.Validator
+		if !v.Text("reason", c.Reason, rules.MaxReason) {
+			return nil, v.Err()
+		}
 		if !s.Active() {
 			return nil, nil
 		}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +36,13 @@ func TestDecide(t *testing.T) {
 		{Name: "deactivating twice is a no-op", Given: []Event{created, ProductDeactivated{pid, "", t0}}, When: Deactivate{}},
 		{Name: "reactivation", Given: []Event{created, ProductDeactivated{pid, "", t0}}, When: Reactivate{}, Then: []Event{ProductReactivated{pid, t0}}},
 		{Name: "commands on a missing product", When: Deactivate{}, Err: rules.ErrNotFound},
+		// Text: the limits of codes and names, no control characters.
+		{Name: "an overlong sku is refused", When: CreateProduct{ProductID: pid, SKU: strings.Repeat("S", rules.MaxCode+1), Name: "A", TaxCode: "V", Price: money.New(1, "EUR")}, Err: rules.ErrValidation},
+		{Name: "a control character in a name is refused", When: CreateProduct{ProductID: pid, SKU: "A", Name: "line\nbreak", TaxCode: "V", Price: money.New(1, "EUR")}, Err: rules.ErrValidation},
+		{Name: "too many barcodes are refused", When: CreateProduct{ProductID: pid, SKU: "A", Name: "A", TaxCode: "V", Price: money.New(1, "EUR"), Barcodes: make([]string, MaxBarcodes+1)}, Err: rules.ErrValidation},
+		{Name: "a product needs a price", When: CreateProduct{ProductID: pid, SKU: "A", Name: "A", TaxCode: "V"}, Err: rules.ErrValidation},
+		{Name: "a price change needs a price", Given: []Event{created}, When: ChangePrice{}, Err: rules.ErrValidation},
+		{Name: "an overlong deactivation reason is refused", Given: []Event{created}, When: Deactivate{Reason: strings.Repeat("r", rules.MaxReason+1)}, Err: rules.ErrValidation},
 		// Bounds (issue 11.1).
 		{Name: "a price beyond money.MaxAmount is refused", When: CreateProduct{ProductID: pid, SKU: "A", Name: "A", TaxCode: "V", Price: money.New(money.MaxAmount+1, "EUR")}, Err: rules.ErrValidation},
 		{Name: "a cost beyond money.MaxAmount is refused", When: CreateProduct{ProductID: pid, SKU: "A", Name: "A", TaxCode: "V", Price: money.New(1, "EUR"), Cost: &huge}, Err: rules.ErrValidation},

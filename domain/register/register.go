@@ -88,6 +88,8 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 	switch c := c.(type) {
 	case CreateRegister:
 		var v rules.Validator
+		v.Text("code", c.Code, rules.MaxCode)
+		v.Text("name", c.Name, rules.MaxName)
 		v.Check(c.RegisterID != uuid.Nil, "id", "is required")
 		v.Check(c.StoreID != uuid.Nil, "store_id", "is required")
 		v.Check(c.Code != "", "code", "is required")

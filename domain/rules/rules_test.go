@@ -34,6 +34,40 @@ func TestValidator(t *testing.T) {
 	}
 }
 
+func TestText(t *testing.T) {
+	var v Validator
+	ok := []bool{v.Text("a", "kept <b>\"verbatim\"</b>", 30), v.Text("b", "12345", 4), v.Text("c", "tab\there", 30), v.Text("d", "ééé", 3)}
+	if !ok[0] || ok[1] || ok[2] || !ok[3] {
+		t.Fatalf("Text reported %v", ok)
+	}
+	var ve *ValidationError
+	if !errors.As(v.Err(), &ve) || len(ve.Fields) != 2 || ve.Fields[0].Field != "b" || ve.Fields[1].Field != "c" {
+		t.Fatalf("err = %v", v.Err())
+	}
+}
+
+func TestJoin(t *testing.T) {
+	var v Validator
+	if v.Join(nil) != nil {
+		t.Fatal("nothing joined fails")
+	}
+	if err := v.Join(ErrNotFound); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a refusal for another reason = %v", err)
+	}
+	v.Add("a", "first")
+	if err := v.Join(ErrNotFound); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a refusal for another reason with problems = %v", err)
+	}
+	err := v.Join(&ValidationError{Fields: []FieldError{{"a", "again"}, {"b", "second"}}})
+	var ve *ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 2 || ve.Fields[0].Message != "first" || ve.Fields[1].Field != "b" {
+		t.Fatalf("joined = %v", err)
+	}
+	if err := v.Join(nil); !errors.As(err, &ve) || len(ve.Fields) != 1 {
+		t.Fatalf("own problems alone = %v", err)
+	}
+}
+
 func TestRequire(t *testing.T) {
 	tests := []struct {
 		name string

@@ -2,6 +2,8 @@ package store
 
 import (
 	"time"
+	// The time zone database is embedded so store time zones validate on hosts without one.
+	_ "time/tzdata"
 
 	"github.com/google/uuid"
 
@@ -126,11 +128,24 @@ func normalize(st Settings) Settings {
 	return st
 }
 
+// ValidTimezone reports whether name is an IANA time zone; "Local" (the host's zone) is not
+// one. The zone database is embedded (time/tzdata), so the answer is the same on every host.
+func ValidTimezone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
+}
+
 // Decide handles store commands.
 func Decide(s State, c Command, _ time.Time) ([]Event, error) {
 	switch c := c.(type) {
 	case CreateStore:
 		var v rules.Validator
+		v.Text("code", c.Code, rules.MaxCode)
+		v.Text("name", c.Name, rules.MaxName)
+		v.Check(c.Timezone == "" || ValidTimezone(c.Timezone), "timezone", "must be an IANA time zone such as Europe/Amsterdam")
 		v.Check(c.StoreID != uuid.Nil, "id", "is required")
 		v.Check(c.Code != "", "code", "is required")
 		v.Check(c.Name != "", "name", "is required")

@@ -108,6 +108,8 @@ func Decide(s State, c Command, now time.Time) ([]Event, error) {
 	switch c := c.(type) {
 	case CreateTaxCode:
 		var v rules.Validator
+		v.Text("code", c.Code, rules.MaxCode)
+		v.Text("name", c.Name, rules.MaxName)
 		v.Check(c.TaxCodeID != uuid.Nil, "id", "is required")
 		v.Check(c.Code != "", "code", "is required")
 		v.Check(tax.ValidRate(c.RateBP), "rate_bp", "must be between 0 and 10000")

@@ -12,15 +12,17 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/odata-pos/pos/domain/catalog"
 	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/quantity"
+	"github.com/odata-pos/pos/domain/rules"
 )
 
-// Limits of a row's text, as the catalog API has them.
+// Limits of a row's text: the product decider's (catalog.Decide).
 const (
-	maxCode     = 64  // SKUs, barcodes, tax codes
-	maxName     = 200 // names and categories
-	maxBarcodes = 32
+	maxCode     = rules.MaxCode // SKUs, barcodes, tax codes
+	maxName     = rules.MaxName // names and categories
+	maxBarcodes = catalog.MaxBarcodes
 )
 
 // Row is one product of the file, parsed.

@@ -254,7 +254,7 @@ func (im *Importer) importStore(ctx context.Context) error {
 		return err
 	}
 	res, err := im.stores.Create(ctx, im.cmd("settings", 0, "store", time.Time{}, ""), c)
-	im.wrote(res)
+	im.wrote(res.Result)
 	return err
 }
 
@@ -292,7 +292,7 @@ func (im *Importer) importTaxCodes(ctx context.Context) error {
 			continue
 		}
 		res, err := im.catalog.CreateTaxCode(ctx, im.cmd("tax_rate", bp, "create", time.Time{}, ""), c)
-		im.wrote(res)
+		im.wrote(res.Result)
 		if err != nil {
 			return fmt.Errorf("tax code %s: %w", code, err)
 		}
@@ -320,7 +320,7 @@ func (im *Importer) importRegister(ctx context.Context) error {
 		return err
 	}
 	res, err := im.stores.CreateRegister(ctx, im.cmd("settings", 0, "register", time.Time{}, ""), c)
-	im.wrote(res)
+	im.wrote(res.Result)
 	if err != nil {
 		return fmt.Errorf("history register: %w", err)
 	}

@@ -135,7 +135,7 @@ func (im *Importer) createProduct(ctx context.Context, p *product, barcodes []st
 	}
 	im.clock.set(at)
 	res, err := im.catalog.CreateProduct(ctx, im.cmd("products", p.v1ID, "create", at, ""), c)
-	im.wrote(res)
+	im.wrote(res.Result)
 	return err
 }
 
@@ -282,7 +282,7 @@ func (im *Importer) deactivate(ctx context.Context) error {
 			continue
 		}
 		res, err := im.catalog.Deactivate(ctx, im.cmd("products", p.v1ID, "deactivate:"+p.id.String(), time.Time{}, ""), p.id, catalog.Deactivate{Reason: "inactive or deleted in v1"})
-		im.wrote(res)
+		im.wrote(res.Result)
 		if err != nil && !errors.Is(err, rules.ErrNotFound) {
 			var rerr *rules.RuleError
 			if errors.As(err, &rerr) {

@@ -227,8 +227,32 @@ func jsonPaths(tb testing.TB, data []byte) []string {
 	return out
 }
 
-// BenchmarkDecode decodes one event of each slim type, as the fold does and (for comparison)
-// as the domain event.
+// jsonv2Unmarshal is encoding/json/v2's Unmarshal when the test is built with
+// GOEXPERIMENT=jsonv2 (jsonv2_test.go), else nil: BenchmarkDecode then leaves it out.
+var jsonv2Unmarshal func([]byte, any) error
+
+// slimUnmarshal decodes data into the slim view of typ with unmarshal (a JSON package's
+// Unmarshal), for the comparison of BenchmarkDecode.
+func slimUnmarshal(typ string, data []byte, unmarshal func([]byte, any) error) error {
+	switch typ {
+	case sale.TypeSaleCompleted:
+		var v saleCompleted
+		return unmarshal(data, &v)
+	case returns.TypeReturnRecorded:
+		var v returnRecorded
+		return unmarshal(data, &v)
+	case stock.TypeStockMoved:
+		var v stockMoved
+		return unmarshal(data, &v)
+	default:
+		var v stockCounted
+		return unmarshal(data, &v)
+	}
+}
+
+// BenchmarkDecode decodes one event of each slim type, as the fold does (slim: the lexer) and,
+// for comparison, into the same slim view with encoding/json (slim-json, and slim-jsonv2 when
+// built with GOEXPERIMENT=jsonv2) and as the domain event.
 func BenchmarkDecode(b *testing.B) {
 	p := New()
 	seeds := slimSeeds(b)
@@ -241,6 +265,22 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
+		b.Run(typ+"/slim-json", func(b *testing.B) {
+			for b.Loop() {
+				if err := slimUnmarshal(typ, e.Data, json.Unmarshal); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		if jsonv2Unmarshal != nil {
+			b.Run(typ+"/slim-jsonv2", func(b *testing.B) {
+				for b.Loop() {
+					if err := slimUnmarshal(typ, e.Data, jsonv2Unmarshal); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 		b.Run(typ+"/domain", func(b *testing.B) {
 			for b.Loop() {
 				if _, err := p.codec.Decode(e.Type, e.Data); err != nil {

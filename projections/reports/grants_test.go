@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/internal/poll"
 	"github.com/odata-pos/pos/projections"
 	"github.com/odata-pos/pos/projections/reports"
 )
@@ -126,16 +128,10 @@ func TestAnalystRoleReadsReportsOnlyAndKeepsItAcrossRebuilds(t *testing.T) {
 	if err := r.Rebuild(ctx, reports.Name); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		s, err := r.ActiveSchema(ctx, reports.Name)
-		if err == nil && s != before {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("rebuild did not swap: still %s (%v)", s, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	var active string
+	poll.Eventually(t, 30*time.Second, func() bool {
+		active, err = r.ActiveSchema(ctx, reports.Name)
+		return err == nil && active != before
+	}, func() string { return fmt.Sprintf("rebuild did not swap: still %s (%v)", active, err) })
 	check("after a rebuild")
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/integration"
+	"github.com/odata-pos/pos/internal/tcpproxy"
 )
 
 // The shared brokers of the machine (POS_TEST_NATS_URL, POS_TEST_AMQP_URL override them).
@@ -196,24 +196,11 @@ func AMQPQueue(t testing.TB, exchange, prefix string) *Consumer {
 	return c
 }
 
-// Proxy forwards a port of 18600-18699 to target. cut closes every proxied connection (as a
-// broker restart would) and keeps accepting new ones.
-type Proxy struct {
-	Addr  string
-	mu    sync.Mutex
-	conns []net.Conn
-	cuts  int
-	// connections counts the connections accepted.
-	connections int
-}
+// Proxy forwards a port of 18600-18699 to a broker; its Cut closes every proxied connection
+// (as a broker restart would) and keeps accepting new ones.
+type Proxy = tcpproxy.Proxy
 
-// Accepted is how many connections the proxy accepted.
-func (p *Proxy) Accepted() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.connections
-}
-
+// NewProxy starts a Proxy to target on a free port of 18600-18699, stopped at the end of t.
 func NewProxy(t testing.TB, target string) *Proxy {
 	t.Helper()
 	var ln net.Listener
@@ -226,43 +213,7 @@ func NewProxy(t testing.TB, target string) *Proxy {
 	if ln == nil {
 		t.Fatalf("no free port in 18600-18699: %v", err)
 	}
-	p := &Proxy{Addr: ln.Addr().String()}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		_ = ln.Close()
-		p.Cut()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			out, err := net.Dial("tcp", target)
-			if err != nil {
-				_ = in.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, in, out)
-			p.connections++
-			p.mu.Unlock()
-			wg.Go(func() { _, _ = io.Copy(out, in); _ = out.Close() })
-			wg.Go(func() { _, _ = io.Copy(in, out); _ = in.Close() })
-		}
-	})
-	return p
-}
-
-func (p *Proxy) Cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		_ = c.Close()
-	}
-	p.conns = nil
-	p.cuts++
+	return tcpproxy.Start(t, ln, target)
 }
 
 // CheckDelivery: every appended event arrived (none lost, nothing else arrived), each message
