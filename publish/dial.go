@@ -40,16 +40,15 @@ type sink struct {
 	topic func(m integration.Message) string
 }
 
-// dial connects to t's broker for window publishes in flight. After a failed publish the
-// worker closes the sink and dials again, so no state of a broken connection (a channel, a
-// pending confirm) outlives a failure.
-func dial(ctx context.Context, t Target, window int, log *slog.Logger) (*sink, error) {
+// dial connects to t's broker. The clients reconnect on their own after a lost connection;
+// a publish that fails meanwhile returns an error and is retried from the checkpoint.
+func dial(ctx context.Context, t Target, log *slog.Logger) (*sink, error) {
 	wlog := watermill.NewSlogLogger(log)
 	switch t.Broker {
 	case BrokerNATS:
 		return dialNATS(ctx, t, wlog)
 	case BrokerAMQP:
-		return dialAMQP(t, window, wlog)
+		return dialAMQP(t, wlog)
 	case BrokerKafka:
 		return dialKafka(t, wlog)
 	}
@@ -100,7 +99,7 @@ func ensureStream(ctx context.Context, conn *nats.Conn, t Target) error {
 	return nil
 }
 
-func dialAMQP(t Target, window int, log watermill.LoggerAdapter) (*sink, error) {
+func dialAMQP(t Target, log watermill.LoggerAdapter) (*sink, error) {
 	cfg := wamqp.Config{
 		Connection: wamqp.ConnectionConfig{AmqpURI: t.URL},
 		Marshaler: wamqp.DefaultMarshaler{PostprocessPublishing: func(p amqp.Publishing) amqp.Publishing {
@@ -119,12 +118,13 @@ func dialAMQP(t Target, window int, log watermill.LoggerAdapter) (*sink, error) 
 		Publish: wamqp.PublishConfig{
 			GenerateRoutingKey: func(topic string) string { return topic },
 			// Each message waits for the broker's confirm before the next of its Publish call
-			// is sent. A channel per lane of the window, opened once: opening, confirm-selecting
-			// and closing a channel per call cost three round trips more per call. A pooled
-			// channel broken by a lost connection is not always reopened by watermill-amqp (a
-			// failed reopen drops it from the pool), which is why the worker dials a new
-			// publisher, with a new pool, after every failure.
-			ChannelPoolSize: max(1, window),
+			// is sent; the lanes of the window make concurrent calls, each on a channel of its
+			// own. No channel pool, though it would save three round trips per call (open,
+			// confirm-select, close): a pooled channel broken by a lost connection is not always
+			// reopened (a failed reopen drops it from the pool, and Publish then waits for a
+			// channel forever), and closing the publisher to start afresh races with
+			// watermill-amqp's own reconnect (go test -race). A channel per call always starts on
+			// the current connection.
 			ConfirmDelivery: true,
 		},
 		TopologyBuilder: &wamqp.DefaultTopologyBuilder{},

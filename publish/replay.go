@@ -25,7 +25,7 @@ func Replay(ctx context.Context, store eventstore.Store, t Target, from eventsto
 	if err != nil {
 		return 0, 0, fmt.Errorf("head of $all: %w", err)
 	}
-	s, err := dial(ctx, t, t.window(DefaultWindow), log)
+	s, err := dial(ctx, t, log)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -141,17 +141,13 @@ func (w *Worker) lead(ctx context.Context, t Target, log *slog.Logger) error {
 	for ctx.Err() == nil {
 		var err error
 		if s == nil {
-			s, err = dial(ctx, t, p.max, log)
+			s, err = dial(ctx, t, log)
 		}
 		if err == nil {
 			err = w.follow(ctx, t, s, &p, func() { backoff = w.cfg.PollInterval / 4 })
 		}
 		if err == nil || ctx.Err() != nil {
 			return nil
-		}
-		if s != nil { // a new connection for the retry (see dial)
-			_ = s.publisher.Close()
-			s = nil
 		}
 		p.failed()
 		w.metrics.Failures.WithLabelValues(t.Name).Inc()
