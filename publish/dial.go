@@ -117,9 +117,14 @@ func dialAMQP(t Target, log watermill.LoggerAdapter) (*sink, error) {
 		},
 		Publish: wamqp.PublishConfig{
 			GenerateRoutingKey: func(topic string) string { return topic },
-			// Each message waits for the broker's confirm before the next is sent. No channel
-			// pool: a pooled channel broken by a lost connection is not always reopened, while a
-			// channel per Publish call always starts on the current connection.
+			// Each message waits for the broker's confirm before the next of its Publish call
+			// is sent; the lanes of the window make concurrent calls, each on a channel of its
+			// own. No channel pool, though it would save three round trips per call (open,
+			// confirm-select, close): a pooled channel broken by a lost connection is not always
+			// reopened (a failed reopen drops it from the pool, and Publish then waits for a
+			// channel forever), and closing the publisher to start afresh races with
+			// watermill-amqp's own reconnect (go test -race). A channel per call always starts on
+			// the current connection.
 			ConfirmDelivery: true,
 		},
 		TopologyBuilder: &wamqp.DefaultTopologyBuilder{},

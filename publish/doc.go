@@ -6,6 +6,8 @@
 // Delivery is at least once and never loses an event: a target's checkpoint moves only after
 // the broker confirmed every message up to it (JetStream publish acks, RabbitMQ publisher
 // confirms, Kafka's synchronous producer), and a failure restarts from the checkpoint. Each
-// message's ID is the event ID (and JetStream's Nats-Msg-Id), so consumers deduplicate, and
-// messages are published one at a time in $all order, so one stream's messages arrive in order.
+// message's ID is the event ID (and JetStream's Nats-Msg-Id), so consumers deduplicate.
+// Up to a window of publishes are in flight, but each stream belongs to one lane that waits for
+// each confirm before its next message, so one stream's messages arrive in order, also after a
+// failed publish (window.go).
 package publish

@@ -43,7 +43,7 @@ func startWorker(t testing.TB, db *database, reg prometheus.Registerer, urls ...
 const pollInterval = 100_000_000 // 100 ms
 
 // TestPublishesEveryEventInOrderWithTheContract: every published event reaches the broker
-// once, in $all order, with the event ID as message ID, the envelope filled from the event and
+// once, each stream's in order (streams overtake each other within the window), with the event ID as message ID, the envelope filled from the event and
 // the data rendered publicly; unpublished types stay out; the checkpoint and the metrics
 // follow.
 func TestPublishesEveryEventInOrderWithTheContract(t *testing.T) {
@@ -65,10 +65,7 @@ func TestPublishesEveryEventInOrderWithTheContract(t *testing.T) {
 				t.Errorf("%d messages for %d events: a duplicate without a restart", len(got), len(want))
 			}
 			pt.CheckDelivery(t, want, got)
-			for i, m := range got {
-				if i < len(want) && m.Env.Position != uint64(want[i].Position) {
-					t.Fatalf("message %d is at position %d, want %d: not in $all order", i, m.Env.Position, want[i].Position)
-				}
+			for _, m := range got {
 				if m.Env.ID == saleID.String() {
 					checkSaleContract(t, m)
 				} else if m.Env.Type != integration.TypeStockMoved || !strings.HasPrefix(m.Env.CorrelationID, "corr-") ||

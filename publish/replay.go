@@ -46,9 +46,12 @@ func Replay(ctx context.Context, store eventstore.Store, t Target, from eventsto
 		if len(evs) == 0 {
 			break
 		}
-		n, err := publishBatch(ctx, t, s, evs)
-		total += n
+		res, err := publishBatch(ctx, t, s, evs, t.window(DefaultWindow))
+		total += res.confirmed
 		if err != nil {
+			if res.done > 0 {
+				after = evs[res.done-1].Position
+			}
 			return total, after, err
 		}
 		after = evs[len(evs)-1].Position

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/odata-pos/pos/integration"
@@ -48,13 +49,24 @@ type Target struct {
 	// Topic (Kafka) is the topic published to (topic=, default "pos.events"); the stream is
 	// the message key, so one stream's messages share a partition.
 	Topic string
+	// Window is how many publishes are in flight at once (window=, 1-1024; 0: Config.Window).
+	// Each stream keeps its order at any window; window=1 also keeps $all order across streams.
+	Window int
+}
+
+// window is t's window, or def when t has none.
+func (t Target) window(def int) int {
+	if t.Window > 0 {
+		return t.Window
+	}
+	return def
 }
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 
 // ParseTarget parses one target URL. defaultTypes apply when the URL has no types= parameter
 // (check them with CheckTypes).
-// The parameters name, types (joined with + or repeated), prefix, stream, exchange and topic are this
+// The parameters name, types (joined with + or repeated), prefix, stream, exchange, topic and window are this
 // package's; every other part of the URL is the broker client's.
 func ParseTarget(raw string, defaultTypes []string, defaultPrefix string) (Target, error) {
 	u, err := url.Parse(raw)
@@ -86,6 +98,14 @@ func ParseTarget(raw string, defaultTypes []string, defaultPrefix string) (Targe
 	take("stream", &t.Stream)
 	take("exchange", &t.Exchange)
 	take("topic", &t.Topic)
+	if v := q.Get("window"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxWindow {
+			problems = append(problems, fmt.Errorf("window %q must be a number from 1 to %d", v, maxWindow))
+		}
+		t.Window = n
+		q.Del("window")
+	}
 	t.Types = defaultTypes
 	if vs, ok := q["types"]; ok {
 		t.Types = nil

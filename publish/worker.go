@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -25,8 +23,11 @@ import (
 const (
 	DefaultPollInterval = time.Second
 	// DefaultBatchSize bounds what a crash makes the publisher send again (the messages
-	// confirmed since the last checkpoint save) against one checkpoint write per batch.
-	DefaultBatchSize = 64
+	// confirmed since the last checkpoint save) against one checkpoint write per batch, and
+	// gives the lanes of the window enough to publish between two saves.
+	DefaultBatchSize = 1024
+	// refillWait is how long a publisher that is behind waits for more events to fill a batch.
+	refillWait = 5 * time.Millisecond
 	// maxBackoff bounds the wait before a failed target is tried again.
 	maxBackoff = 10 * time.Second
 )
@@ -46,8 +47,12 @@ type Config struct {
 	// PollInterval is how often a standby replica tries to take over, and how often lag is
 	// measured (default 1s).
 	PollInterval time.Duration
-	// BatchSize is the most events published between two checkpoint saves (default 64).
+	// BatchSize is the most events published between two checkpoint saves (default 1024).
 	BatchSize int
+	// Window is how many publishes each target has in flight at once, for targets without
+	// a window= parameter (default DefaultWindow). 1 publishes one message at a time, in $all
+	// order.
+	Window int
 }
 
 // Validate reports every missing or wrong field at once.
@@ -62,8 +67,8 @@ func (c Config) Validate() error {
 	if len(c.Targets) == 0 {
 		problems = append(problems, errors.New("publish: at least one target is required"))
 	}
-	if c.PollInterval < 0 || c.BatchSize < 0 {
-		problems = append(problems, errors.New("publish: PollInterval and BatchSize must not be negative"))
+	if c.PollInterval < 0 || c.BatchSize < 0 || c.Window < 0 {
+		problems = append(problems, errors.New("publish: PollInterval, BatchSize and Window must not be negative"))
 	}
 	return errors.Join(problems...)
 }
@@ -86,6 +91,9 @@ func New(cfg Config) (*Worker, error) {
 	}
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = DefaultBatchSize
+	}
+	if cfg.Window == 0 {
+		cfg.Window = DefaultWindow
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -129,17 +137,19 @@ func (w *Worker) lead(ctx context.Context, t Target, log *slog.Logger) error {
 		}
 	}()
 	backoff := w.cfg.PollInterval / 4
+	p := pace{cur: t.window(w.cfg.Window), max: t.window(w.cfg.Window)}
 	for ctx.Err() == nil {
 		var err error
 		if s == nil {
 			s, err = dial(ctx, t, log)
 		}
 		if err == nil {
-			err = w.follow(ctx, t, s, func() { backoff = w.cfg.PollInterval / 4 })
+			err = w.follow(ctx, t, s, &p, func() { backoff = w.cfg.PollInterval / 4 })
 		}
 		if err == nil || ctx.Err() != nil {
 			return nil
 		}
+		p.failed()
 		w.metrics.Failures.WithLabelValues(t.Name).Inc()
 		log.Warn("publish failed; retrying from the checkpoint", "error", err, "retry_in", backoff.String())
 		pglead.Sleep(ctx, backoff)
@@ -148,9 +158,10 @@ func (w *Worker) lead(ctx context.Context, t Target, log *slog.Logger) error {
 	return nil
 }
 
-// follow subscribes to $all from t's checkpoint and publishes batch after batch, saving the
-// checkpoint after each confirmed batch. progress is called after each saved batch.
-func (w *Worker) follow(ctx context.Context, t Target, s *sink, progress func()) error {
+// follow subscribes to $all from t's checkpoint and publishes batch after batch through the
+// window p, saving the checkpoint after each batch up to the first message not confirmed.
+// progress is called after each save.
+func (w *Worker) follow(ctx context.Context, t Target, s *sink, p *pace, progress func()) error {
 	from, err := w.cps.Load(ctx, t.Name)
 	if err != nil {
 		return err
@@ -167,17 +178,21 @@ func (w *Worker) follow(ctx context.Context, t Target, s *sink, progress func())
 		batch, open := next(ctx, events, w.cfg.BatchSize)
 		if len(batch) > 0 {
 			lag.observe(ctx, batch[0], len(events) > 0)
-			n, err := publishBatch(ctx, t, s, batch)
-			if err != nil {
-				return err
+			res, pubErr := publishBatch(ctx, t, s, batch, p.cur)
+			w.metrics.Published.WithLabelValues(t.Name).Add(float64(res.confirmed))
+			if res.done > 0 {
+				// Even after a failure: what precedes the first unconfirmed message is not sent again.
+				last := batch[res.done-1].Position
+				if err := w.cps.Save(ctx, t.Name, last); err != nil {
+					return errors.Join(pubErr, err)
+				}
+				w.metrics.Position.WithLabelValues(t.Name).Set(float64(last))
+				progress()
 			}
-			last := batch[len(batch)-1].Position
-			if err := w.cps.Save(ctx, t.Name, last); err != nil {
-				return err
+			if pubErr != nil {
+				return pubErr
 			}
-			w.metrics.Position.WithLabelValues(t.Name).Set(float64(last))
-			w.metrics.Published.WithLabelValues(t.Name).Add(float64(n))
-			progress()
+			p.confirmed()
 			if len(events) == 0 {
 				lag.caughtUp()
 			}
@@ -194,8 +209,11 @@ func (w *Worker) follow(ctx context.Context, t Target, s *sink, progress func())
 	}
 }
 
-// next waits for one event, then takes those already waiting, up to max. open is false once
-// the channel is closed or ctx ended.
+// next waits for one event, then takes those already waiting, up to max. While it has taken
+// a full buffer of the subscription or more (the publisher is behind), it also waits up to
+// refillWait for the subscription to read more, so that a backlog goes out in batches of max
+// (a window needs a batch larger than itself to fill) rather than of the buffer's size. open
+// is false once the channel is closed or ctx ended.
 func next(ctx context.Context, events <-chan eventstore.RecordedEvent, max int) (batch []eventstore.RecordedEvent, open bool) {
 	select {
 	case <-ctx.Done():
@@ -206,6 +224,7 @@ func next(ctx context.Context, events <-chan eventstore.RecordedEvent, max int) 
 		}
 		batch = append(batch, e)
 	}
+	var refill <-chan time.Time // once behind: how long to wait for the subscription's next read
 	for len(batch) < max {
 		select {
 		case e, ok := <-events:
@@ -213,58 +232,28 @@ func next(ctx context.Context, events <-chan eventstore.RecordedEvent, max int) 
 				return batch, false
 			}
 			batch = append(batch, e)
+			continue
 		default:
+		}
+		if cap(events) == 0 || len(batch) <= cap(events) {
+			return batch, true // caught up: publish what there is now
+		}
+		if refill == nil {
+			refill = time.After(refillWait)
+		}
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return batch, false
+			}
+			batch = append(batch, e)
+		case <-refill:
+			return batch, true
+		case <-ctx.Done():
 			return batch, true
 		}
 	}
 	return batch, true
-}
-
-// publishBatch maps the events and publishes them in order, consecutive messages of one topic
-// in one call. It returns once the broker confirmed every message (how many), or with the
-// first error.
-// A mapping error stops the batch: an event that cannot be rendered is a defect to fix, never
-// one to skip.
-func publishBatch(ctx context.Context, t Target, s *sink, batch []eventstore.RecordedEvent) (int, error) {
-	var (
-		topic   string
-		pending []*message.Message
-		n       int
-	)
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		if err := s.publisher.Publish(topic, pending...); err != nil {
-			return fmt.Errorf("publish to %s: %w", topic, err)
-		}
-		n += len(pending)
-		pending = pending[:0]
-		return nil
-	}
-	for i := range batch {
-		m, ok, err := integration.Map(&batch[i])
-		if err != nil {
-			return n, err
-		}
-		if !ok || !t.selects(m.Type) {
-			continue
-		}
-		if tp := s.topic(m); tp != topic {
-			if err := flush(); err != nil {
-				return n, err
-			}
-			topic = tp
-		}
-		wm := message.NewMessage(m.ID, m.Body)
-		wm.Metadata.Set(HeaderType, m.Type)
-		wm.Metadata.Set(HeaderStream, m.Stream)
-		wm.Metadata.Set(HeaderPosition, strconv.FormatUint(m.Position, 10))
-		wm.SetContext(ctx)
-		pending = append(pending, wm)
-	}
-	err := flush()
-	return n, err
 }
 
 // selects reports whether t publishes the public type typ.

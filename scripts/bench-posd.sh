@@ -66,6 +66,10 @@ psqldb() { # retried: on a busy machine the server may be out of connection slot
   for _ in $(seq 1 40); do psql "$pgadmin/$db?sslmode=disable" -XqtAc "$1" 2>/dev/null && return 0; sleep 0.5; done
   psql "$pgadmin/$db?sslmode=disable" -XqtAc "$1"
 }
+# The events of the types published by default (integration.Filter(nil)).
+publishable="SELECT count(*) FROM events WHERE type IN ('sales.sale_completed.v1', 'sales.sale_voided.v1',
+  'returns.return_recorded.v1', 'inventory.stock_moved.v1', 'inventory.stock_counted.v1', 'catalog.product_created.v1',
+  'catalog.price_changed.v1', 'catalog.product_deactivated.v1', 'catalog.product_reactivated.v1')"
 if [ -n "${POS_PUBLISH_URL:-}" ]; then # the publisher's lag, sampled every second during the load
   ( while sleep 1; do curl -fs "http://127.0.0.1:$port/metrics" | awk '/^pos_publish_lag_seconds/ {print $2}'; done >"$out/lag" ) &
   lagpid=$!
@@ -77,6 +81,11 @@ t0=$(date +%s.%N)
   --baseline-db "$pgadmin/$db?sslmode=disable" --stock-catchup 5m --quiet "$@"
 t1=$(date +%s.%N)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "${POS_PUBLISH_URL:-}" ]; then # what was confirmed and appended when the load ended
+  during=$(curl -fs "http://127.0.0.1:$port/metrics" | sed -nE 's/^pos_publish_messages_total\{target="([^"]+)"\} ([0-9.e+]+)$/\1=\2/p' | tr '\n' ' ')
+  appended_during=$(psqldb "SELECT count(*) FROM events")
+  publishable_during=$(psqldb "$publishable")
+fi
 if [ -n "${POS_PUBLISH_URL:-}" ]; then
   # Integration events: events appended during the run beside the messages each target had
   # confirmed (pos_publish_messages_total) once the counts stopped moving (3 s unchanged).
@@ -95,6 +104,8 @@ if [ -n "${POS_PUBLISH_URL:-}" ]; then
   done
   appended=$(psqldb "SELECT count(*) FROM events")
   echo "events appended: $appended in $(printf %.1f "$(echo "$t1 - $t0" | bc)") s = $(echo "$appended / ($t1 - $t0)" | bc) events/s"
+  echo "during the load: $appended_during events appended = $(echo "$appended_during / ($t1 - $t0)" | bc) events/s, $publishable_during of them publishable = $(echo "$publishable_during / ($t1 - $t0)" | bc)/s; confirmed by then: $during"
+  echo "publishable in all: $(psqldb "$publishable")"
   for target in "${!count[@]}"; do
     done_at=${changed[$target]}
     echo "published to $target: ${count[$target]} messages, the last $(printf %.1f "$(echo "$done_at - $t1" | bc)") s after the load = $(echo "${count[$target]} / ($done_at - $t0)" | bc) messages/s over the run"

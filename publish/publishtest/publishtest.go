@@ -47,29 +47,41 @@ type Broker struct {
 	// setup creates the stream or queue (with a random name) and returns the target URL
 	// (through addr when not empty: a proxy) and its consumer.
 	Setup func(t testing.TB, addr string) (string, *Consumer)
+	// Refusing is Setup for a stream or queue that holds at most limit messages and refuses a
+	// publish while full (JetStream: an error reply; RabbitMQ: a negative publisher confirm),
+	// with a consumer that makes room slowly, one message at a time.
+	Refusing func(t testing.TB, limit int) (string, *Consumer)
 }
 
 var Brokers = []Broker{
-	{Name: "nats", Setup: func(t testing.TB, addr string) (string, *Consumer) {
-		sfx := Suffix()
-		prefix, stream := "pt"+sfx, "PT_"+sfx
-		c := NATSStream(t, stream, prefix)
-		base := NATSURL()
-		if addr != "" {
-			base = "nats://" + addr
-		}
-		return fmt.Sprintf("%s?name=nats&stream=%s&prefix=%s", base, stream, prefix), c
-	}},
-	{Name: "rabbitmq", Setup: func(t testing.TB, addr string) (string, *Consumer) {
-		sfx := Suffix()
-		prefix, exchange := "pt"+sfx, "pt.x"+sfx
-		c := AMQPQueue(t, exchange, prefix)
-		base := AMQPURL()
-		if addr != "" {
-			base = "amqp://guest:guest@" + addr + "/"
-		}
-		return fmt.Sprintf("%s?name=rabbitmq&exchange=%s&prefix=%s", base, exchange, prefix), c
-	}},
+	{Name: "nats",
+		Setup:    func(t testing.TB, addr string) (string, *Consumer) { return natsTarget(t, addr, 0) },
+		Refusing: func(t testing.TB, limit int) (string, *Consumer) { return natsTarget(t, "", limit) }},
+	{Name: "rabbitmq",
+		Setup:    func(t testing.TB, addr string) (string, *Consumer) { return amqpTarget(t, addr, 0) },
+		Refusing: func(t testing.TB, limit int) (string, *Consumer) { return amqpTarget(t, "", limit) }},
+}
+
+func natsTarget(t testing.TB, addr string, limit int) (string, *Consumer) {
+	sfx := Suffix()
+	prefix, stream := "pt"+sfx, "PT_"+sfx
+	c := natsStream(t, stream, prefix, limit)
+	base := NATSURL()
+	if addr != "" {
+		base = "nats://" + addr
+	}
+	return fmt.Sprintf("%s?name=nats&stream=%s&prefix=%s", base, stream, prefix), c
+}
+
+func amqpTarget(t testing.TB, addr string, limit int) (string, *Consumer) {
+	sfx := Suffix()
+	prefix, exchange := "pt"+sfx, "pt.x"+sfx
+	c := amqpQueue(t, exchange, prefix, limit)
+	base := AMQPURL()
+	if addr != "" {
+		base = "amqp://guest:guest@" + addr + "/"
+	}
+	return fmt.Sprintf("%s?name=rabbitmq&exchange=%s&prefix=%s", base, exchange, prefix), c
 }
 
 // Received is one message as a consumer got it.
@@ -123,7 +135,12 @@ func Unavailable(t testing.TB, broker, url string, err error) {
 
 // NATSStream creates a JetStream stream for prefix (as the publisher would) and an ordered
 // consumer reading it from the start; both go away at cleanup.
-func NATSStream(t testing.TB, name, prefix string) *Consumer {
+func NATSStream(t testing.TB, name, prefix string) *Consumer { return natsStream(t, name, prefix, 0) }
+
+// natsStream is NATSStream; with limit > 0 the stream is a work queue that refuses a publish
+// while it holds limit messages, and a consumer that fetches and acknowledges one message at a
+// time (which removes it) makes room now and then.
+func natsStream(t testing.TB, name, prefix string, limit int) *Consumer {
 	t.Helper()
 	ctx := context.Background()
 	nc, err := nats.Connect(NATSURL())
@@ -135,19 +152,35 @@ func NATSStream(t testing.TB, name, prefix string) *Consumer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{prefix + ".>"}, Duplicates: 2 * time.Minute, Storage: jetstream.MemoryStorage})
+	cfg := jetstream.StreamConfig{Name: name, Subjects: []string{prefix + ".>"}, Duplicates: 2 * time.Minute, Storage: jetstream.MemoryStorage}
+	if limit > 0 {
+		cfg.Retention, cfg.Discard, cfg.MaxMsgs = jetstream.WorkQueuePolicy, jetstream.DiscardNew, int64(limit)
+	}
+	st, err := js.CreateStream(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = js.DeleteStream(context.Background(), name) })
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	var (
+		cons jetstream.Consumer
+		opts []jetstream.PullConsumeOpt
+	)
+	if limit > 0 {
+		cons, err = st.CreateConsumer(ctx, jetstream.ConsumerConfig{AckPolicy: jetstream.AckExplicitPolicy})
+		opts = append(opts, jetstream.PullMaxMessages(1))
+	} else {
+		cons, err = st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &Consumer{}
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		c.add(t, m.Headers().Get(nats.MsgIdHdr), m.Headers().Get("_watermill_message_uuid"), m.Data())
-	})
+		if limit > 0 {
+			_ = m.DoubleAck(ctx)
+		}
+	}, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +191,12 @@ func NATSStream(t testing.TB, name, prefix string) *Consumer {
 // AMQPQueue declares a topic exchange and a queue bound to every routing key under prefix,
 // and consumes it; both are deleted at cleanup.
 func AMQPQueue(t testing.TB, exchange, prefix string) *Consumer {
+	return amqpQueue(t, exchange, prefix, 0)
+}
+
+// amqpQueue is AMQPQueue; with limit > 0 the queue refuses a publish (a negative confirm) while
+// it holds limit messages, and the consumer takes and acknowledges one message at a time.
+func amqpQueue(t testing.TB, exchange, prefix string, limit int) *Consumer {
 	t.Helper()
 	conn, err := amqp.Dial(AMQPURL())
 	if err != nil {
@@ -172,7 +211,14 @@ func AMQPQueue(t testing.TB, exchange, prefix string) *Consumer {
 	if err := ch.ExchangeDeclare(exchange, "topic", true, false, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ch.QueueDeclare(queue, false, false, false, false, nil); err != nil {
+	var args amqp.Table
+	if limit > 0 {
+		args = amqp.Table{"x-max-length": int32(limit), "x-overflow": "reject-publish"}
+		if err := ch.Qos(1, 0, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ch.QueueDeclare(queue, false, false, false, false, args); err != nil {
 		t.Fatal(err)
 	}
 	if err := ch.QueueBind(queue, prefix+".#", exchange, false, nil); err != nil {
@@ -182,7 +228,7 @@ func AMQPQueue(t testing.TB, exchange, prefix string) *Consumer {
 		_, _ = ch.QueueDelete(queue, false, false, false)
 		_ = ch.ExchangeDelete(exchange, false, false)
 	})
-	deliveries, err := ch.Consume(queue, "", true, false, false, false, nil)
+	deliveries, err := ch.Consume(queue, "", limit == 0, false, false, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +237,9 @@ func AMQPQueue(t testing.TB, exchange, prefix string) *Consumer {
 		for d := range deliveries {
 			wuuid, _ := d.Headers["_watermill_message_uuid"].(string)
 			c.add(t, d.MessageId, wuuid, d.Body)
+			if limit > 0 {
+				_ = d.Ack(false)
+			}
 		}
 	}()
 	return c
