@@ -12,7 +12,7 @@ import (
 	"github.com/odata-pos/pos/internal/v1import/v1gen"
 )
 
-const importV1Usage = "posctl import v1 FILE.sqlite --store CODE [--dry-run] [--json FILE] [--workers N] [--as NAME]"
+const importV1Usage = "posctl import v1 FILE.sqlite --store CODE [--dry-run] [--json FILE] [--workers N] [--batch N] [--as NAME]"
 
 // runImportV1 runs posctl import v1: the history of an O'Data POS v1 SQLite file into a
 // store (see docs/import-v1.md). It exits 0 only when every row was imported or explained
@@ -23,7 +23,8 @@ func runImportV1(ctx context.Context, e env) error {
 	storeCode := fs.String("store", "", "`code` of the store the history belongs to (created from the v1 settings when missing)")
 	dryRun := fs.Bool("dry-run", false, "do every check and decision, write nothing")
 	jsonFile := fs.String("json", "", "also write the report as JSON to `file`")
-	workers := fs.Int("workers", 32, "`n` sales appended at once")
+	workers := fs.Int("workers", 4, "`n` batches of sales decided and appended at once")
+	batch := fs.Int("batch", 250, "`n` sales appended together (one statement on PostgreSQL)")
 	generate := fs.Int("generate-sales", 0, "write a generated dirty v1 file of `n` sales at FILE (for tests and benchmarks) and stop")
 	as := fs.String("as", "", "`name` of the operator the import is attributed to (default $USER, else uid@host)")
 	var file string
@@ -66,7 +67,7 @@ func runImportV1(ctx context.Context, e env) error {
 	}
 	progress := importProgress(e.stderr, len(src.Sales))
 	rep, err := v1import.Import(ctx, v1import.Deps{Handler: cs.handler, Credentials: cs.creds},
-		src, v1import.Options{File: file, StoreCode: *storeCode, DryRun: *dryRun, Operator: "posctl:" + by, Workers: *workers, Progress: progress})
+		src, v1import.Options{File: file, StoreCode: *storeCode, DryRun: *dryRun, Operator: "posctl:" + by, Workers: *workers, Batch: *batch, Progress: progress})
 	if err != nil {
 		return fmt.Errorf("import stopped (run it again to complete it): %w", err)
 	}
@@ -91,10 +92,12 @@ func importProgress(w io.Writer, total int) func(done, total int) {
 		}
 	}
 	step := max(1, total/10)
+	next := step
 	start := time.Now()
-	return func(done, total int) {
-		if done%step == 0 || done == total {
+	return func(done, total int) { // sales are done a batch at a time: print on crossing a step
+		if done >= next || done == total {
 			fmt.Fprintf(w, "v1 sales: %d/%d (%.0f s)\n", done, total, time.Since(start).Seconds())
+			next = (done/step + 1) * step
 		}
 	}
 }

@@ -247,3 +247,17 @@ func (s *Store) waitChange() <-chan struct{} {
 	defer s.mu.Unlock()
 	return s.changed
 }
+
+var _ eventstore.BatchAppender = (*Store)(nil)
+
+// AppendBatch runs each append of appends in order; see eventstore.BatchAppender.
+func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.StreamAppend) ([]eventstore.AppendOutcome, error) {
+	out := make([]eventstore.AppendOutcome, len(appends))
+	for i, a := range appends {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		out[i].Result, out[i].Err = s.Append(ctx, a.Stream, a.Expected, a.Events)
+	}
+	return out, nil
+}

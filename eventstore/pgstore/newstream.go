@@ -66,25 +66,6 @@ func firstHash(stream string, id uuid.UUID, typ, data, meta string) chain.Hash {
 	})
 }
 
-// newStreamsSQL is newStreamSQL for a batch: one event to each of several new streams, in one
-// plain statement (one transaction, one WAL flush). It answers (stream, position) for every
-// stream it created; an append whose stream exists gets no row, and append_events answers it
-// as for newStreamSQL. The streams are distinct and sorted (newStreamsBatch), so concurrent
-// batches take their stream rows in one order.
-const newStreamsSQL = `
-WITH b AS (
-    SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::json[], $5::json[], $6::bytea[])
-        AS b(stream, id, type, data, meta, hash)),
-s AS (
-    INSERT INTO streams AS s (stream_id, revision, last_hash)
-    SELECT b.stream, 0, b.hash FROM b ORDER BY b.stream
-        ON CONFLICT (stream_id) DO NOTHING
-    RETURNING s.stream_id)
-INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, hash)
-SELECT nextval('events_position_seq'), b.id, b.stream, 0, b.type, b.data, b.meta, b.hash
-  FROM b JOIN s ON s.stream_id = b.stream
-RETURNING events.stream_id, events.position`
-
 // isNewStreamAppend reports whether args (as appendArgs returns them) append one event at
 // no-stream, the appends newStreamSQL and newStreamsSQL take.
 func isNewStreamAppend(args []any) bool {
@@ -95,42 +76,18 @@ func isNewStreamAppend(args []any) bool {
 // at no-stream) in newStreamsSQL and returns their replies in batch order. A reply with
 // neither status nor error is an append whose stream exists: append_events must answer it.
 func (s *Store) appendNewStreams(batch []*appendRequest) ([]appendReply, error) {
-	n := len(batch)
-	var (
-		streams, types, data, meta = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		ids                        = make([]pgtype.UUID, n)
-		hashes                     = make([][]byte, n)
-		at                         = make(map[string]int, n)
-	)
+	args := make([][]any, len(batch))
 	for i, req := range batch {
-		a := req.args
-		streams[i], ids[i] = a[0].(string), a[2].([]pgtype.UUID)[0]
-		types[i], data[i], meta[i] = a[3].([]string)[0], a[4].([]string)[0], a[5].([]string)[0]
-		h := firstHash(streams[i], ids[i].Bytes, types[i], data[i], meta[i])
-		hashes[i] = h[:]
-		at[streams[i]] = i
+		args[i] = req.args
 	}
-	rows, err := s.pool.Query(s.ctx, newStreamsSQL, streams, ids, types, data, meta, hashes)
+	written, err := s.insertNewStreams(s.ctx, args)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	replies := make([]appendReply, n)
-	for rows.Next() {
-		var stream string
-		var pos int64
-		if err := rows.Scan(&stream, &pos); err != nil {
-			return nil, err
-		}
-		i, ok := at[stream]
-		if !ok || replies[i].status != "" {
-			return nil, errBatchShape
-		}
-		rev := int64(0)
+	replies := make([]appendReply, len(batch))
+	for i, res := range written {
+		rev, pos := int64(res.Revision), int64(res.Position)
 		replies[i] = appendReply{status: statusOK, revision: &rev, position: &pos}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	return replies, nil
 }

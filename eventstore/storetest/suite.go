@@ -21,6 +21,7 @@ func Run(t *testing.T, b Backend) {
 			{"ExpectedRevision", testExpectedRevision},
 			{"InvalidAppend", testInvalidAppend},
 			{"IdempotentAppend", testIdempotentAppend},
+			{"BatchAppend", testBatchAppend},
 			{"Tombstone", testTombstone},
 			{"RacingWritersOneWinnerPerRevision", testRacingWriters},
 			{"PageTenThousandEventStream", testPaging},

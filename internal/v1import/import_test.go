@@ -2,6 +2,7 @@ package v1import_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/esdb"
+	"github.com/odata-pos/pos/eventstore/esdb/esdbtest"
 	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/credentials"
 	"github.com/odata-pos/pos/internal/pgtest"
@@ -125,8 +128,8 @@ func TestImportInterruptedCompletesWhenRunAgain(t *testing.T) {
 	tg := newTarget(t)
 	cut, cancel := context.WithCancel(ctx)
 	defer cancel()
-	_, err := v1import.Import(cut, tg.deps, src, v1import.Options{StoreCode: "MAD1", Progress: func(done, _ int) {
-		if done == 250 {
+	_, err := v1import.Import(cut, tg.deps, src, v1import.Options{StoreCode: "MAD1", Batch: 20, Progress: func(done, _ int) {
+		if done >= 250 {
 			cancel()
 		}
 	}})
@@ -139,6 +142,64 @@ func TestImportInterruptedCompletesWhenRunAgain(t *testing.T) {
 	}
 	if got, want := countEvents(t, tg.store), countEvents(t, clean.store); got != want {
 		t.Fatalf("interrupted then completed: %d events, a clean import %d", got, want)
+	}
+}
+
+// TestImportRefusesASaleTheDomainCannotHold imports a file with one sale whose discount
+// exceeds its goods (a negative total, which the domain cannot hold): it is refused and
+// listed with its v1 id, everything else is imported, and the reconciliation shows the
+// refused total on its day and over the period, so the report is not OK.
+func TestImportRefusesASaleTheDomainCannotHold(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.sqlite")
+	if _, err := v1gen.Generate(context.Background(), path, v1gen.Options{Sales: 200, Days: 30, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	if err := db.QueryRow(`SELECT total FROM sales WHERE id = 17`).Scan(&total); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE sales SET status = 'completed', discount_amount = total + 1.5, total = -1.5 WHERE id = 17`); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Close()
+	src, err := v1import.Read(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := v1import.Import(context.Background(), newTarget(t).deps, src, v1import.Options{StoreCode: "MAD1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused []v1import.Listed
+	for _, l := range rep.Listed {
+		if l.Outcome == v1import.OutcomeRefused {
+			refused = append(refused, l)
+		}
+	}
+	if len(refused) != 1 || refused[0].Table != "sales" || refused[0].ID != 17 || !contains(refused[0].Reason, "discount exceeds") {
+		t.Fatalf("refused: %+v, want sale 17, its discount beyond its goods", refused)
+	}
+	if rep.Complete || rep.Reconciled || rep.OK() {
+		t.Fatalf("complete %v reconciled %v: a refused sale must show", rep.Complete, rep.Reconciled)
+	}
+	if rep.Period.V1Sold-rep.Period.ImportedSold != -150 {
+		t.Fatalf("period: v1 sold %d, imported %d: want the refused -1.50 as the only difference", rep.Period.V1Sold, rep.Period.ImportedSold)
+	}
+	off := 0
+	for _, d := range rep.Days {
+		if d.Diff != 0 {
+			off++
+			if d.Diff != 150 && d.Diff != -150 {
+				t.Fatalf("day %s differs by %d", d.Day, d.Diff)
+			}
+		}
+	}
+	if off != 1 {
+		t.Fatalf("%d days differ, want the refused sale's", off)
 	}
 }
 
@@ -181,3 +242,79 @@ func (w testWriter) Write(b []byte) (int, error) { w.t.Log(string(b)); return le
 
 var _ io.Writer = testWriter{}
 var _ = time.Second
+
+// TestDryRunSeesClashesInTheStore imports one file into MAD1, then dry-runs another file (other
+// row IDs) into the same store: the dry run reports what a real run would meet in the event
+// store (the store exists, SKUs held by the first file's products, usernames taken, the
+// history register's code held), and writes nothing.
+func TestDryRunSeesClashesInTheStore(t *testing.T) {
+	ctx := context.Background()
+	tg := newTarget(t)
+	first, _ := generate(t, 100)
+	if _, err := v1import.Import(ctx, tg.deps, first, v1import.Options{StoreCode: "MAD1"}); err != nil {
+		t.Fatal(err)
+	}
+	before := countEvents(t, tg.store)
+	path := filepath.Join(t.TempDir(), "other.sqlite")
+	if _, err := v1gen.Generate(ctx, path, v1gen.Options{Sales: 100, Days: 30, Seed: 8}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := v1import.Read(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := v1import.Import(ctx, tg.deps, other, v1import.Options{StoreCode: "MAD1", DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"store MAD1 exists in the event store", "is held by another product of the chain", "is taken in the chain", "register code V1-HISTORY"} {
+		if !listed(rep, want) {
+			rep.WriteText(testWriter{t})
+			t.Errorf("the dry run lists nothing with %q", want)
+		}
+	}
+	if rep.OK() {
+		t.Fatal("a dry run that meets clashes a real run stops at is OK")
+	}
+	if n := countEvents(t, tg.store); n != before {
+		t.Fatalf("the dry run wrote %d events", n-before)
+	}
+}
+
+// TestImportIntoEventStoreDB imports a generated file into EventStoreDB (the in-process
+// emulator): the report reconciles, the events are those of the same import into
+// PostgreSQL, and a second run writes nothing.
+func TestImportIntoEventStoreDB(t *testing.T) {
+	ctx := context.Background()
+	src, _ := generate(t, 300)
+	srv := esdbtest.New(t)
+	st, err := esdb.Open(ctx, srv.URL(), esdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	pg := newTarget(t)
+	deps := v1import.Deps{Handler: commands.NewHandler(st, commands.NewCodec(), commands.Options{}), Credentials: pg.deps.Credentials}
+	rep, err := v1import.Import(ctx, deps, src, v1import.Options{StoreCode: "MAD1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		rep.WriteText(testWriter{t})
+		t.Fatal("the import into EventStoreDB does not reconcile")
+	}
+	if _, err := v1import.Import(ctx, pg.deps, src, v1import.Options{StoreCode: "MAD1"}); err != nil {
+		t.Fatal(err)
+	}
+	n := countEvents(t, st)
+	if want := countEvents(t, pg.store); n != want {
+		t.Fatalf("EventStoreDB holds %d events, the same import into PostgreSQL %d", n, want)
+	}
+	again, err := v1import.Import(ctx, deps, src, v1import.Options{StoreCode: "MAD1"})
+	if err != nil || !again.OK() {
+		t.Fatalf("second run: %v", err)
+	}
+	if m := countEvents(t, st); m != n {
+		t.Fatalf("second run wrote %d events", m-n)
+	}
+}

@@ -38,8 +38,11 @@ type Options struct {
 	// Operator is the user ID recorded as importing (metadata) and as approving what v1
 	// did without an approval record (price overrides, voids with payments).
 	Operator string
-	// Workers is how many sales are appended at once (default 32).
+	// Workers is how many batches of sales are decided and appended at once (default 4).
 	Workers int
+	// Batch is how many sales one batch appends together (default 250): in one statement on
+	// PostgreSQL, as that many parallel appends on EventStoreDB.
+	Batch int
 	// Progress, when set, is told of every sale done, with the total.
 	Progress func(done, total int)
 }
@@ -95,7 +98,10 @@ func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.at = t }
 // New prepares an import of src.
 func New(deps Deps, src *Source, opts Options) *Importer {
 	if opts.Workers <= 0 {
-		opts.Workers = 32
+		opts.Workers = 4
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 250
 	}
 	if opts.Operator == "" {
 		opts.Operator = "v1-import"
@@ -234,6 +240,9 @@ func (im *Importer) importStore(ctx context.Context) error {
 		if im.storeID, err = uuid.Parse(owner); err != nil {
 			return fmt.Errorf("store %s: owner %q: %w", im.opts.StoreCode, owner, err)
 		}
+		if im.storeID != im.id("settings", 0, "store", im.opts.StoreCode) {
+			im.rep.list("settings", "settings", 0, OutcomeListed, "store %s exists in the event store (%s): the history is imported into it", im.opts.StoreCode, im.storeID)
+		}
 		st, err := im.stores.Get(ctx, im.storeID)
 		if err != nil {
 			return err
@@ -283,6 +292,14 @@ func (im *Importer) importTaxCodes(ctx context.Context) error {
 				im.rep.list("tax codes", "products", 0, OutcomeRefused, "rate %d bp: %v", bp, err)
 				continue
 			}
+			rate, clash, err := im.taxCodeClash(ctx, code, bp)
+			if err != nil {
+				return err
+			}
+			if clash {
+				im.rep.list("tax codes", "products", 0, OutcomeRefused, "tax code %s exists in the event store with rate %d bp, not %d bp: the import would stop here", code, rate, bp)
+				continue
+			}
 			im.rep.imported("tax codes")
 			continue
 		}
@@ -316,7 +333,13 @@ func (im *Importer) importRegister(ctx context.Context) error {
 	im.registerID = im.id("settings", 0, "register", im.opts.StoreCode)
 	c := register.CreateRegister{RegisterID: im.registerID, StoreID: im.storeID, Code: "V1-HISTORY", Name: "v1 history (imported)", History: true}
 	if im.opts.DryRun {
-		_, err := register.Decide(register.State{}, c, time.Now())
+		if _, err := register.Decide(register.State{}, c, time.Now()); err != nil {
+			return err
+		}
+		owner, err := im.heldBy(ctx, commands.RegisterCodeKey(im.storeID, c.Code), im.registerID)
+		if owner != "" {
+			im.rep.list("register", "settings", 0, OutcomeRefused, "register code %s of store %s is held by register %s: the import would stop here", c.Code, im.opts.StoreCode, owner)
+		}
 		return err
 	}
 	res, err := im.stores.CreateRegister(ctx, im.cmd("settings", 0, "register", time.Time{}, ""), c)

@@ -98,6 +98,20 @@ func (im *Importer) importProducts(ctx context.Context) error {
 			q := quantity.FromInt(vp.MinStock)
 			low = &q
 		}
+		if im.opts.DryRun {
+			kept, owner, err := im.productClash(ctx, p, codes)
+			if err != nil {
+				return fmt.Errorf("product %d: %w", vp.ID, err)
+			}
+			if owner != "" {
+				im.rep.list("products", "products", vp.ID, OutcomeRefused, "SKU %q is held by another product of the chain (%s) in the event store", p.sku, owner)
+				continue
+			}
+			if len(kept) < len(codes) {
+				adjusted = append(adjusted, fmt.Sprintf("barcode %q is held by another product of the chain: left off", codes[0]))
+				codes = kept
+			}
+		}
 		if err := im.createProduct(ctx, p, codes, cost, low, at); err != nil {
 			if errors.Is(err, rules.ErrDuplicate) && len(codes) > 0 {
 				// The barcode belongs to a product outside this file: import without it.
@@ -215,15 +229,13 @@ func (im *Importer) importUsers(ctx context.Context) error {
 			adjusted = append(adjusted, "password hash is not bcrypt: the user must be given a new password")
 		}
 		username := vu.Username
-		if !im.opts.DryRun {
-			owner, err := commands.Owner(ctx, im.handler, commands.UsernameKey(username))
-			if err != nil {
-				return err
-			}
-			if owner != "" && owner != userID {
-				username += ".v1"
-				adjusted = append(adjusted, fmt.Sprintf("username %q is taken in the chain: imported as %q", vu.Username, username))
-			}
+		owner, err := commands.Owner(ctx, im.handler, commands.UsernameKey(username))
+		if err != nil {
+			return err
+		}
+		if owner != "" && owner != userID {
+			username += ".v1"
+			adjusted = append(adjusted, fmt.Sprintf("username %q is taken in the chain: imported as %q", vu.Username, username))
 		}
 		c := user.RegisterUser{UserID: userID, Username: username, Roles: []string{role}, StoreIDs: []string{im.storeID.String()}}
 		at, _, err := parseLocal(vu.CreatedAt, im.loc)

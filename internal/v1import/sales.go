@@ -194,34 +194,72 @@ func (im *Importer) openMonth(ctx context.Context, day string) (*month, error) {
 	return m, nil
 }
 
-// importMonth imports one local month's sales (many at once), then its refunds (in time
-// order) on the month's shift.
+// importMonth imports one local month's sales (in batches, several at once), then its
+// refunds (in time order) on the month's shift.
 func (im *Importer) importMonth(ctx context.Context, m *month, sales, refunds []*v1sale, done *atomic.Int64, total int) error {
 	info := sale.ShiftInfo{ID: m.id, RegisterID: im.registerID, OpenedAt: m.start}
-	work := make(chan *v1sale)
-	errs := make(chan error, im.opts.Workers)
+	var batches [][]*v1sale
+	for i := 0; i < len(sales); i += im.opts.Batch {
+		batches = append(batches, sales[i:min(len(sales), i+im.opts.Batch)])
+	}
+	err := inParallel(ctx, im.opts.Workers, batches, func(batch []*v1sale) error {
+		if err := im.importBatch(ctx, batch, info); err != nil {
+			return err
+		}
+		n := done.Add(int64(len(batch)))
+		if im.opts.Progress != nil {
+			im.opts.Progress(int(n), total)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	m.sales = append(m.sales, sales...)
+	if im.opts.DryRun {
+		for _, s := range refunds {
+			im.refundDecided(s)
+		}
+		return nil
+	}
+	return im.refunds(ctx, refunds, m.id)
+}
+
+// refunds books the month's refunds, several at once: each is its own return of its own
+// sale; only the cash they pay out meets on the month's shift, whose appends retry on
+// conflict (the shift sums the cash, so their order there does not matter).
+func (im *Importer) refunds(ctx context.Context, refunds []*v1sale, shiftID uuid.UUID) error {
+	sort.SliceStable(refunds, func(i, j int) bool { return refunds[i].returnAt.Before(refunds[j].returnAt) })
+	return inParallel(ctx, im.opts.Workers, refunds, func(s *v1sale) error { return im.refund(ctx, s, shiftID) })
+}
+
+// appendsInFlight bounds the parallel appends of a batch on a store without batch appends
+// (EventStoreDB).
+const appendsInFlight = 16
+
+// inParallel calls do for every item, at most workers at once, and returns the first error
+// (after the calls in flight have returned; no new one starts after it) or ctx's.
+func inParallel[T any](ctx context.Context, workers int, items []T, do func(T) error) error {
+	work := make(chan T)
+	errs := make(chan error, workers)
 	var wg sync.WaitGroup
-	for range min(im.opts.Workers, max(1, len(sales))) {
+	for range min(workers, max(1, len(items))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for s := range work {
-				if err := im.importSale(ctx, s, info); err != nil {
+			for it := range work {
+				if err := do(it); err != nil {
 					errs <- err
 					return
-				}
-				n := done.Add(1)
-				if im.opts.Progress != nil {
-					im.opts.Progress(int(n), total)
 				}
 			}
 		}()
 	}
 	var failed error
 feed:
-	for _, s := range sales {
+	for _, it := range items {
 		select {
-		case work <- s:
+		case work <- it:
 		case failed = <-errs:
 			break feed
 		}
@@ -237,21 +275,7 @@ feed:
 	if failed == nil {
 		failed = ctx.Err()
 	}
-	if failed != nil {
-		return failed
-	}
-	m.sales = append(m.sales, sales...)
-	sort.SliceStable(refunds, func(i, j int) bool { return refunds[i].returnAt.Before(refunds[j].returnAt) })
-	for _, s := range refunds {
-		if im.opts.DryRun {
-			im.refundDecided(s)
-			continue
-		}
-		if err := im.refund(ctx, s, m.id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return failed
 }
 
 // cashChunk bounds the cash records of one append.
@@ -315,35 +339,61 @@ func (im *Importer) closeMonth(ctx context.Context, m *month) error {
 	return nil
 }
 
-// importSale builds, decides and (unless a dry run) appends one v1 sale.
-func (im *Importer) importSale(ctx context.Context, s *v1sale, info sale.ShiftInfo) error {
-	row := s.row
-	v1Total := cents(row.Total)
-	sold := row.Status != statusCancelled
-	hs, notes, err := im.buildSale(s, info)
-	if err != nil {
-		im.rep.list("sales", "sales", row.ID, OutcomeRefused, "%v", err)
-		if sold {
-			im.rep.sold(s.day, v1Total, 0)
+// importBatch builds, decides and (unless a dry run) appends a batch of v1 sales: every sale
+// the domain can hold in one batch append (commands.History.ImportSales).
+func (im *Importer) importBatch(ctx context.Context, batch []*v1sale, info sale.ShiftInfo) error {
+	type built struct {
+		s     *v1sale
+		notes []string
+	}
+	var ok []built
+	var imports []commands.HistoricImport
+	for _, s := range batch {
+		hs, notes, err := im.buildSale(s, info)
+		if err != nil {
+			im.refuse(s, err)
+			continue
 		}
-		return nil
+		ok = append(ok, built{s, notes})
+		imports = append(imports, commands.HistoricImport{Cmd: im.cmd("sales", s.row.ID, "import", s.at, hs.CashierID), Sale: hs})
 	}
-	var st sale.State
+	outcomes := make([]commands.HistoricOutcome, len(imports))
 	if im.opts.DryRun {
-		_, st, err = commands.DecideHistoricSale(hs)
+		for i, h := range imports {
+			_, outcomes[i].State, outcomes[i].Err = commands.DecideHistoricSale(h.Sale)
+		}
 	} else {
-		var res commands.Result
-		res, st, err = im.history.ImportSale(ctx, im.cmd("sales", row.ID, "import", s.at, hs.CashierID), hs)
-		im.wrote(res)
+		var err error
+		if outcomes, err = im.history.ImportSales(ctx, imports, appendsInFlight); err != nil {
+			return err
+		}
 	}
+	for i, o := range outcomes {
+		im.wrote(o.Result)
+		if err := im.imported(ok[i].s, o.State, ok[i].notes, o.Err, info); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refuse lists a v1 sale the domain cannot hold; its v1 total still counts as sold on its day.
+func (im *Importer) refuse(s *v1sale, err error) {
+	im.rep.list("sales", "sales", s.row.ID, OutcomeRefused, "%v", err)
+	if s.row.Status != statusCancelled {
+		im.rep.sold(s.day, cents(s.row.Total), 0)
+	}
+}
+
+// imported reports a v1 sale decided (and appended) as st, or refused with err. An error
+// that is not the domain's refusal stops the import.
+func (im *Importer) imported(s *v1sale, st sale.State, notes []string, err error, info sale.ShiftInfo) error {
+	row := s.row
 	if err != nil {
 		if !refused(err) {
 			return fmt.Errorf("sale %d: %w", row.ID, err)
 		}
-		im.rep.list("sales", "sales", row.ID, OutcomeRefused, "%v", err)
-		if sold {
-			im.rep.sold(s.day, v1Total, 0)
-		}
+		im.refuse(s, err)
 		return nil
 	}
 	t, _, err := st.Priced()
@@ -353,8 +403,8 @@ func (im *Importer) importSale(ctx context.Context, s *v1sale, info sale.ShiftIn
 	s.done, s.state, s.total, s.shift = true, st, t.Total.Amount, info.ID
 	im.rep.importedN("sale items", len(s.items))
 	im.rep.importedN("payments", len(s.pays))
-	if sold {
-		im.rep.sold(s.day, v1Total, t.Total.Amount)
+	if row.Status != statusCancelled {
+		im.rep.sold(s.day, cents(row.Total), t.Total.Amount)
 	}
 	if row.Status != statusCompleted && row.Status != statusCancelled && row.Status != statusRefunded {
 		notes = append(notes, fmt.Sprintf("status %q imported as completed", row.Status))

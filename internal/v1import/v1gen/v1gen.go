@@ -267,7 +267,7 @@ func (g *gen) sale(n int, t time.Time) {
 		tax += lineTotal - lineTotal/(1+it.rate/100)
 	}
 	discount := 0.0
-	if g.rnd.IntN(25) == 0 {
+	if g.rnd.IntN(25) == 0 && total > 1.0 { // v1 gave no discount beyond the goods' value
 		discount = 1.0
 		total -= discount
 	}
