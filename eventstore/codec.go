@@ -115,6 +115,11 @@ func (c *Codec) Decode(name string, data json.RawMessage) (any, error) {
 	return nil, fmt.Errorf("decode: upcaster chain from %q too long", name)
 }
 
+// DecodeEvent decodes a stored event: Decode(e.Type, e.Data).
+func (c *Codec) DecodeEvent(e RecordedEvent) (any, error) {
+	return c.Decode(e.Type, e.Data)
+}
+
 // Names lists the registered type names in sorted order.
 func (c *Codec) Names() []string {
 	names := make([]string, 0, len(c.byName))

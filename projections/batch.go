@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/backoff"
 )
 
 // maxRetryInterval caps the backoff between the retries of a batch.
@@ -44,12 +45,8 @@ func (r *Runner) apply(ctx context.Context, j *job) error {
 		}
 		r.log.Warn("projection batch failed; retrying", "projection", j.p.Name(), "schema", j.schema,
 			"from", uint64(j.from), "to", uint64(j.to), "attempt", attempt+1, "error", err, "in", pause)
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !backoff.Sleep(ctx, pause) {
 			return err
-		case <-t.C:
 		}
 		pause = min(2*pause, maxRetryInterval)
 	}

@@ -40,6 +40,12 @@ type Config struct {
 	// IdleInterval is how often an idle worker checks whether it has caught up with the head
 	// of $all (moving its checkpoint over events its filter does not select); default 100 ms.
 	IdleInterval time.Duration
+	// IdleCommitInterval is how often at most an idle live projection commits its checkpoint
+	// over events its filter does not select, while the log moves; default 1 s. Waiters in this
+	// process learn of the move at once (it needs no commit: nothing was applied); a process
+	// that does not run the projection polls the committed checkpoint, so it may see such a
+	// position up to this much later.
+	IdleCommitInterval time.Duration
 	// Retries is how many times a failed batch is retried (exponential backoff from
 	// RetryInterval, doubling, at most 5 s) before its events are tried one by one and a
 	// failing event stops the projection; default 3.
@@ -74,7 +80,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("projections: %s has negative version %d", p.Name(), p.Version()))
 		}
 	}
-	if c.BatchSize < 0 || c.BatchWait < 0 || c.PollInterval < 0 || c.IdleInterval < 0 || c.Retries < 0 || c.RetryInterval < 0 || c.ParkLimit < 0 {
+	if c.BatchSize < 0 || c.BatchWait < 0 || c.PollInterval < 0 || c.IdleInterval < 0 || c.IdleCommitInterval < 0 || c.Retries < 0 || c.RetryInterval < 0 || c.ParkLimit < 0 {
 		errs = append(errs, errors.New("projections: sizes, intervals and retries must not be negative"))
 	}
 	return errors.Join(errs...)
@@ -92,6 +98,7 @@ func (c *Config) setDefaults() {
 	def(&c.BatchWait, 50*time.Millisecond)
 	def(&c.PollInterval, time.Second)
 	def(&c.IdleInterval, 100*time.Millisecond)
+	def(&c.IdleCommitInterval, time.Second)
 	def(&c.RetryInterval, 100*time.Millisecond)
 	if c.Retries == 0 {
 		c.Retries = 3

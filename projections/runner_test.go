@@ -3,6 +3,7 @@ package projections_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -197,8 +198,42 @@ func TestIdleCheckpointFollowsTheSharedReader(t *testing.T) {
 	if got := dump(t, pool, `SELECT count(*), count(DISTINCT position) FROM items.applied`); got[0] != "40 40" {
 		t.Fatalf("applied (count, distinct) = %s, want 40 40", got[0])
 	}
-	st := statusOf(t, r.Runner, "items")
-	if len(st) != 1 || st[0].Position != other {
-		t.Fatalf("status = %+v, want the checkpoint at %d", st, other)
+	checkpointAt(t, r.Runner, "items", other) // the first idle commit is not held back
+}
+
+// checkpointAt waits until the committed checkpoint of name (Status) is at pos.
+func checkpointAt(t *testing.T, r *projections.Runner, name string, pos eventstore.Position) {
+	t.Helper()
+	eventually(t, fmt.Sprintf("the checkpoint of %s at %d", name, pos), func() bool {
+		st := statusOf(t, r, name)
+		return len(st) == 1 && st[0].Position == pos
+	})
+}
+
+// TestAnIdleProjectionCommitsAtABoundedRate: while the log moves with events a live projection
+// does not select, waiters in the process see it caught up at once, but its checkpoint is
+// committed at most once per IdleCommitInterval; an event it selects is committed at once.
+func TestAnIdleProjectionCommitsAtABoundedRate(t *testing.T) {
+	pool, mem := newPool(t), memstore.New()
+	shared := fanout.New(mem, fanout.Options{})
+	t.Cleanup(func() { _ = shared.Close() })
+	cfg := fastConfig(pool, shared, &items{name: "items", version: 1, filter: itemsFilter()})
+	cfg.IdleCommitInterval = time.Hour
+	r := start(t, cfg)
+	waitFor(t, r.Runner, "items", appendItems(t, mem, 0, 5))
+	first := appendOther(t, mem)
+	waitFor(t, r.Runner, "items", first)
+	checkpointAt(t, r.Runner, "items", first) // the first idle commit is not held back
+	var other eventstore.Position
+	for range 5 {
+		other = appendOther(t, mem)
 	}
+	waitFor(t, r.Runner, "items", other)
+	time.Sleep(10 * cfg.IdleInterval) // ten idle ticks with the log moved
+	if st := statusOf(t, r.Runner, "items"); len(st) != 1 || st[0].Position != first {
+		t.Fatalf("status = %+v, want the checkpoint still at %d (one idle commit per hour)", st, first)
+	}
+	item := appendItems(t, mem, 5, 1)
+	waitFor(t, r.Runner, "items", item)
+	checkpointAt(t, r.Runner, "items", item)
 }

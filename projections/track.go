@@ -24,7 +24,12 @@ type track struct {
 	schema string
 	live   bool
 	pos    eventstore.Position // committed checkpoint
-	skip   map[eventstore.Position]bool
+	// seen is how far a live track known to be idle has looked (at or past pos): nothing its
+	// filter selects lies in (pos, seen], so waiters of this process are told seen already;
+	// idleCommitAt is when an idle commit last moved pos.
+	seen         eventstore.Position
+	idleCommitAt time.Time
+	skip         map[eventstore.Position]bool
 
 	lagCheckedAt time.Time
 	// appliedAt is when the newest event this track applied was recorded; behindSince is when
@@ -159,13 +164,20 @@ func (t *track) idle(ctx context.Context) (bool, error) {
 // idleThrough is idle for a live track fed by a subscription that tells how far it has looked
 // (eventstore/fanout's): with nothing pending and the subscription's events all taken
 // (drained, read after through), nothing the filter selects lies between the checkpoint and
-// through, so the checkpoint moves there without a read of the store. The lag is refreshed at
-// most once a second.
+// through, so the checkpoint may move there without a read of the store. Waiters of this
+// process are told at once; the checkpoint itself is committed at most once per
+// IdleCommitInterval, so an idle projection does not cost a transaction per tick while the
+// log moves. The lag is refreshed at most once a second.
 func (t *track) idleThrough(ctx context.Context, through eventstore.Position, drained bool) error {
-	if drained && through > t.pos {
-		if err := t.commit(ctx, nil, through); err != nil {
+	if drained && through > max(t.pos, t.seen) {
+		t.seen = through
+		t.r.notify.advance(t.p.Name(), through)
+	}
+	if t.seen > t.pos && time.Since(t.idleCommitAt) >= t.r.cfg.IdleCommitInterval {
+		if err := t.commit(ctx, nil, t.seen); err != nil {
 			return err
 		}
+		t.idleCommitAt = time.Now()
 	}
 	if time.Since(t.lagCheckedAt) > time.Second {
 		head, err := t.r.cfg.Store.HeadPosition(ctx)
@@ -179,8 +191,8 @@ func (t *track) idleThrough(ctx context.Context, through eventstore.Position, dr
 
 func (t *track) setLag(head eventstore.Position) {
 	lag, seconds, now := 0.0, 0.0, time.Now()
-	if head > t.pos {
-		lag = float64(head - t.pos)
+	if at := max(t.pos, t.seen); head > at {
+		lag = float64(head - at)
 		if t.behindSince.IsZero() {
 			t.behindSince = now
 		}

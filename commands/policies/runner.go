@@ -11,6 +11,7 @@ import (
 
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/backoff"
 )
 
 // Policy is one process manager: the events it follows and what it does with them. It sets
@@ -147,7 +148,7 @@ func (r *Runner) loop(ctx context.Context, p Policy) {
 			return
 		}
 		r.log.Error("policy stopped; restarting from its checkpoint", "policy", p.Name, "err", err, "in", pause)
-		if !sleep(ctx, pause) {
+		if !backoff.Sleep(ctx, pause) {
 			return
 		}
 		pause = min(pause*2, r.cfg.MaxBackoff)
@@ -275,7 +276,7 @@ func (r *Runner) retry(ctx context.Context, policy string, t *tracker, first eve
 		}
 		r.log.Log(ctx, level, "policy follow-up failed; retrying", "policy", policy, "event", first.ID, "type", first.Type,
 			"position", first.Position, "attempt", attempt, "err", err, "in", pause)
-		if !sleep(ctx, pause) {
+		if !backoff.Sleep(ctx, pause) {
 			return ctx.Err()
 		}
 		pause = min(pause*2, r.cfg.MaxBackoff)
@@ -290,15 +291,4 @@ func recovered(op func() error) (err error) {
 		}
 	}()
 	return op()
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

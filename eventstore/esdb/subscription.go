@@ -3,7 +3,6 @@ package esdb
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/backoff"
 )
 
 // minReconnectBackoff is the first wait before a subscription resubscribes.
@@ -129,11 +129,9 @@ func (sub *subscription) loop(ctx context.Context, inner *esdb.Subscription) err
 		}
 		// Resubscribe after the last event seen, with jittered exponential backoff.
 		for inner = nil; inner == nil; {
-			d := backoff(attempt, sub.store.opts.MaxReconnectBackoff)
+			d := backoff.Jitter(backoff.Exp(minReconnectBackoff, attempt, sub.store.opts.MaxReconnectBackoff))
 			attempt++
-			select {
-			case <-time.After(d):
-			case <-ctx.Done():
+			if !backoff.Sleep(ctx, d) {
 				return nil
 			}
 			var c *esdb.Client
@@ -201,15 +199,4 @@ func retryable(err error) bool {
 		return false
 	}
 	return true
-}
-
-// backoff is the wait before reconnect attempt n: exponential from minReconnectBackoff,
-// capped, with full jitter over its upper half so that many subscribers do not reconnect in
-// step.
-func backoff(n int, ceiling time.Duration) time.Duration {
-	d := minReconnectBackoff << min(n, 16)
-	if d <= 0 || d > ceiling {
-		d = ceiling
-	}
-	return d/2 + rand.N(d/2+1)
 }

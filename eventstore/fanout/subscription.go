@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/backoff"
 )
 
 // Sizes of a subscription's delivery buffer and of what it takes from the window at once.
@@ -51,7 +51,7 @@ func (s *Store) follow(ctx context.Context, sub *subscription, cursor eventstore
 		if r != nil {
 			events, next, wait, ok := s.collect(r, cursor, filter, buf[:0])
 			if !ok {
-				if s.readerFailed(r) && !sleep(ctx, jitter(delay)) {
+				if s.readerFailed(r) && !backoff.Sleep(ctx, backoff.Jitter(delay)) {
 					return nil
 				}
 				delay = min(2*delay, retryMax)
@@ -89,7 +89,7 @@ func (s *Store) follow(ctx context.Context, sub *subscription, cursor eventstore
 			}
 			s.log.Warn("subscription to $all lost its connection; resuming",
 				slog.Uint64("after_position", uint64(cursor)), slog.Any("error", err))
-			if !sleep(ctx, jitter(delay)) {
+			if !backoff.Sleep(ctx, backoff.Jitter(delay)) {
 				return nil
 			}
 			delay = min(2*delay, retryMax)
@@ -100,7 +100,7 @@ func (s *Store) follow(ctx context.Context, sub *subscription, cursor eventstore
 		if len(events) < s.opts.Page {
 			// nil: the window moved past meanwhile, or no reader could start; read on.
 			if r = s.join(cursor); r == nil {
-				if !sleep(ctx, jitter(delay)) {
+				if !backoff.Sleep(ctx, backoff.Jitter(delay)) {
 					return nil
 				}
 				delay = min(2*delay, retryMax)
@@ -184,20 +184,4 @@ func (sub *subscription) Close() error {
 	sub.once.Do(sub.cancel)
 	<-sub.done
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// jitter spreads d by ±20 % so that subscriptions retrying together do not stay together.
-func jitter(d time.Duration) time.Duration {
-	return d + time.Duration((rand.Float64()*0.4-0.2)*float64(d)) //nolint:gosec // timing jitter, not security
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/backoff"
 )
 
 // The hole proof (see doc.go for the argument). captureSQL reads, under one snapshot S, the
@@ -118,7 +119,8 @@ func (s *Store) prove(ctx context.Context) error {
 	delay := proofFirstPoll
 	warned := false
 	for len(vxids) > 0 {
-		if err := sleep(ctx, delay); err != nil {
+		if !backoff.Sleep(ctx, delay) {
+			err := ctx.Err()
 			s.reportHoleWait(through, start, blockers, err)
 			return err
 		}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/odata-pos/pos/internal/backoff"
 )
 
 // notifyChannel is the LISTEN/NOTIFY channel on which stores announce new events. The payload
@@ -115,7 +117,7 @@ func (s *Store) runNotifier() {
 		} else {
 			sent = pos
 		}
-		if sleep(s.ctx, notifyInterval) != nil {
+		if !backoff.Sleep(s.ctx, notifyInterval) {
 			return
 		}
 	}
@@ -144,7 +146,7 @@ func (s *Store) runListener() {
 		}
 		s.log.Warn("event notifications lost; subscriptions poll until reconnected",
 			slog.Any("error", err), slog.Duration("retry_in", delay))
-		if sleep(s.ctx, jitter(delay)) != nil {
+		if !backoff.Sleep(s.ctx, backoff.Jitter(delay)) {
 			return
 		}
 		delay = min(2*delay, reconnectMax)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/backoff"
 )
 
 // Defaults of Options.
@@ -253,32 +253,12 @@ func (s *Store) retry(ctx context.Context, op func() error) error {
 		if err = op(); err == nil || !errors.Is(err, eventstore.ErrUnavailable) || i == attempts-1 {
 			return err
 		}
-		if werr := sleep(ctx, jitter(delay)); werr != nil {
+		if !backoff.Sleep(ctx, backoff.Jitter(delay)) {
 			return err
 		}
 		delay *= 4
 	}
 	return err
-}
-
-// sleep waits for d or until ctx ends, whichever comes first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// jitter returns a random duration in [d/2, d).
-func jitter(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
-	}
-	return d/2 + rand.N(d/2)
 }
 
 // hasParam reports whether the connection string sets the named parameter (URL query or

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/backoff"
 )
 
 // Sizes of a subscription's reads and of its delivery buffer.
@@ -101,7 +102,7 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 			s.log.Warn("subscription to $all lost its connection; resuming",
 				slog.Uint64("after_position", uint64(cursor)), slog.Any("error", err),
 				slog.Duration("retry_in", delay))
-			if sleep(ctx, jitter(delay)) != nil {
+			if !backoff.Sleep(ctx, backoff.Jitter(delay)) {
 				return nil
 			}
 			delay = min(2*delay, reconnectMax)
@@ -125,7 +126,7 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 		case <-wake:
 			// Let the appends of the next few milliseconds join this read.
 			if wait := s.opts.WakeCoalesce - time.Since(lastRead); wait > 0 {
-				if sleep(ctx, wait) != nil {
+				if !backoff.Sleep(ctx, wait) {
 					return nil
 				}
 			}

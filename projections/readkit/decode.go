@@ -7,12 +7,12 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 )
 
-// Decode decodes every event of batch with codec and calls fold for each, in order. An event
+// Decode decodes every event of batch with dec and calls fold for each, in order. An event
 // that does not decode stops the batch with an error naming its position (the runner then
 // treats it as a poison event).
-func Decode(codec *eventstore.Codec, batch []eventstore.RecordedEvent, fold func(e eventstore.RecordedEvent, v any) error) error {
+func Decode(dec Decoder, batch []eventstore.RecordedEvent, fold func(e eventstore.RecordedEvent, v any) error) error {
 	for _, e := range batch {
-		v, err := codec.Decode(e.Type, e.Data)
+		v, err := dec.DecodeEvent(e)
 		if err != nil {
 			return fmt.Errorf("event %s at %d: %w", e.Type, e.Position, err)
 		}

@@ -85,7 +85,7 @@ func BenchmarkRebuild(b *testing.B) {
 }
 
 // history appends about n events and returns the store, the last position and the count.
-func history(b *testing.B, codec *eventstore.Codec, n int) (*memstore.Store, eventstore.Position, int) {
+func history(b testing.TB, codec *eventstore.Codec, n int) (*memstore.Store, eventstore.Position, int) {
 	ctx := context.Background()
 	s := memstore.New()
 	count := 0

@@ -19,8 +19,15 @@ import (
 )
 
 // All returns the operational read models; codec must know every write-side event
-// (commands.NewCodec()).
+// (commands.NewCodec()). They decode through one readkit.Shared, so an event two of them
+// follow (a sale's completion) is decoded once.
 func All(codec *eventstore.Codec) []projections.Projection {
+	return AllDecoding(readkit.NewShared(codec, 0))
+}
+
+// AllDecoding returns the operational read models decoding with dec.
+func AllDecoding(dec readkit.Decoder) []projections.Projection {
+	codec := dec
 	return []projections.Projection{
 		catalog.New(codec), stock.New(codec), sales.New(codec), returns.New(codec), shifts.New(codec), users.New(codec),
 	}

@@ -19,11 +19,11 @@ const Name = "returns"
 
 // Projection folds recorded returns into the returns tables.
 type Projection struct {
-	codec *eventstore.Codec
+	codec readkit.Decoder
 }
 
 // New returns the projection; codec must know the write side's events.
-func New(codec *eventstore.Codec) *Projection { return &Projection{codec: codec} }
+func New(codec readkit.Decoder) *Projection { return &Projection{codec: codec} }
 
 // Name returns Name.
 func (*Projection) Name() string { return Name }

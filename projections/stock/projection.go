@@ -23,11 +23,11 @@ const Name = "stock"
 
 // Projection folds stock, transfer and product events into stock levels.
 type Projection struct {
-	codec *eventstore.Codec
+	codec readkit.Decoder
 }
 
 // New returns the projection; codec must know the write side's events.
-func New(codec *eventstore.Codec) *Projection { return &Projection{codec: codec} }
+func New(codec readkit.Decoder) *Projection { return &Projection{codec: codec} }
 
 // Name returns Name.
 func (*Projection) Name() string { return Name }

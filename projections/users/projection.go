@@ -17,11 +17,12 @@ const Name = "users"
 
 // Projection folds user events into the users table.
 type Projection struct {
-	codec *eventstore.Codec
+	codec readkit.Decoder
 }
 
-// New returns the projection; codec must know the user events.
-func New(codec *eventstore.Codec) *Projection { return &Projection{codec: codec} }
+// New returns the projection; codec must know the user events (an *eventstore.Codec, or a
+// readkit.Shared over one).
+func New(codec readkit.Decoder) *Projection { return &Projection{codec: codec} }
 
 // Name returns Name.
 func (*Projection) Name() string { return Name }
