@@ -142,6 +142,12 @@ func execute[S, E any](ctx context.Context, h *Handler, stream string, agg Aggre
 		res, err := h.store.Append(ctx, stream, expected, data)
 		if err == nil {
 			after := appendedTo(loaded, agg, data, events, res)
+			if h.snapshotEveryLoad && agg.Snapshot != nil {
+				// The state the append proved current is the stream's as of res: the next load
+				// starts there and reads only the events appended since (a register's next sale,
+				// not this one's reservation again).
+				saveSnapshot(ctx, h, stream, agg, after)
+			}
 			appended := anys(events)
 			if h.observe != nil {
 				h.observe(appended, after.State)

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -55,9 +56,9 @@ type saleContext struct {
 }
 
 // loadSaleContext loads the store, register, shift and stream of a new sale, and the products
-// and tax codes of its lines into ls, at the same time (the time of one read instead of one
-// each). Its errors are those the loads one after the other would give, in that order; a
-// product that fails is left for the caller's ls.product to report in its line's turn.
+// and tax codes of its lines into ls, at the same time (the time of two reads instead of one
+// each, see prefetch). Its errors are those the loads one after the other would give, in that
+// order; a product that fails is left for the caller's ls.product to report in its line's turn.
 func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoads) (saleContext, error) {
 	var (
 		wg                          sync.WaitGroup
@@ -71,20 +72,7 @@ func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoad
 	wg.Go(func() { st, stErr = ls.store(ctx, c.StoreID, "store_id") })
 	wg.Go(func() { reg, regErr = loadRegisterOf(ctx, h, c.RegisterID, c.StoreID, "register_id") })
 	wg.Go(func() { sh, shErr = Load(ctx, h, ShiftStream(c.ShiftID), ShiftAggregate) })
-	wg.Go(func() {
-		for _, l := range c.Lines {
-			if l.ProductID == uuid.Nil {
-				continue
-			}
-			ps, err := ls.productState(ctx, l.ProductID, "")
-			if err == nil {
-				_, err = ls.taxCode(ctx, ps.Created.TaxCode)
-			}
-			if err != nil {
-				return
-			}
-		}
-	})
+	wg.Go(func() { ls.prefetch(ctx, c.Lines) })
 	wg.Wait()
 	if shErr == nil && !sh.Exists {
 		shErr = sale.ErrShiftNotOpen.With("no such shift")
@@ -95,6 +83,48 @@ func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoad
 		}
 	}
 	return saleContext{store: st, register: reg, shift: sh, sale: sl}, nil
+}
+
+// prefetchWidth bounds the reads prefetch has in flight: a sale of many lines must not take
+// every connection of the pool.
+const prefetchWidth = 8
+
+// prefetch loads the products of lines into ls, each distinct one once and up to
+// prefetchWidth at the same time, then their distinct tax codes the same way: for a few lines,
+// two round trips of latency instead of one per product and code, and no stream read twice.
+// Errors are left for ls.product to report in its line's turn.
+func (ls *saleLoads) prefetch(ctx context.Context, lines []SaleLine) {
+	seen := map[uuid.UUID]bool{uuid.Nil: true}
+	var products []uuid.UUID
+	for _, l := range lines {
+		if !seen[l.ProductID] {
+			seen[l.ProductID] = true
+			products = append(products, l.ProductID)
+		}
+	}
+	inParallel(products, func(id uuid.UUID) { _, _ = ls.productState(ctx, id, "") })
+	var codes []string
+	for _, id := range products {
+		if ps, ok := cached(ls, ls.products, id); ok && !slices.Contains(codes, ps.Created.TaxCode) {
+			codes = append(codes, ps.Created.TaxCode)
+		}
+	}
+	inParallel(codes, func(code string) { _, _ = ls.taxCode(ctx, code) })
+}
+
+// inParallel runs do for every item, at most prefetchWidth at a time, and returns when all
+// have returned.
+func inParallel[T any](items []T, do func(T)) {
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, prefetchWidth)
+	for _, it := range items {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			do(it)
+		})
+	}
+	wg.Wait()
 }
 
 func newSaleLoads(h *Handler, ids *taxCodeIDs) *saleLoads {

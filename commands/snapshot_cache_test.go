@@ -41,3 +41,23 @@ func TestCachedSnapshotsKeepTheLatestInMemory(t *testing.T) {
 		t.Fatalf("after eviction: %v", got)
 	}
 }
+
+// TestACommandsAppendIsTheNextLoadsSnapshot: with snapshots cached in memory, the state a
+// command appended is kept as its stream's snapshot, so the next sale's loads of the register
+// read only the snapshot's own event, not the previous sale's reservation again.
+func TestACommandsAppendIsTheNextLoadsSnapshot(t *testing.T) {
+	w, sales, cs, _ := snapshotWorldCached(t, true)
+	for range 3 {
+		if _, err := completeSale(t, w, sales); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs.read.Store(0)
+	if _, err := completeSale(t, w, sales); err != nil {
+		t.Fatal(err)
+	}
+	// Create and Complete each load the register once; step 3 appends to it as loaded.
+	if got := cs.read.Load(); got != 2 {
+		t.Fatalf("a sale read %d register events, want 2 (one per load, the snapshot's own)", got)
+	}
+}

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/memstore"
 )
@@ -91,5 +94,52 @@ func TestTheSalePathMakesNoNeedlessRoundTrips(t *testing.T) {
 	if status != http.StatusOK || reads > batchReads || appends > batchAppends {
 		t.Fatalf("batch of %d: %d with %d reads and %d appends, want 200 with at most %d and %d",
 			n, status, reads, appends, batchReads, batchAppends)
+	}
+}
+
+// gatedStore holds every product stream read, while armed, until want of them are in flight
+// (or a second has passed), and records the most it saw in flight at once.
+type gatedStore struct {
+	eventstore.Store
+	armed          atomic.Bool
+	want           int64
+	inFlight, most atomic.Int64
+	all            chan struct{}
+}
+
+func (g *gatedStore) ReadStream(ctx context.Context, stream string, dir eventstore.Direction, from uint64, n int) ([]eventstore.RecordedEvent, error) {
+	if g.armed.Load() && strings.HasPrefix(stream, commands.ProductPrefix) {
+		now := g.inFlight.Add(1)
+		for m := g.most.Load(); now > m && !g.most.CompareAndSwap(m, now); m = g.most.Load() {
+		}
+		if now == g.want {
+			close(g.all)
+		}
+		select {
+		case <-g.all:
+		case <-time.After(time.Second):
+		}
+		defer g.inFlight.Add(-1)
+	}
+	return g.Store.ReadStream(ctx, stream, dir, from, n)
+}
+
+// TestASaleReadsItsProductsAtTheSameTime: a new sale's distinct products are read at the same
+// time (with the rest of what it refers to), not one after the other, so a three-line sale
+// waits for one product read, not three.
+func TestASaleReadsItsProductsAtTheSameTime(t *testing.T) {
+	gs := &gatedStore{Store: memstore.New(), want: 3, all: make(chan struct{})}
+	hs := newHarness(t, gs, 1)
+	gs.armed.Store(true)
+	rec := httptest.NewRecorder()
+	b, err := json.Marshal(hs.oneShotBody(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/sales", bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	hs.router.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated || gs.most.Load() != 3 {
+		t.Fatalf("sale: %d with at most %d product reads in flight, want 201 with all 3 at once", rec.Code, gs.most.Load())
 	}
 }
