@@ -26,6 +26,8 @@ type Proxy struct {
 func Start(t testing.TB, ln net.Listener, target string) *Proxy {
 	t.Helper()
 	p := &Proxy{Addr: ln.Addr().String(), ln: ln}
+	ctx := t.Context()
+	var dialer net.Dialer
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
@@ -33,7 +35,7 @@ func Start(t testing.TB, ln net.Listener, target string) *Proxy {
 			if err != nil {
 				return
 			}
-			out, err := net.Dial("tcp", target)
+			out, err := dialer.DialContext(ctx, "tcp", target)
 			if err != nil {
 				_ = in.Close()
 				continue
