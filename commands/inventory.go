@@ -76,13 +76,16 @@ type LineResult struct {
 	// Event is the line's stock.StockMoved or stock.StockCounted (nil when it was written by
 	// an earlier attempt under another command).
 	Event stock.Event
+	// Stock is the line's stock as the command left it (on a replay, as it is now).
+	Stock stock.State
 }
 
 // DocumentResult reports what a stock document wrote.
 type DocumentResult struct {
 	Lines []LineResult
-	// Document is the result of the document's own stream (transfers only).
-	Document Result
+	// Document is the outcome of the document's own stream (transfers only): the transfer as
+	// the command left it (on a replay, as it is now).
+	Document Outcome[transfer.State]
 	// Position is the highest commit position the document reached.
 	Position eventstore.Position
 }
@@ -148,7 +151,7 @@ func (iv *Inventory) Dispatch(ctx context.Context, cmd Context, c transfer.Dispa
 		out[i] = stockLine{l.ProductID, stock.TransferOut{Key: k, Quantity: l.Quantity}}
 	}
 	return iv.document(ctx, cmd, docTransfer, c.TransferID, c.FromLocationID, out, func(res *DocumentResult) error {
-		doc, err := Execute(ctx, iv.h, TransferStream(c.TransferID), TransferAggregate, cmd, func(s transfer.State) ([]transfer.Event, error) {
+		doc, err := run(ctx, iv.h, TransferStream(c.TransferID), TransferAggregate, cmd, func(s transfer.State) ([]transfer.Event, error) {
 			return transfer.Decide(s, c, now)
 		})
 		res.Document = doc
@@ -161,17 +164,13 @@ func (iv *Inventory) Dispatch(ctx context.Context, cmd Context, c transfer.Dispa
 // missing legs and writes nothing else.
 func (iv *Inventory) ReceiveTransfer(ctx context.Context, cmd Context, transferID uuid.UUID) (DocumentResult, error) {
 	cmd.IfMatch = nil
-	doc, err := Execute(ctx, iv.h, TransferStream(transferID), TransferAggregate, cmd, func(s transfer.State) ([]transfer.Event, error) {
+	doc, err := run(ctx, iv.h, TransferStream(transferID), TransferAggregate, cmd, func(s transfer.State) ([]transfer.Event, error) {
 		return transfer.Decide(s, transfer.Receive{}, iv.at(cmd))
 	})
 	if err != nil {
 		return DocumentResult{}, err
 	}
-	t, err := Load(ctx, iv.h, TransferStream(transferID), TransferAggregate)
-	if err != nil {
-		return DocumentResult{}, err
-	}
-	res, err := TransferInLegs(ctx, iv.h, cmd, t.State, iv.at(cmd))
+	res, err := TransferInLegs(ctx, iv.h, cmd, doc.State.State, iv.at(cmd))
 	res.Document = doc
 	res.Position = max(res.Position, doc.Position)
 	return res, err
@@ -183,13 +182,13 @@ func TransferInLegs(ctx context.Context, h *Handler, cmd Context, t transfer.Sta
 	var res DocumentResult
 	for _, l := range t.Lines {
 		k := stock.Key{LocationID: t.ToLocationID, ProductID: l.ProductID, MovementID: MovementID(docTransfer, t.ID)}
-		r, err := Execute(ctx, h, StockStream(t.ToLocationID, l.ProductID), StockAggregate, cmd, func(s stock.State) ([]stock.Event, error) {
+		r, err := run(ctx, h, StockStream(t.ToLocationID, l.ProductID), StockAggregate, cmd, func(s stock.State) ([]stock.Event, error) {
 			return stock.Decide(s, stock.TransferIn{Key: k, Quantity: l.Quantity}, now)
 		})
 		if err != nil {
 			return res, err
 		}
-		res.Lines = append(res.Lines, LineResult{ProductID: l.ProductID, Result: r, Event: firstStockEvent(r)})
+		res.Lines = append(res.Lines, lineResult(l.ProductID, r))
 		res.Position = max(res.Position, r.Position)
 	}
 	return res, nil
@@ -277,13 +276,13 @@ func (iv *Inventory) document(ctx context.Context, cmd Context, kind string, doc
 	}
 	var res DocumentResult
 	for i, l := range lines {
-		r, err := Execute(ctx, iv.h, StockStream(locationID, l.product), StockAggregate, cmd, func(s stock.State) ([]stock.Event, error) {
+		r, err := run(ctx, iv.h, StockStream(locationID, l.product), StockAggregate, cmd, func(s stock.State) ([]stock.Event, error) {
 			return stock.Decide(s, l.cmd, now)
 		})
 		if err != nil {
 			return res, lineError(i, l.product, err)
 		}
-		res.Lines = append(res.Lines, LineResult{ProductID: l.product, Result: r, Event: firstStockEvent(r)})
+		res.Lines = append(res.Lines, lineResult(l.product, r))
 		res.Position = max(res.Position, r.Position)
 	}
 	if after != nil {
@@ -322,6 +321,11 @@ func lineError(i int, product uuid.UUID, err error) error {
 		return rerr.With(fmt.Sprintf("lines[%d] (product %s)", i, product))
 	}
 	return fmt.Errorf("lines[%d]: %w", i, err)
+}
+
+// lineResult is where a line landed and the stock it left.
+func lineResult(product uuid.UUID, o Outcome[stock.State]) LineResult {
+	return LineResult{ProductID: product, Result: o.Result, Event: firstStockEvent(o.Result), Stock: o.State.State}
 }
 
 func firstStockEvent(r Result) stock.Event {

@@ -149,7 +149,8 @@ func TestACloseOrdersTheSalesOfItsShift(t *testing.T) {
 	if _, err := w.sales.Create(ctx, commands.Context{ID: "c1", UserID: "u"}, c); !errors.Is(err, errLost) {
 		t.Fatalf("err = %v", err)
 	}
-	res, closed, err := w.shifts.Close(ctx, commands.Context{ID: "close", UserID: "u"}, commands.CloseShift{ShiftID: w.shift, CountedCash: money.New(0, "EUR")})
+	res, err := w.shifts.Close(ctx, commands.Context{ID: "close", UserID: "u"}, commands.CloseShift{ShiftID: w.shift, CountedCash: money.New(0, "EUR")})
+	closed := res.State.State
 	if err != nil || closed.Close.ZNumber != 1 || closed.Close.ExpectedCash.Amount != 0 || !res.Exists {
 		t.Fatalf("close = %+v, %v", closed.Close, err)
 	}
@@ -179,7 +180,7 @@ func (w *saleWorld) lockBeforeTheClose(t *testing.T, failAt string) commands.Cre
 
 func (w *saleWorld) close(t *testing.T, counted int64) {
 	t.Helper()
-	if _, _, err := w.shifts.Close(context.Background(), commands.Context{ID: "close", UserID: "u"},
+	if _, err := w.shifts.Close(context.Background(), commands.Context{ID: "close", UserID: "u"},
 		commands.CloseShift{ShiftID: w.shift, CountedCash: money.New(counted, "EUR")}); err != nil {
 		t.Fatalf("close: %v", err)
 	}

@@ -83,40 +83,40 @@ func (s *Shifts) Closing(ctx context.Context, sh shift.State) (int64, bool, erro
 // Open makes c.ShiftID the register's open shift (register stream), then opens the shift with
 // its float (shift stream). Both steps are idempotent, so a retry after a failure between
 // them completes the open.
-func (s *Shifts) Open(ctx context.Context, cmd Context, c OpenShift) (Result, error) {
+func (s *Shifts) Open(ctx context.Context, cmd Context, c OpenShift) (Outcome[shift.State], error) {
 	reg, err := loadRegisterOf(ctx, s.h, c.RegisterID, uuid.Nil, "register_id")
 	if err != nil {
-		return Result{}, err
+		return Outcome[shift.State]{}, err
 	}
 	st, err := loadStoreState(ctx, s.h, reg.State.StoreID, "register_id")
 	if err != nil {
-		return Result{}, err
+		return Outcome[shift.State]{}, err
 	}
 	now := s.now()
 	open := shift.Open{ShiftID: c.ShiftID, StoreID: reg.State.StoreID, RegisterID: c.RegisterID, CashierID: cmd.UserID, OpeningFloat: c.OpeningFloat}
 	// Refuse a bad command before it holds the register.
 	if _, err := shift.Decide(shift.State{}, open, now); err != nil {
-		return Result{}, err
+		return Outcome[shift.State]{}, err
 	}
 	if c.OpeningFloat.Currency != st.Currency {
-		return Result{}, fieldError("opening_float.currency", "must be "+st.Currency)
+		return Outcome[shift.State]{}, fieldError("opening_float.currency", "must be "+st.Currency)
 	}
 	regCmd := cmd
 	regCmd.ID, regCmd.IfMatch = "shift.open.register:"+c.ShiftID.String(), nil
 	if _, err := Execute(ctx, s.h, RegisterStream(c.RegisterID), RegisterAggregate, regCmd, func(r register.State) ([]register.Event, error) {
 		return register.Decide(r, register.OpenShift{ShiftID: c.ShiftID}, now)
 	}); err != nil {
-		return Result{}, err
+		return Outcome[shift.State]{}, err
 	}
-	return Execute(ctx, s.h, ShiftStream(c.ShiftID), ShiftAggregate, cmd, func(sh shift.State) ([]shift.Event, error) {
+	return run(ctx, s.h, ShiftStream(c.ShiftID), ShiftAggregate, cmd, func(sh shift.State) ([]shift.Event, error) {
 		return shift.Decide(sh, open, now)
 	})
 }
 
 // RecordCashMovement records a paid in or paid out.
-func (s *Shifts) RecordCashMovement(ctx context.Context, cmd Context, shiftID uuid.UUID, c shift.RecordCashMovement) (Result, error) {
+func (s *Shifts) RecordCashMovement(ctx context.Context, cmd Context, shiftID uuid.UUID, c shift.RecordCashMovement) (Outcome[shift.State], error) {
 	now := s.now()
-	return Execute(ctx, s.h, ShiftStream(shiftID), ShiftAggregate, cmd, func(sh shift.State) ([]shift.Event, error) {
+	return run(ctx, s.h, ShiftStream(shiftID), ShiftAggregate, cmd, func(sh shift.State) ([]shift.Event, error) {
 		return shift.Decide(sh, c, now)
 	})
 }
@@ -125,21 +125,21 @@ func (s *Shifts) RecordCashMovement(ctx context.Context, cmd Context, shiftID uu
 // records the close with expected cash, counted cash and over/short. The close is first
 // decided against the shift as loaded, so a close that needs an approval is refused before the
 // register gives a Z number. Sales cannot slip past the close: see Shifts.
-func (s *Shifts) Close(ctx context.Context, cmd Context, c CloseShift) (Result, shift.State, error) {
+func (s *Shifts) Close(ctx context.Context, cmd Context, c CloseShift) (Outcome[shift.State], error) {
 	loaded, err := s.Get(ctx, c.ShiftID)
 	if err != nil {
-		return Result{}, shift.State{}, err
+		return Outcome[shift.State]{}, err
 	}
 	if cmd.IfMatch != nil && *cmd.IfMatch != loaded.Revision {
-		return Result{}, shift.State{}, ErrPreconditionFailed
+		return Outcome[shift.State]{}, ErrPreconditionFailed
 	}
 	st, err := loadStoreState(ctx, s.h, loaded.State.StoreID, "store_id")
 	if err != nil {
-		return Result{}, shift.State{}, err
+		return Outcome[shift.State]{}, err
 	}
 	reg, err := s.Register(ctx, loaded.State.RegisterID)
 	if err != nil {
-		return Result{}, shift.State{}, err
+		return Outcome[shift.State]{}, err
 	}
 	now := s.now()
 	z, ok := reg.ZNumberOf(c.ShiftID)
@@ -148,7 +148,7 @@ func (s *Shifts) Close(ctx context.Context, cmd Context, c CloseShift) (Result, 
 	}
 	closeCmd := shift.Close{CountedCash: c.CountedCash, ZNumber: z, Tolerance: st.Settings.CashTolerance, Approval: c.Approval}
 	if _, err := shift.Decide(loaded.State, closeCmd, now); err != nil {
-		return Result{}, shift.State{}, err
+		return Outcome[shift.State]{}, err
 	}
 	regCmd := cmd
 	regCmd.ID, regCmd.IfMatch = "shift.close.register:"+c.ShiftID.String(), nil
@@ -167,7 +167,7 @@ func (s *Shifts) Close(ctx context.Context, cmd Context, c CloseShift) (Result, 
 		})
 	})
 	if err != nil {
-		return Result{}, shift.State{}, err
+		return Outcome[shift.State]{}, err
 	}
 	for _, e := range res.Events {
 		if sc, ok := e.(register.ShiftClosed); ok {
@@ -179,11 +179,7 @@ func (s *Shifts) Close(ctx context.Context, cmd Context, c CloseShift) (Result, 
 	shiftCmd.IfMatch = nil
 	// The state after the close comes from the append itself: a read after a successful
 	// append must not turn the done close into an error.
-	res, after, err := execute(ctx, s.h, ShiftStream(c.ShiftID), ShiftAggregate, shiftCmd, nil, func(sh shift.State) ([]shift.Event, error) {
+	return run(ctx, s.h, ShiftStream(c.ShiftID), ShiftAggregate, shiftCmd, func(sh shift.State) ([]shift.Event, error) {
 		return shift.Decide(sh, closeCmd, now)
 	})
-	if err != nil {
-		return Result{}, shift.State{}, err
-	}
-	return res, after.State, nil
 }

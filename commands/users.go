@@ -57,95 +57,96 @@ func NewUsers(h *Handler, creds CredentialStore, now func() time.Time) *Users {
 
 // Register creates a user with a password hash. The username is reserved first on the write
 // side, so two concurrent registrations of one name cannot both succeed.
-func (u *Users) Register(ctx context.Context, cmd Context, c user.RegisterUser, passwordHash string) (Result, error) {
+func (u *Users) Register(ctx context.Context, cmd Context, c user.RegisterUser, passwordHash string) (Outcome[user.State], error) {
 	return u.RegisterHashing(ctx, cmd, c, func(context.Context) (string, error) { return passwordHash, nil })
 }
 
 // RegisterHashing is Register with the password hashed by hash only once the command is
 // valid, so a bad command never pays for a password hash (nor holds a username).
-func (u *Users) RegisterHashing(ctx context.Context, cmd Context, c user.RegisterUser, hash func(context.Context) (string, error)) (Result, error) {
+func (u *Users) RegisterHashing(ctx context.Context, cmd Context, c user.RegisterUser, hash func(context.Context) (string, error)) (Outcome[user.State], error) {
 	if _, err := user.Decide(user.State{}, c, u.now()); err != nil {
-		return Result{}, err
+		return Outcome[user.State]{}, err
 	}
 	passwordHash, err := hash(ctx)
 	if err != nil {
-		return Result{}, err
+		return Outcome[user.State]{}, err
 	}
 	if _, err := Claim(ctx, u.h, cmd, UsernameKey(c.Username), c.UserID); err != nil {
-		return Result{}, err
+		return Outcome[user.State]{}, err
 	}
 	// The hash is stored only for a user that does not exist yet: a retried registration
 	// replays, and a registration over an existing user is refused by the decider, so neither
 	// may change a password behind the log's back.
 	existing, err := Load(ctx, u.h, UserStream(c.UserID), userAggregate)
 	if err != nil {
-		return Result{}, err
+		return Outcome[user.State]{}, err
 	}
 	if !existing.Exists {
 		if err := u.creds.SetPasswordHash(ctx, c.UserID, passwordHash); err != nil {
-			return Result{}, fmt.Errorf("store password of %s: %w", c.UserID, err)
+			return Outcome[user.State]{}, fmt.Errorf("store password of %s: %w", c.UserID, err)
 		}
 	}
 	return u.run(ctx, cmd, c.UserID, c)
 }
 
 // ChangeRoles replaces a user's roles.
-func (u *Users) ChangeRoles(ctx context.Context, cmd Context, userID string, c user.ChangeRoles) (Result, error) {
+func (u *Users) ChangeRoles(ctx context.Context, cmd Context, userID string, c user.ChangeRoles) (Outcome[user.State], error) {
 	return u.update(ctx, cmd, userID, c)
 }
 
 // ChangeStoreScope replaces the stores a user may act in.
-func (u *Users) ChangeStoreScope(ctx context.Context, cmd Context, userID string, c user.ChangeStoreScope) (Result, error) {
+func (u *Users) ChangeStoreScope(ctx context.Context, cmd Context, userID string, c user.ChangeStoreScope) (Outcome[user.State], error) {
 	return u.update(ctx, cmd, userID, c)
 }
 
 // Disable stops a user from logging in.
-func (u *Users) Disable(ctx context.Context, cmd Context, userID string, c user.Disable) (Result, error) {
+func (u *Users) Disable(ctx context.Context, cmd Context, userID string, c user.Disable) (Outcome[user.State], error) {
 	return u.update(ctx, cmd, userID, c)
 }
 
 // Enable lets a disabled user log in again.
-func (u *Users) Enable(ctx context.Context, cmd Context, userID string) (Result, error) {
+func (u *Users) Enable(ctx context.Context, cmd Context, userID string) (Outcome[user.State], error) {
 	return u.update(ctx, cmd, userID, user.Enable{})
 }
 
 // SetPassword stores a new password hash and records the change. The hash is written only
 // after the decider accepted the change, and before the event, so the event never claims a
 // change that did not happen.
-func (u *Users) SetPassword(ctx context.Context, cmd Context, userID, passwordHash string, byAdmin bool) (Result, error) {
+func (u *Users) SetPassword(ctx context.Context, cmd Context, userID, passwordHash string, byAdmin bool) (Outcome[user.State], error) {
 	c := user.RecordPasswordChange{ByAdmin: byAdmin}
 	current, err := u.Get(ctx, userID)
 	if err != nil {
-		return Result{}, err
+		return Outcome[user.State]{}, err
 	}
 	if _, err := user.Decide(current, c, u.now()); err != nil {
-		return Result{}, err
+		return Outcome[user.State]{}, err
 	}
 	if err := u.creds.SetPasswordHash(ctx, userID, passwordHash); err != nil {
-		return Result{}, fmt.Errorf("store password of %s: %w", userID, err)
+		return Outcome[user.State]{}, fmt.Errorf("store password of %s: %w", userID, err)
 	}
 	return u.update(ctx, cmd, userID, c)
 }
 
-func (u *Users) update(ctx context.Context, cmd Context, userID string, c user.Command) (Result, error) {
+func (u *Users) update(ctx context.Context, cmd Context, userID string, c user.Command) (Outcome[user.State], error) {
 	return u.run(ctx, cmd, userID, c)
 }
 
-// run decides c on the user's stream and, before answering, copies the user's resulting access
-// to the credential store (on a replay too), so a disable, role or store change is in force
-// for the user's next request once the command is acknowledged. A failed copy fails the
-// command; its retry writes no second event and copies again.
-func (u *Users) run(ctx context.Context, cmd Context, userID string, c user.Command) (Result, error) {
+// run decides c on the user's stream and returns the user as the command left it (on a
+// replay, as it is now). Before answering, it copies the user's resulting access to the
+// credential store (on a replay too), so a disable, role or store change is in force for the
+// user's next request once the command is acknowledged. A failed copy fails the command; its
+// retry writes no second event and copies again.
+func (u *Users) run(ctx context.Context, cmd Context, userID string, c user.Command) (Outcome[user.State], error) {
 	res, l, err := execute(ctx, u.h, UserStream(userID), userAggregate, cmd, nil, func(s user.State) ([]user.Event, error) {
 		return user.Decide(s, c, u.now())
 	})
 	if err != nil {
-		return Result{}, err
+		return Outcome[user.State]{}, err
 	}
 	if err := u.syncAccess(ctx, l); err != nil {
-		return Result{}, err
+		return Outcome[user.State]{}, err
 	}
-	return res, nil
+	return Outcome[user.State]{Result: res, State: l}, nil
 }
 
 // Get returns a user's current state, or rules.ErrNotFound.

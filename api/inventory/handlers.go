@@ -181,24 +181,18 @@ func (h *Handlers) document(w http.ResponseWriter, r *http.Request, op string, o
 		last.Exists = false // no single stream to name in an ETag
 	}
 	last.Position = max(last.Position, res.Position)
-	// A line read after the append that fails cannot turn the done document into a 5xx.
-	cmdhttp.AfterAppend(h.Responder, w, r, http.StatusCreated, last, id.String(), func() (any, error) {
-		view := DocumentView{ID: id.String(), LocationID: loc.String(), Lines: []LineView{}}
-		for _, l := range res.Lines {
-			lv, err := h.lineView(r, loc, l)
-			if err != nil {
-				return nil, err
-			}
-			view.Lines = append(view.Lines, lv)
-		}
-		view.Written = cmdhttp.Written{Revision: last.Revision, Position: res.Position}
-		return view, nil
-	})
+	view := DocumentView{ID: id.String(), LocationID: loc.String(), Lines: make([]LineView, 0, len(res.Lines)),
+		Written: cmdhttp.Written{Revision: last.Revision, Position: res.Position}}
+	for _, l := range res.Lines {
+		view.Lines = append(view.Lines, lineView(l))
+	}
+	cmdhttp.Respond(h.Responder, w, r, http.StatusCreated, last, view)
 	return nil
 }
 
-// lineView renders a line from its event, or from the stream when an earlier attempt wrote it.
-func (h *Handlers) lineView(r *http.Request, loc uuid.UUID, l commands.LineResult) (LineView, error) {
+// lineView renders a line from its event, or from the stock it left when an earlier attempt
+// wrote it.
+func lineView(l commands.LineResult) LineView {
 	v := LineView{ProductID: l.ProductID.String(), Written: cmdhttp.WrittenOf(l.Result)}
 	switch e := l.Event.(type) {
 	case stock.StockMoved:
@@ -206,13 +200,9 @@ func (h *Handlers) lineView(r *http.Request, loc uuid.UUID, l commands.LineResul
 	case stock.StockCounted:
 		v.Kind, v.Expected, v.Counted, v.Variance, v.OnHand = "count", &e.Expected, &e.Counted, &e.Variance, e.Counted
 	default:
-		lvl, err := h.Inventory.Level(r.Context(), loc, l.ProductID)
-		if err != nil {
-			return v, err
-		}
-		v.OnHand = lvl.OnHand
+		v.OnHand = l.Stock.OnHand()
 	}
-	return v, nil
+	return v
 }
 
 // parseID parses a path ID; a malformed one is simply not found.

@@ -71,7 +71,7 @@ func (h *Handlers) dispatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.respondTransfer(w, r, http.StatusCreated, c.TransferID, res)
+	return h.respondTransfer(w, r, http.StatusCreated, res)
 }
 
 func (h *Handlers) receive(w http.ResponseWriter, r *http.Request) error {
@@ -94,21 +94,14 @@ func (h *Handlers) receive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.respondTransfer(w, r, http.StatusOK, id, res)
+	return h.respondTransfer(w, r, http.StatusOK, res)
 }
 
-// respondTransfer answers a transfer command that succeeded; a failing read of the transfer
-// after it cannot turn the done command into a 5xx (cmdhttp.AfterAppend).
-func (h *Handlers) respondTransfer(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.DocumentResult) error {
-	cmdhttp.AfterAppend(h.Responder, w, r, status, res.Document, id.String(), func() (any, error) {
-		t, err := h.Inventory.Transfer(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		view := transferView(t)
-		view.Position = max(view.Position, res.Position)
-		return view, nil
-	})
+// respondTransfer renders the transfer as the command left it.
+func (h *Handlers) respondTransfer(w http.ResponseWriter, r *http.Request, status int, res commands.DocumentResult) error {
+	view := transferView(res.Document.State)
+	view.Position = max(view.Position, res.Position)
+	cmdhttp.Respond(h.Responder, w, r, status, res.Document.Result, view)
 	return nil
 }
 

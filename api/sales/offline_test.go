@@ -18,10 +18,8 @@ import (
 // changing the shift's final figures. A live sale in the closed shift is refused.
 func TestOfflineUploadIntoAClosedShift(t *testing.T) {
 	w := newWorld(t)
-	time.Sleep(20 * time.Millisecond)
-	rungAt := time.Now().UTC()
-	time.Sleep(20 * time.Millisecond)
-	salestest.ChangePrice(t, w.API.Commands, w.bread, 349)
+	rungAt := w.openedAt(w.shiftA)
+	salestest.ChangePriceAt(t, w.API.Commands, w.bread, 349, rungAt.Add(time.Nanosecond))
 	base := "/api/v1/shifts/" + w.shiftA.String()
 	closed := w.Must(http.StatusOK, "POST", base+"/close", w.cashier, map[string]any{"counted_cash": salestest.EUR(10000)}).Map(t)
 	if closed["status"] != "closed" || closed["z_number"] != float64(1) {
@@ -63,10 +61,8 @@ func TestOfflineUploadIntoAClosedShift(t *testing.T) {
 // TestUploadOfAProductDeactivatedSince: the product was active when the sale was rung up.
 func TestUploadOfAProductDeactivatedSince(t *testing.T) {
 	w := newWorld(t)
-	time.Sleep(20 * time.Millisecond)
-	rungAt := time.Now().UTC()
-	time.Sleep(20 * time.Millisecond)
-	salestest.Deactivate(t, w.API.Commands, w.wine)
+	rungAt := w.openedAt(w.shiftA)
+	salestest.DeactivateAt(t, w.API.Commands, w.wine, rungAt.Add(time.Nanosecond))
 	w.Must(http.StatusUnprocessableEntity, "POST", "/api/v1/sales", w.cashier,
 		w.saleBody(uuid.New(), []map[string]any{line(w.wine, "1")}, []map[string]any{pay("card", 1000)}, true))
 	upload := w.saleBody(uuid.New(), []map[string]any{line(w.wine, "1")}, []map[string]any{pay("card", 1000)}, true)
@@ -74,4 +70,16 @@ func TestUploadOfAProductDeactivatedSince(t *testing.T) {
 	if v := w.sale(w.Must(http.StatusCreated, "POST", "/api/v1/sales", w.cashier, upload)); v.Status != "completed" || len(v.Flags) != 0 {
 		t.Fatalf("upload of a product deactivated since = %+v", v)
 	}
+}
+
+// openedAt is when a shift opened: an upload rung up then is in the shift, and a change dated
+// just after it is after the sale, with no wall-clock time to wait for.
+func (w *world) openedAt(shiftID uuid.UUID) time.Time {
+	w.t.Helper()
+	rep := w.Must(http.StatusOK, "GET", "/api/v1/shifts/"+shiftID.String(), w.cashier, nil).Map(w.t)
+	at, err := time.Parse(time.RFC3339Nano, rep["opened_at"].(string))
+	if err != nil {
+		w.t.Fatalf("opened_at = %v: %v", rep["opened_at"], err)
+	}
+	return at
 }

@@ -99,7 +99,7 @@ func (h *Handlers) open(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.written(w, r, http.StatusCreated, id, res)
+	h.written(w, r, http.StatusCreated, res)
 	return nil
 }
 
@@ -132,7 +132,7 @@ func (h *Handlers) movement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.written(w, r, http.StatusCreated, sh.ID, res)
+	h.written(w, r, http.StatusCreated, res)
 	return nil
 }
 
@@ -152,16 +152,16 @@ func (h *Handlers) close(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The manager's token is spent only when the close needs it.
-	var res commands.Result
+	var res commands.Outcome[shift.State]
 	if err := cmdhttp.Approved(r, h.Approvals, sh.ID.String(), &cmd, func(as rules.Approvals) error {
 		c.Approval = as.Of(rules.ActionShiftCloseOverShort)
 		var err error
-		res, _, err = h.Shifts.Close(r.Context(), cmd, c)
+		res, err = h.Shifts.Close(r.Context(), cmd, c)
 		return err
 	}); err != nil {
 		return err
 	}
-	h.written(w, r, http.StatusOK, sh.ID, res)
+	h.written(w, r, http.StatusOK, res)
 	return nil
 }
 
@@ -179,17 +179,28 @@ func (h *Handlers) report(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// written answers a shift command that succeeded with the shift's report as folded now; a
-// failure to read or render it cannot turn the done command into a 5xx (cmdhttp.AfterAppend).
-func (h *Handlers) written(w http.ResponseWriter, r *http.Request, status int, id uuid.UUID, res commands.Result) {
-	cmdhttp.AfterAppend(h.Responder, w, r, status, res, id.String(), func() (any, error) { return h.render(r, id) })
+// written answers a shift command that succeeded with the shift's report as the command left
+// it. An open shift's report also shows whether the register has started its close, which is
+// the register's to say: a failure to read it cannot turn the done command into a 5xx
+// (cmdhttp.AfterAppend).
+func (h *Handlers) written(w http.ResponseWriter, r *http.Request, status int, res commands.Outcome[shift.State]) {
+	cmdhttp.AfterAppend(h.Responder, w, r, status, res.Result, res.State.State.ID.String(), func() (any, error) { return h.reportFor(r, res.State) })
 }
 
-// render folds the shift's report now.
+// render reads the shift and folds its report now.
 func (h *Handlers) render(r *http.Request, id uuid.UUID) (Report, error) {
 	l, err := h.Shifts.Get(r.Context(), id)
 	if err != nil {
 		return Report{}, err
+	}
+	return h.reportFor(r, l)
+}
+
+// reportFor renders a loaded shift, asking the register whether the close of a shift that is
+// not closed yet has started.
+func (h *Handlers) reportFor(r *http.Request, l commands.Loaded[shift.State]) (Report, error) {
+	if l.State.Closed {
+		return reportOf(l, 0, false), nil
 	}
 	z, closing, err := h.Shifts.Closing(r.Context(), l.State)
 	if err != nil {

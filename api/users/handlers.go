@@ -104,7 +104,7 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.respond(w, r, http.StatusCreated, req.ID, res)
+	return h.respond(w, r, http.StatusCreated, res)
 }
 
 func (h *Handlers) get(w http.ResponseWriter, r *http.Request) error {
@@ -123,7 +123,7 @@ func (h *Handlers) changeRoles(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Roles []string `json:"roles"`
 	}
-	return h.update(w, r, "user.roles", &req, func(ctx context.Context, cmd commands.Context, id string) (commands.Result, error) {
+	return h.update(w, r, "user.roles", &req, func(ctx context.Context, cmd commands.Context, id string) (commands.Outcome[user.State], error) {
 		return h.Users.ChangeRoles(ctx, cmd, id, user.ChangeRoles{Roles: req.Roles})
 	})
 }
@@ -132,7 +132,7 @@ func (h *Handlers) changeStores(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		StoreIDs []string `json:"store_ids"`
 	}
-	return h.update(w, r, "user.stores", &req, func(ctx context.Context, cmd commands.Context, id string) (commands.Result, error) {
+	return h.update(w, r, "user.stores", &req, func(ctx context.Context, cmd commands.Context, id string) (commands.Outcome[user.State], error) {
 		return h.Users.ChangeStoreScope(ctx, cmd, id, user.ChangeStoreScope{StoreIDs: req.StoreIDs})
 	})
 }
@@ -145,13 +145,13 @@ func (h *Handlers) disable(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeOptional(r, &req); err != nil {
 		return err
 	}
-	return h.update(w, r, "user.disable", nil, func(ctx context.Context, cmd commands.Context, id string) (commands.Result, error) {
+	return h.update(w, r, "user.disable", nil, func(ctx context.Context, cmd commands.Context, id string) (commands.Outcome[user.State], error) {
 		return h.Users.Disable(ctx, cmd, id, user.Disable{Reason: req.Reason})
 	})
 }
 
 func (h *Handlers) enable(w http.ResponseWriter, r *http.Request) error {
-	return h.update(w, r, "user.enable", nil, func(ctx context.Context, cmd commands.Context, id string) (commands.Result, error) {
+	return h.update(w, r, "user.enable", nil, func(ctx context.Context, cmd commands.Context, id string) (commands.Outcome[user.State], error) {
 		return h.Users.Enable(ctx, cmd, id)
 	})
 }
@@ -160,20 +160,20 @@ func (h *Handlers) setPassword(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Password string `json:"password"`
 	}
-	return h.update(w, r, "user.password", &req, func(ctx context.Context, cmd commands.Context, id string) (commands.Result, error) {
+	return h.update(w, r, "user.password", &req, func(ctx context.Context, cmd commands.Context, id string) (commands.Outcome[user.State], error) {
 		if err := auth.ValidatePassword(req.Password); err != nil {
-			return commands.Result{}, httpx.Invalid(httpx.FieldError{Field: "password", Message: err.Error()})
+			return commands.Outcome[user.State]{}, httpx.Invalid(httpx.FieldError{Field: "password", Message: err.Error()})
 		}
 		hash, err := h.Passwords.Hash(ctx, req.Password)
 		if err != nil {
-			return commands.Result{}, err
+			return commands.Outcome[user.State]{}, err
 		}
 		return h.Users.SetPassword(ctx, cmd, id, hash, true)
 	})
 }
 
 // update decodes req (when not nil) and runs one command on the user of the path.
-func (h *Handlers) update(w http.ResponseWriter, r *http.Request, op string, req any, run func(context.Context, commands.Context, string) (commands.Result, error)) error {
+func (h *Handlers) update(w http.ResponseWriter, r *http.Request, op string, req any, run func(context.Context, commands.Context, string) (commands.Outcome[user.State], error)) error {
 	if req != nil {
 		if err := httpx.Decode(r, req); err != nil {
 			return err
@@ -188,18 +188,12 @@ func (h *Handlers) update(w http.ResponseWriter, r *http.Request, op string, req
 	if err != nil {
 		return err
 	}
-	return h.respond(w, r, http.StatusOK, id, res)
+	return h.respond(w, r, http.StatusOK, res)
 }
 
-func (h *Handlers) respond(w http.ResponseWriter, r *http.Request, status int, id string, res commands.Result) error {
-	// A failing read after the append cannot turn the done command into a 5xx.
-	cmdhttp.AfterAppend(h.Responder, w, r, status, res, id, func() (any, error) {
-		s, err := h.Users.Get(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		return response{View: viewOf(s), Written: cmdhttp.WrittenOf(res)}, nil
-	})
+// respond renders the user as the command left it.
+func (h *Handlers) respond(w http.ResponseWriter, r *http.Request, status int, res commands.Outcome[user.State]) error {
+	cmdhttp.Respond(h.Responder, w, r, status, res.Result, response{View: viewOf(res.State.State), Written: cmdhttp.WrittenOf(res.Result)})
 	return nil
 }
 

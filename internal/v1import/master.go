@@ -250,7 +250,7 @@ func (im *Importer) importUsers(ctx context.Context) error {
 		} else {
 			im.clock.set(at)
 			res, err := im.users.Register(ctx, im.cmd("users", vu.ID, "register", at, ""), c, vu.Hash)
-			im.wrote(res)
+			im.wrote(res.Result)
 			if err != nil {
 				if refused(err) {
 					im.rep.list("users", "users", vu.ID, OutcomeRefused, "%v", err)
@@ -260,7 +260,7 @@ func (im *Importer) importUsers(ctx context.Context) error {
 			}
 			if !vu.Active {
 				res, err := im.users.Disable(ctx, im.cmd("users", vu.ID, "disable", at, ""), userID, user.Disable{Reason: "inactive in v1"})
-				im.wrote(res)
+				im.wrote(res.Result)
 				if err != nil {
 					return fmt.Errorf("disable user %d: %w", vu.ID, err)
 				}

@@ -187,7 +187,7 @@ func (im *Importer) openMonth(ctx context.Context, day string) (*month, error) {
 	}
 	im.clock.set(start)
 	res, err := im.shifts.Open(ctx, im.cmd("shifts", m.ref, "open", start, ""), commands.OpenShift{ShiftID: m.id, RegisterID: im.registerID, OpeningFloat: money.Zero(im.currency)})
-	im.wrote(res)
+	im.wrote(res.Result)
 	if err != nil {
 		return nil, fmt.Errorf("open the shift of %s: %w", m.name, err)
 	}
@@ -324,15 +324,15 @@ func (im *Importer) closeMonth(ctx context.Context, m *month) error {
 		in := money.New(-counted.Amount, im.currency)
 		res, err := im.shifts.RecordCashMovement(ctx, im.cmd("shifts", m.ref, "paid-in", m.end, ""), m.id,
 			shift.RecordCashMovement{MovementID: im.id("shifts", m.ref, "paid-in"), Type: shift.PaidIn, Amount: in, Reason: "v1 history: cash refunds beyond the cash sales"})
-		im.wrote(res)
+		im.wrote(res.Result)
 		if err != nil {
 			return fmt.Errorf("paid in on %s: %w", m.name, err)
 		}
 		im.rep.list("shifts", "sales", m.ref, OutcomeListed, "%s: cash refunds exceed the month's cash sales by %s: recorded as paid in on the month's history shift", m.name, in)
 		counted = money.Zero(im.currency)
 	}
-	res, _, err := im.shifts.Close(ctx, im.cmd("shifts", m.ref, "close", m.end, ""), commands.CloseShift{ShiftID: m.id, CountedCash: counted})
-	im.wrote(res)
+	res, err := im.shifts.Close(ctx, im.cmd("shifts", m.ref, "close", m.end, ""), commands.CloseShift{ShiftID: m.id, CountedCash: counted})
+	im.wrote(res.Result)
 	if err != nil {
 		return fmt.Errorf("close the shift of %s: %w", m.name, err)
 	}

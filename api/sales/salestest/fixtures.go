@@ -106,18 +106,30 @@ func NewProduct(t testing.TB, h *commands.Handler, p Product) uuid.UUID {
 // ChangePrice sets a product's price from now on.
 func ChangePrice(t testing.TB, h *commands.Handler, productID uuid.UUID, cents int64) {
 	t.Helper()
-	c := catalog.ChangePrice{Price: EUR(cents)}
+	ChangePriceAt(t, h, productID, cents, time.Now())
+}
+
+// ChangePriceAt sets a product's price from at on.
+func ChangePriceAt(t testing.TB, h *commands.Handler, productID uuid.UUID, cents int64, at time.Time) {
+	t.Helper()
+	c := catalog.ChangePrice{Price: EUR(cents), EffectiveAt: at}
 	_, err := commands.Execute(context.Background(), h, commands.ProductStream(productID), commands.ProductAggregate, cmd("price:"+uuid.NewString()),
-		func(s catalog.State) ([]catalog.Event, error) { return catalog.Decide(s, c, time.Now()) })
+		func(s catalog.State) ([]catalog.Event, error) { return catalog.Decide(s, c, at) })
 	must(t, "price change", err)
 }
 
 // Deactivate stops a product from being sold from now on.
 func Deactivate(t testing.TB, h *commands.Handler, productID uuid.UUID) {
 	t.Helper()
+	DeactivateAt(t, h, productID, time.Now())
+}
+
+// DeactivateAt stops a product from being sold from at on.
+func DeactivateAt(t testing.TB, h *commands.Handler, productID uuid.UUID, at time.Time) {
+	t.Helper()
 	_, err := commands.Execute(context.Background(), h, commands.ProductStream(productID), commands.ProductAggregate, cmd("deactivate:"+uuid.NewString()),
 		func(s catalog.State) ([]catalog.Event, error) {
-			return catalog.Decide(s, catalog.Deactivate{Reason: "test"}, time.Now())
+			return catalog.Decide(s, catalog.Deactivate{Reason: "test"}, at)
 		})
 	must(t, "deactivate", err)
 }
