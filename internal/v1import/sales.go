@@ -8,11 +8,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/money"
@@ -240,42 +240,18 @@ const appendsInFlight = 16
 // inParallel calls do for every item, at most workers at once, and returns the first error
 // (after the calls in flight have returned; no new one starts after it) or ctx's.
 func inParallel[T any](ctx context.Context, workers int, items []T, do func(T) error) error {
-	work := make(chan T)
-	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for range min(workers, max(1, len(items))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range work {
-				if err := do(it); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	var failed error
-feed:
+	g, failed := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, workers))
 	for _, it := range items {
-		select {
-		case work <- it:
-		case failed = <-errs:
-			break feed
+		if failed.Err() != nil {
+			break
 		}
+		g.Go(func() error { return do(it) })
 	}
-	close(work)
-	wg.Wait()
-	if failed == nil {
-		select {
-		case failed = <-errs:
-		default:
-		}
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	if failed == nil {
-		failed = ctx.Err()
-	}
-	return failed
+	return ctx.Err()
 }
 
 // cashChunk bounds the cash records of one append.
