@@ -30,12 +30,16 @@ password="bench-admin-password-1"
 go build -o "$out/" ./cmd/posd ./cmd/posbench
 posd=${POSD:-$out/posd}
 psql "$pgadmin/postgres" -qc "CREATE DATABASE $db" >/dev/null
+# The raw INSERT baseline runs on the same server in a database of its own, so that the
+# per-sale figures below count posd's transactions only.
+psql "$pgadmin/postgres" -qc "CREATE DATABASE ${db}_raw" >/dev/null
 
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   psql "$pgadmin/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  psql "$pgadmin/postgres" -qc "DROP DATABASE IF EXISTS ${db}_raw WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$out"
 }
 trap cleanup EXIT
@@ -75,12 +79,31 @@ if [ -n "${POS_PUBLISH_URL:-}" ]; then # the publisher's lag, sampled every seco
   lagpid=$!
   pids+=("$lagpid")
 fi
+# CPU seconds (user + system) of the given processes, from /proc.
+cpu() { local t=0; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+backends() { psqldb "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND pid <> pg_backend_pid()"; }
+xacts() { psqldb "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$db'"; }
+sales() { psqldb "SELECT count(*) FROM events WHERE type = 'sales.sale_completed.v1'"; }
+posd_pids=("${pids[@]}")
+declare -A pg_before
+for b in $(backends); do pg_before[$b]=$(cpu "$b"); done
+posd_cpu0=$(cpu "${posd_pids[@]}") xacts0=$(xacts) sales0=$(sales)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(date +%s.%N)
 "$out/posbench" --url "http://127.0.0.1:$port" --admin-user admin --admin-password "$password" \
-  --baseline-db "$pgadmin/$db?sslmode=disable" --stock-catchup 5m --quiet "$@"
+  --baseline-db "$pgadmin/${db}_raw?sslmode=disable" --stock-catchup 5m --quiet "$@"
 t1=$(date +%s.%N)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# What a sale cost, which load moves far less than sales/s: CPU of posd and of the database's
+# backends serving it (those connected at the end; a backend that came and went mid-run is
+# missed), and transactions, per completed sale of the run (stock catch-up included).
+posd_cpu1=$(cpu "${posd_pids[@]}") xacts1=$(xacts) sales1=$(sales)
+pg_cpu=0
+for b in $(backends); do c=$(cpu "$b"); pg_cpu=$((pg_cpu + c - ${pg_before[$b]:-0})); done
+n=$((sales1 - sales0)); tick=$(getconf CLK_TCK)
+if [ "$n" -gt 0 ]; then
+  echo "per sale ($n sales): posd $(echo "scale=2; ($posd_cpu1 - $posd_cpu0) * 1000 / $tick / $n" | bc) ms CPU, database backends $(echo "scale=2; $pg_cpu * 1000 / $tick / $n" | bc) ms CPU, $(echo "scale=1; ($xacts1 - $xacts0) / $n" | bc) transactions"
+fi
 if [ -n "${POS_PUBLISH_URL:-}" ]; then # what was confirmed and appended when the load ended
   during=$(curl -fs "http://127.0.0.1:$port/metrics" | sed -nE 's/^pos_publish_messages_total\{target="([^"]+)"\} ([0-9.e+]+)$/\1=\2/p' | tr '\n' ' ')
   appended_during=$(psqldb "SELECT count(*) FROM events")
