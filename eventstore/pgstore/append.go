@@ -29,7 +29,7 @@ const (
 	statusDuplicateID   = "duplicate_event_id"
 )
 
-const appendSQL = `SELECT status, revision, position FROM append_events($1, $2, $3, $4, $5, $6)`
+const appendSQL = `SELECT status, revision, position, last_hash FROM append_events($1, $2, $3, $4, $5, $6)`
 
 // Append appends events to stream in one round trip to the server; see eventstore.Store.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events []eventstore.EventData) (eventstore.AppendResult, error) {
@@ -37,10 +37,14 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("append %s: %w", stream, err)
 	}
-	var res eventstore.AppendResult
+	var (
+		res  eventstore.AppendResult
+		last appendReply
+	)
 	err = s.retry(ctx, func() error {
 		for race := 0; ; race++ {
 			r := s.appendOnce(ctx, args)
+			last = r
 			if err := r.err; err != nil {
 				if errors.Is(err, errIDRace) {
 					if race == 0 {
@@ -56,8 +60,10 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		}
 	})
 	if err != nil {
+		s.tips.forget(stream)
 		return eventstore.AppendResult{}, fmt.Errorf("append %s: %w", stream, err)
 	}
+	s.tips.putHash(stream, *last.revision, last.hash)
 	s.noteAppended(res.Position)
 	return res, nil
 }

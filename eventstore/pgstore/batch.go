@@ -12,18 +12,22 @@ import (
 // together (the first ones run alone, each on its own goroutine): a batcher takes every
 // append waiting for it (up to Options.MaxAppendBatch) and runs them in ONE statement, so one
 // transaction and one WAL flush serve them all (application-level group commit). Each append
-// keeps its own outcome: append_events runs once per append and reports a status instead of
-// raising. A batch of one takes the plain path. Appends in a batch are ordered by stream (the
+// keeps its own outcome: the known appends (the first of each stream whose tip the store
+// knows: knownappend.go) are written together by one plain statement, the appends to new
+// streams by another (newStreamsSQL), and the rest, with those two did not write, by
+// append_events once per append, which reports a status instead of raising. A batch of one
+// takes the path of an append run alone. Appends in a batch are ordered by stream (the
 // order of one stream's appends is kept), so two batches lock stream rows in the same order
 // and cannot deadlock. If the batch statement fails as a whole (a unique-violation race on an
 // event ID aborts it), each of its appends runs again alone, where that race is answered.
 //
 // The hole proof of the readers (doc.go) is unaffected: the batch's positions are taken by
-// INSERTs into events inside append_events, under the same RowExclusiveLock.
+// INSERTs into events (in append_events or the plain statements), under the same
+// RowExclusiveLock.
 
 // appendBatchSQL runs append_events for every append of a batch, in order, in one statement.
 const appendBatchSQL = `
-SELECT r.status, r.revision, r.position
+SELECT r.status, r.revision, r.position, r.last_hash
   FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[]) WITH ORDINALITY AS b(stream, expected, first, n, ord)
   CROSS JOIN LATERAL append_events(b.stream, b.expected,
         ($5::uuid[])[b.first : b.first + b.n - 1], ($6::text[])[b.first : b.first + b.n - 1],
@@ -41,7 +45,10 @@ type appendRequest struct {
 type appendReply struct {
 	status             string
 	revision, position *int64
-	err                error // translated (translateAppendError)
+	// hash is the stream's last chain hash after an append that wrote its events (nil
+	// otherwise): the stream's tip is then (revision, hash).
+	hash []byte
+	err  error // translated (translateAppendError)
 }
 
 // appendOnce runs one append_events call: on the calling goroutine while no more than
@@ -71,14 +78,18 @@ func (s *Store) appendOnce(ctx context.Context, args []any) appendReply {
 	}
 }
 
-// appendAlone runs one append in its own statement: an event for a new stream by
-// newStreamSQL, anything else (and an event whose stream exists) by append_events.
+// appendAlone runs one append in its own statement: an append to a stream whose tip the
+// store knows by appendKnownSQL, an event for a new stream by newStreamSQL, anything else (and
+// any of those that the plain statement did not write) by append_events.
 func (s *Store) appendAlone(ctx context.Context, args []any) appendReply {
+	if r, done := s.appendKnown(ctx, args); done {
+		return r
+	}
 	if r, done := s.appendNewStream(ctx, args); done {
 		return r
 	}
 	var r appendReply
-	if err := s.pool.QueryRow(ctx, appendSQL, args...).Scan(&r.status, &r.revision, &r.position); err != nil {
+	if err := s.pool.QueryRow(ctx, appendSQL, args...).Scan(&r.status, &r.revision, &r.position, &r.hash); err != nil {
 		r.err = translateAppendError(err)
 	}
 	return r
@@ -120,6 +131,7 @@ func (s *Store) serve(batch []*appendRequest) {
 		}
 		live = append(live, req)
 	}
+	live = s.serveKnown(live)
 	live = s.serveNewStreams(live)
 	switch len(live) {
 	case 0:
@@ -140,8 +152,8 @@ func (s *Store) serve(batch []*appendRequest) {
 	}
 }
 
-// serveNewStreams answers the new-stream appends of live (one event at no-stream; the first
-// such append of each stream) together in newStreamsSQL, when there are two or more, and
+// serveNewStreams answers the new-stream appends of live (at no-stream; the first such append
+// of each stream) together in newStreamsSQL, when there are two or more, and
 // returns the appends it left unanswered in their order in live: the others, and those whose
 // stream exists. If the statement fails as a whole (an event ID stored meanwhile), each of
 // its appends runs alone.
@@ -215,7 +227,7 @@ func (s *Store) appendBatch(batch []*appendRequest) ([]appendReply, error) {
 			return nil, errBatchShape
 		}
 		r := &replies[order[i]]
-		if err := rows.Scan(&r.status, &r.revision, &r.position); err != nil {
+		if err := rows.Scan(&r.status, &r.revision, &r.position, &r.hash); err != nil {
 			return nil, err
 		}
 		i++

@@ -25,8 +25,8 @@
 //
 // # Appends
 //
-// An append is one round trip in autocommit: SELECT FROM append_events(stream, expected, ids,
-// types, data, metadata). The function locks the stream row (creating it when absent), answers
+// An append is one round trip in autocommit. In general it is SELECT FROM append_events(stream,
+// expected, ids, types, data, metadata); the function locks the stream row (creating it when absent), answers
 // an idempotent retry with the original result without writing, checks the expected revision,
 // inserts the events with positions in revision order and returns a status row (ok,
 // wrong_expected with the actual revision, deleted, duplicate_event_id) rather than raising.
@@ -39,9 +39,17 @@
 // others by append_events once per append; appends are ordered by stream inside a batch so batches
 // cannot deadlock, and a batch that fails as a whole is retried append by append (batch.go,
 // Options.AppendBatchers). Migration 0003 lets a no-stream append create its stream first,
-// skipping the idempotency lookup and two more index probes when the stream is new; one
-// event to a new stream run alone skips PL/pgSQL too (newStreamSQL, newstream.go: the same
-// two INSERTs as one plain statement, falling back to append_events when the stream exists).
+// skipping the idempotency lookup and two more index probes when the stream is new. Most
+// appends skip PL/pgSQL, whose overhead was a third of an append's cost on the server, and
+// hash their events in Go: appends to a new stream run alone are the same two INSERTs as one
+// plain statement (newStreamSQL for one event, newStreamsSQL for several: newstream.go), and
+// appends to a stream whose tip (last revision and hash) the store knows from its own appends
+// or a read to the stream's end (tips.go; migration 0004 has append_events return the hash)
+// are one plain UPDATE of the stream row guarded by that tip plus the INSERT of the events
+// (knownappend.go; the batchers write all such appends of a batch in one statement). Each
+// falls back to append_events when it wrote nothing (the stream exists, moved or is deleted,
+// or an event ID is stored already), so append_events alone answers idempotent retries,
+// conflicts and tombstones.
 //
 // # Gap-free $all reads
 //
@@ -81,8 +89,8 @@
 // warning naming the blocking backends' pids and virtual transactions, and Options.OnHoleWait
 // reports every wait for metrics. ReadAll and HeadPosition wait at most
 // Options.ReadAllHoleWait and then return what is safe; subscriptions wait as long as it
-// takes. Positions must only be taken by inserting into events (append_events and
-// newStreamSQL do): a position taken with a bare nextval and inserted later by another
+// takes. Positions must only be taken by inserting into events (append_events and the plain
+// append statements do): a position taken with a bare nextval and inserted later by another
 // statement would not be covered by the proof. Polling pg_locks briefly takes the lock manager's partition locks,
 // which is why the proof is shared and its polling backs off.
 //

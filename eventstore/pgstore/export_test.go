@@ -32,3 +32,19 @@ func MigrateTo(ctx context.Context, databaseURL string, version int64) error {
 	}
 	return nil
 }
+
+// SetTip makes s take revision and hash for the tip of stream, whatever it knew (tests of
+// stale tips).
+func (s *Store) SetTip(stream string, revision int64, hash []byte) {
+	s.tips.forget(stream)
+	s.tips.putHash(stream, revision, hash)
+}
+
+// Tip returns the tip of stream that s knows.
+func (s *Store) Tip(stream string) (revision int64, hash []byte, ok bool) {
+	tp, ok := s.tips.get(stream)
+	return tp.revision, tp.hash[:], ok
+}
+
+// KnownWritten is how many appends s wrote without append_events (knownappend.go).
+func (s *Store) KnownWritten() uint64 { return s.knownWritten.Load() }

@@ -94,8 +94,17 @@ func (s *Store) AppendBatch(ctx context.Context, appends []eventstore.StreamAppe
 // insertNewStreams runs newStreamsSQL for appends to streams that do not exist yet (args as
 // appendArgs returns them, one distinct stream each, expected NoStream) and returns the result
 // of each append it wrote, by index into args; an append whose stream exists has none. It
-// serves AppendBatch and the batchers (appendNewStreams).
+// serves AppendBatch and the batchers (appendNewStreams), retrying on a lost connection, and
+// records the tips of the streams it created.
 func (s *Store) insertNewStreams(ctx context.Context, args [][]any) (map[int]eventstore.AppendResult, error) {
+	return s.writeNewStreams(ctx, args, s.retry)
+}
+
+// once runs op once: the attempts of writeNewStreams when its caller retries.
+func once(_ context.Context, op func() error) error { return op() }
+
+// writeNewStreams is insertNewStreams with the statement run by attempts.
+func (s *Store) writeNewStreams(ctx context.Context, args [][]any, attempts func(context.Context, func() error) error) (map[int]eventstore.AppendResult, error) {
 	n := 0
 	for _, a := range args {
 		n += len(a[2].([]pgtype.UUID))
@@ -128,7 +137,7 @@ func (s *Store) insertNewStreams(ctx context.Context, args [][]any) (map[int]eve
 		byStream[stream] = k
 	}
 	written := map[int]eventstore.AppendResult{}
-	err := s.retry(ctx, func() error {
+	err := attempts(ctx, func() error {
 		clear(written)
 		rows, err := s.pool.Query(ctx, newStreamsSQL, streams, lastRevisions, lastHashes, evStreams, evRevisions, ids, types, data, meta, hashes)
 		if err != nil {
@@ -153,6 +162,11 @@ func (s *Store) insertNewStreams(ctx context.Context, args [][]any) (map[int]eve
 		}
 		return nil
 	})
+	if err == nil {
+		for k, res := range written {
+			s.tips.putHash(streams[k], int64(res.Revision), lastHashes[k])
+		}
+	}
 	return written, err
 }
 

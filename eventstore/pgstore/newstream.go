@@ -35,13 +35,25 @@ SELECT nextval('events_position_seq'), $2::uuid, $1::text, 0, $3::text, $4::json
 RETURNING events.position`
 
 // appendNewStream runs newStreamSQL for an append of one event at no-stream (args as
-// appendArgs returns them). done is false when the append is not of that kind or the stream
-// exists: append_events must answer it.
+// appendArgs returns them), newStreamsSQL for several. done is false when the append is not of
+// that kind or the stream exists: append_events must answer it.
 func (s *Store) appendNewStream(ctx context.Context, args []any) (r appendReply, done bool) {
 	if !isNewStreamAppend(args) {
 		return r, false
 	}
 	ids := args[2].([]pgtype.UUID)
+	if len(ids) > 1 {
+		written, err := s.writeNewStreams(ctx, [][]any{args}, once)
+		res, ok := written[0]
+		switch {
+		case err != nil:
+			return appendReply{err: err}, true
+		case !ok:
+			return r, false
+		}
+		rev, pos := int64(res.Revision), int64(res.Position)
+		return appendReply{status: statusOK, revision: &rev, position: &pos}, true // its tip is recorded
+	}
 	stream, typ := args[0].(string), args[3].([]string)[0]
 	data, meta := args[4].([]string)[0], args[5].([]string)[0]
 	hash := firstHash(stream, ids[0].Bytes, typ, data, meta)
@@ -54,7 +66,7 @@ func (s *Store) appendNewStream(ctx context.Context, args []any) (r appendReply,
 		return appendReply{err: translateAppendError(err)}, true
 	}
 	rev := int64(0)
-	return appendReply{status: statusOK, revision: &rev, position: &pos}, true
+	return appendReply{status: statusOK, revision: &rev, position: &pos, hash: hash[:]}, true
 }
 
 // firstHash is the chain hash of the first event of a stream (revision 0): data and metadata
@@ -66,14 +78,13 @@ func firstHash(stream string, id uuid.UUID, typ, data, meta string) chain.Hash {
 	})
 }
 
-// isNewStreamAppend reports whether args (as appendArgs returns them) append one event at
-// no-stream, the appends newStreamSQL and newStreamsSQL take.
+// isNewStreamAppend reports whether args (as appendArgs returns them) append at no-stream, the
+// appends newStreamSQL (one event) and newStreamsSQL (any number) take.
 func isNewStreamAppend(args []any) bool {
-	return args[1].(int64) == expectNoStream && len(args[2].([]pgtype.UUID)) == 1
+	return args[1].(int64) == expectNoStream
 }
 
-// appendNewStreams runs the new-stream appends of batch (distinct streams, each of one event
-// at no-stream) in newStreamsSQL and returns their replies in batch order. A reply with
+// appendNewStreams runs the new-stream appends of batch (distinct streams, each at no-stream) in newStreamsSQL and returns their replies in batch order. A reply with
 // neither status nor error is an append whose stream exists: append_events must answer it.
 func (s *Store) appendNewStreams(batch []*appendRequest) ([]appendReply, error) {
 	args := make([][]any, len(batch))

@@ -115,5 +115,6 @@ func (s *Store) readStream(ctx context.Context, stream string, dir eventstore.Di
 	if events == nil {
 		events = []eventstore.RecordedEvent{}
 	}
+	s.tips.noteRead(stream, streamRev, events)
 	return events, nil
 }

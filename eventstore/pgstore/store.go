@@ -142,6 +142,10 @@ type Store struct {
 	batches chan *appendRequest
 	// inFlight counts the appends in flight, to decide which run alone (batch.go).
 	inFlight atomic.Int64
+	// tips are the last revisions and hashes of streams, for appends without append_events;
+	// knownWritten counts the appends written that way (knownappend.go).
+	tips         tips
+	knownWritten atomic.Uint64
 
 	// lastAppended and appended feed the notifier goroutine; othersListen and
 	// listenersChecked (unix nanoseconds) are what it last found out about other listeners.

@@ -18,6 +18,7 @@ func (s *Store) Tombstone(ctx context.Context, stream string, expected eventstor
 	if err != nil {
 		return fmt.Errorf("tombstone %s: %w", stream, err)
 	}
+	s.tips.forget(stream)
 	// Not retried on a lost connection: a repeated tombstone would report ErrStreamDeleted.
 	err = func() error {
 		var status string
