@@ -56,24 +56,34 @@ type saleContext struct {
 }
 
 // loadSaleContext loads the store, register, shift and stream of a new sale, and the products
-// and tax codes of its lines into ls, at the same time (the time of two reads instead of one
-// each, see prefetch). Its errors are those the loads one after the other would give, in that
-// order; a product that fails is left for the caller's ls.product to report in its line's turn.
+// and tax codes of its lines into ls: the streams of the first five in one multi-stream read
+// (readAhead), then those of the tax codes in another (see prefetch). Its errors are those the
+// loads one after the other would give, in that order; a product that fails is left for the
+// caller's ls.product to report in its line's turn.
 func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoads) (saleContext, error) {
 	var (
-		wg                          sync.WaitGroup
+		ra                          readAhead
 		st                          store.State
+		stLoaded                    Loaded[store.State]
 		reg                         Loaded[register.State]
 		sh                          Loaded[shift.State]
 		sl                          Loaded[sale.State]
 		stErr, regErr, shErr, slErr error
 	)
-	wg.Go(func() { sl, slErr = Load(ctx, h, SaleStream(c.SaleID), SaleAggregate) })
-	wg.Go(func() { st, stErr = ls.store(ctx, c.StoreID, "store_id") })
-	wg.Go(func() { reg, regErr = loadRegisterOf(ctx, h, c.RegisterID, c.StoreID, "register_id") })
-	wg.Go(func() { sh, shErr = Load(ctx, h, ShiftStream(c.ShiftID), ShiftAggregate) })
-	wg.Go(func() { ls.prefetch(ctx, c.Lines) })
-	wg.Wait()
+	loadAhead(ctx, &ra, h, SaleStream(c.SaleID), SaleAggregate, &sl, &slErr)
+	st, haveStore := cached(ls, ls.stores, c.StoreID)
+	if !haveStore {
+		loadAhead(ctx, &ra, h, StoreStream(c.StoreID), StoreAggregate, &stLoaded, &stErr)
+	}
+	loadAhead(ctx, &ra, h, RegisterStream(c.RegisterID), RegisterAggregate, &reg, &regErr)
+	loadAhead(ctx, &ra, h, ShiftStream(c.ShiftID), ShiftAggregate, &sh, &shErr)
+	ls.prefetch(ctx, &ra, c.Lines)
+	if !haveStore {
+		if st, stErr = storeOf(stLoaded, stErr, "store_id"); stErr == nil {
+			keep(ls, ls.stores, c.StoreID, st)
+		}
+	}
+	reg, regErr = registerOf(reg, regErr, c.StoreID, "register_id")
 	if shErr == nil && !sh.Exists {
 		shErr = sale.ErrShiftNotOpen.With("no such shift")
 	}
@@ -85,31 +95,79 @@ func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoad
 	return saleContext{store: st, register: reg, shift: sh, sale: sl}, nil
 }
 
-// prefetchWidth bounds the reads prefetch has in flight: a sale of many lines must not take
-// every connection of the pool.
+// prefetchWidth bounds the reads in flight at once where the store reads streams one by one
+// (eventstore.ReadStreams), and those of tax codes not met before: a sale of many lines must
+// not take every connection of the pool.
 const prefetchWidth = 8
 
-// prefetch loads the products of lines into ls, each distinct one once and up to
-// prefetchWidth at the same time, then their distinct tax codes the same way: for a few lines,
-// two round trips of latency instead of one per product and code, and no stream read twice.
-// Errors are left for ls.product to report in its line's turn.
-func (ls *saleLoads) prefetch(ctx context.Context, lines []SaleLine) {
+// prefetch adds to ra the products of lines that ls does not hold, each distinct one once,
+// runs ra, keeps the products found in ls, then loads their distinct tax codes the same way:
+// two round trips for the whole sale. A tax code not met before is first looked up by its
+// code (taxCode), at most prefetchWidth at the same time. Errors are left for ls.product to
+// report in its line's turn.
+func (ls *saleLoads) prefetch(ctx context.Context, ra *readAhead, lines []SaleLine) {
 	seen := map[uuid.UUID]bool{uuid.Nil: true}
+	type productLoad struct {
+		id  uuid.UUID
+		l   Loaded[catalog.State]
+		err error
+	}
+	var loads []*productLoad
 	var products []uuid.UUID
 	for _, l := range lines {
-		if !seen[l.ProductID] {
-			seen[l.ProductID] = true
-			products = append(products, l.ProductID)
+		if seen[l.ProductID] {
+			continue
+		}
+		seen[l.ProductID] = true
+		products = append(products, l.ProductID)
+		if _, ok := cached(ls, ls.products, l.ProductID); !ok {
+			pl := &productLoad{id: l.ProductID}
+			loadAhead(ctx, ra, ls.h, ProductStream(pl.id), ProductAggregate, &pl.l, &pl.err)
+			loads = append(loads, pl)
 		}
 	}
-	inParallel(products, func(id uuid.UUID) { _, _ = ls.productState(ctx, id, "") })
-	var codes []string
+	ra.run(ctx, ls.h)
+	for _, pl := range loads {
+		if pl.err == nil && pl.l.Exists {
+			keep(ls, ls.products, pl.id, pl.l.State)
+		}
+	}
+	var codes, unknown []string
 	for _, id := range products {
 		if ps, ok := cached(ls, ls.products, id); ok && !slices.Contains(codes, ps.Created.TaxCode) {
 			codes = append(codes, ps.Created.TaxCode)
 		}
 	}
-	inParallel(codes, func(code string) { _, _ = ls.taxCode(ctx, code) })
+	type taxCodeLoad struct {
+		code string
+		id   uuid.UUID
+		l    Loaded[taxcode.State]
+		err  error
+	}
+	var codeLoads []*taxCodeLoad
+	var next readAhead
+	for _, code := range codes {
+		if _, ok := cached(ls, ls.taxCodes, code); ok {
+			continue
+		}
+		id, known := ls.taxCodeIDs.get(code)
+		if !known {
+			unknown = append(unknown, code)
+			continue
+		}
+		tl := &taxCodeLoad{code: code, id: id}
+		loadAhead(ctx, &next, ls.h, TaxCodeStream(id), TaxCodeAggregate, &tl.l, &tl.err)
+		codeLoads = append(codeLoads, tl)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { inParallel(unknown, func(code string) { _, _ = ls.taxCode(ctx, code) }) })
+	next.run(ctx, ls.h)
+	wg.Wait()
+	for _, tl := range codeLoads {
+		if tl.err == nil && tl.l.Exists {
+			keep(ls, ls.taxCodes, tl.code, tl.l.State)
+		}
+	}
 }
 
 // inParallel runs do for every item, at most prefetchWidth at a time, and returns when all
