@@ -100,70 +100,100 @@ func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoad
 // not take every connection of the pool.
 const prefetchWidth = 8
 
-// prefetch adds to ra the products of lines that ls does not hold, each distinct one once,
-// runs ra, keeps the products found in ls, then loads their distinct tax codes the same way:
-// two round trips for the whole sale. A tax code not met before is first looked up by its
-// code (taxCode), at most prefetchWidth at the same time. Errors are left for ls.product to
-// report in its line's turn.
-func (ls *saleLoads) prefetch(ctx context.Context, ra *readAhead, lines []SaleLine) {
-	seen := map[uuid.UUID]bool{uuid.Nil: true}
-	type productLoad struct {
+// productLoad and taxCodeLoad are loads prefetch plans.
+type (
+	productLoad struct {
 		id  uuid.UUID
 		l   Loaded[catalog.State]
 		err error
 	}
-	var loads []*productLoad
-	var products []uuid.UUID
+	taxCodeLoad struct {
+		code string
+		l    Loaded[taxcode.State]
+		err  error
+	}
+)
+
+// prefetch adds to ra the products of lines that ls does not hold, each distinct one once,
+// and the tax code of each whose code is known from an earlier sale (taxCodeIDs.codeOf),
+// runs ra, keeps what it found in ls, then loads the tax codes still missing the same way:
+// one round trip for the whole sale once its products have been sold before, two otherwise.
+// A tax code not met before is first looked up by its code (taxCode), at most prefetchWidth
+// at the same time. Errors are left for ls.product to report in its line's turn.
+func (ls *saleLoads) prefetch(ctx context.Context, ra *readAhead, lines []SaleLine) {
+	seen := map[uuid.UUID]bool{uuid.Nil: true}
+	var (
+		products []uuid.UUID
+		loads    []*productLoad
+		codes    []*taxCodeLoad
+	)
 	for _, l := range lines {
 		if seen[l.ProductID] {
 			continue
 		}
 		seen[l.ProductID] = true
 		products = append(products, l.ProductID)
-		if _, ok := cached(ls, ls.products, l.ProductID); !ok {
+		code, known := ls.taxCodeIDs.codeOf(l.ProductID)
+		if ps, ok := cached(ls, ls.products, l.ProductID); ok {
+			code, known = ps.Created.TaxCode, true
+		} else {
 			pl := &productLoad{id: l.ProductID}
 			loadAhead(ctx, ra, ls.h, ProductStream(pl.id), ProductAggregate, &pl.l, &pl.err)
 			loads = append(loads, pl)
+		}
+		if known {
+			codes = ls.planTaxCode(ctx, ra, codes, code)
 		}
 	}
 	ra.run(ctx, ls.h)
 	for _, pl := range loads {
 		if pl.err == nil && pl.l.Exists {
 			keep(ls, ls.products, pl.id, pl.l.State)
+			ls.taxCodeIDs.putCodeOf(pl.id, pl.l.State.Created.TaxCode)
 		}
 	}
-	var codes, unknown []string
+	ls.keepTaxCodes(codes)
+	var (
+		next    readAhead
+		unknown []string
+	)
+	codes = nil
 	for _, id := range products {
-		if ps, ok := cached(ls, ls.products, id); ok && !slices.Contains(codes, ps.Created.TaxCode) {
-			codes = append(codes, ps.Created.TaxCode)
-		}
-	}
-	type taxCodeLoad struct {
-		code string
-		id   uuid.UUID
-		l    Loaded[taxcode.State]
-		err  error
-	}
-	var codeLoads []*taxCodeLoad
-	var next readAhead
-	for _, code := range codes {
-		if _, ok := cached(ls, ls.taxCodes, code); ok {
+		ps, ok := cached(ls, ls.products, id)
+		if !ok {
 			continue
 		}
-		id, known := ls.taxCodeIDs.get(code)
-		if !known {
-			unknown = append(unknown, code)
-			continue
+		if _, known := ls.taxCodeIDs.get(ps.Created.TaxCode); known {
+			codes = ls.planTaxCode(ctx, &next, codes, ps.Created.TaxCode)
+		} else if _, held := cached(ls, ls.taxCodes, ps.Created.TaxCode); !held && !slices.Contains(unknown, ps.Created.TaxCode) {
+			unknown = append(unknown, ps.Created.TaxCode)
 		}
-		tl := &taxCodeLoad{code: code, id: id}
-		loadAhead(ctx, &next, ls.h, TaxCodeStream(id), TaxCodeAggregate, &tl.l, &tl.err)
-		codeLoads = append(codeLoads, tl)
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { inParallel(unknown, func(code string) { _, _ = ls.taxCode(ctx, code) }) })
 	next.run(ctx, ls.h)
 	wg.Wait()
-	for _, tl := range codeLoads {
+	ls.keepTaxCodes(codes)
+}
+
+// planTaxCode adds to ra the load of the tax code named code, unless ls holds it, its stream
+// is not known (taxCodeIDs) or planned already holds it, and returns planned with it.
+func (ls *saleLoads) planTaxCode(ctx context.Context, ra *readAhead, planned []*taxCodeLoad, code string) []*taxCodeLoad {
+	if _, ok := cached(ls, ls.taxCodes, code); ok {
+		return planned
+	}
+	id, known := ls.taxCodeIDs.get(code)
+	if !known || slices.ContainsFunc(planned, func(tl *taxCodeLoad) bool { return tl.code == code }) {
+		return planned
+	}
+	tl := &taxCodeLoad{code: code}
+	loadAhead(ctx, ra, ls.h, TaxCodeStream(id), TaxCodeAggregate, &tl.l, &tl.err)
+	return append(planned, tl)
+}
+
+// keepTaxCodes keeps in ls the tax codes of loads that were found.
+func (ls *saleLoads) keepTaxCodes(loads []*taxCodeLoad) {
+	for _, tl := range loads {
 		if tl.err == nil && tl.l.Exists {
 			keep(ls, ls.taxCodes, tl.code, tl.l.State)
 		}
@@ -276,12 +306,34 @@ func (ls *saleLoads) taxCode(ctx context.Context, code string) (taxcode.State, e
 	return l.State, nil
 }
 
-// taxCodeIDs maps tax codes to the streams of the tax codes that exist. A tax code never
-// changes its code nor goes away, and holds its code's reservation for good once its stream
-// exists, so an entry never goes stale and spares a sale the read of the reservation. Codes
-// whose stream was not found are not remembered. The nil *taxCodeIDs remembers nothing.
+// taxCodeIDs maps tax codes to the streams of the tax codes that exist, and products to the
+// codes they were created with. A tax code never changes its code nor goes away, and holds
+// its code's reservation for good once its stream exists, so an entry never goes stale and
+// spares a sale the read of the reservation. Codes whose stream was not found are not
+// remembered. A product's code is a guess, checked against the product read with it
+// (prefetch reads its tax code with the product, and the right one after it should the guess
+// be wrong). The nil *taxCodeIDs remembers nothing.
 type taxCodeIDs struct {
-	ids sync.Map // TaxCodeKey(code) → uuid.UUID
+	ids   sync.Map // TaxCodeKey(code) → uuid.UUID
+	codes sync.Map // product ID → tax code
+}
+
+// codeOf returns the tax code productID had when last read.
+func (t *taxCodeIDs) codeOf(productID uuid.UUID) (string, bool) {
+	if t == nil {
+		return "", false
+	}
+	code, ok := t.codes.Load(productID)
+	if !ok {
+		return "", false
+	}
+	return code.(string), true
+}
+
+func (t *taxCodeIDs) putCodeOf(productID uuid.UUID, code string) {
+	if t != nil {
+		t.codes.Store(productID, code)
+	}
 }
 
 func (t *taxCodeIDs) get(code string) (uuid.UUID, bool) {
