@@ -49,14 +49,30 @@ func Load[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregat
 // loadCovering is Load that also finds every event after position after, even when it lies
 // before the snapshot the load starts from (Execute's replay check needs them).
 func loadCovering[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], after eventstore.Position) (Loaded[S], error) {
-	out := Loaded[S]{State: agg.Initial(), byID: map[uuid.UUID]located{}}
 	snap, fromSnapshot := loadSnapshot(ctx, h, stream, agg)
+	return loadFrom(ctx, h, stream, agg, after, snap, fromSnapshot, nil)
+}
+
+// loadFrom is loadCovering from snap (when fromSnapshot) with, when first is not nil, the
+// page of the stream from the revision the load starts at (the snapshot's, else 0) already
+// read (see readAhead).
+func loadFrom[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], after eventstore.Position,
+	snap Snapshot, fromSnapshot bool, first *eventstore.StreamPage) (Loaded[S], error) {
+	out := Loaded[S]{State: agg.Initial(), byID: map[uuid.UUID]located{}}
 	var from, folded uint64
 	if fromSnapshot {
 		from = snap.Revision
 	}
 	for {
-		page, err := h.store.ReadStream(ctx, stream, eventstore.Forwards, from, loadPage)
+		var (
+			page []eventstore.RecordedEvent
+			err  error
+		)
+		if first != nil {
+			page, err, first = first.Events, first.Err, nil
+		} else {
+			page, err = h.store.ReadStream(ctx, stream, eventstore.Forwards, from, loadPage)
+		}
 		if errors.Is(err, eventstore.ErrStreamNotFound) && !fromSnapshot {
 			return out, nil
 		}

@@ -41,6 +41,11 @@ func Fingerprint(v any) string {
 // loadStoreState returns the store, or a validation error on field when it does not exist.
 func loadStoreState(ctx context.Context, h *Handler, id uuid.UUID, field string) (store.State, error) {
 	l, err := Load(ctx, h, StoreStream(id), StoreAggregate)
+	return storeOf(l, err, field)
+}
+
+// storeOf is loadStoreState's answer for the store's load l (or its error err).
+func storeOf(l Loaded[store.State], err error, field string) (store.State, error) {
 	if err != nil {
 		return store.State{}, err
 	}
@@ -54,6 +59,11 @@ func loadStoreState(ctx context.Context, h *Handler, id uuid.UUID, field string)
 // or (storeID set) is not a register of storeID.
 func loadRegisterOf(ctx context.Context, h *Handler, id, storeID uuid.UUID, field string) (Loaded[register.State], error) {
 	l, err := Load(ctx, h, RegisterStream(id), RegisterAggregate)
+	return registerOf(l, err, storeID, field)
+}
+
+// registerOf is loadRegisterOf's answer for the register's load l (or its error err).
+func registerOf(l Loaded[register.State], err error, storeID uuid.UUID, field string) (Loaded[register.State], error) {
 	if err != nil {
 		return l, err
 	}

@@ -56,24 +56,34 @@ type saleContext struct {
 }
 
 // loadSaleContext loads the store, register, shift and stream of a new sale, and the products
-// and tax codes of its lines into ls, at the same time (the time of two reads instead of one
-// each, see prefetch). Its errors are those the loads one after the other would give, in that
-// order; a product that fails is left for the caller's ls.product to report in its line's turn.
+// and tax codes of its lines into ls: the streams of the first five in one multi-stream read
+// (readAhead), then those of the tax codes in another (see prefetch). Its errors are those the
+// loads one after the other would give, in that order; a product that fails is left for the
+// caller's ls.product to report in its line's turn.
 func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoads) (saleContext, error) {
 	var (
-		wg                          sync.WaitGroup
+		ra                          readAhead
 		st                          store.State
+		stLoaded                    Loaded[store.State]
 		reg                         Loaded[register.State]
 		sh                          Loaded[shift.State]
 		sl                          Loaded[sale.State]
 		stErr, regErr, shErr, slErr error
 	)
-	wg.Go(func() { sl, slErr = Load(ctx, h, SaleStream(c.SaleID), SaleAggregate) })
-	wg.Go(func() { st, stErr = ls.store(ctx, c.StoreID, "store_id") })
-	wg.Go(func() { reg, regErr = loadRegisterOf(ctx, h, c.RegisterID, c.StoreID, "register_id") })
-	wg.Go(func() { sh, shErr = Load(ctx, h, ShiftStream(c.ShiftID), ShiftAggregate) })
-	wg.Go(func() { ls.prefetch(ctx, c.Lines) })
-	wg.Wait()
+	loadAhead(ctx, &ra, h, SaleStream(c.SaleID), SaleAggregate, &sl, &slErr)
+	st, haveStore := cached(ls, ls.stores, c.StoreID)
+	if !haveStore {
+		loadAhead(ctx, &ra, h, StoreStream(c.StoreID), StoreAggregate, &stLoaded, &stErr)
+	}
+	loadAhead(ctx, &ra, h, RegisterStream(c.RegisterID), RegisterAggregate, &reg, &regErr)
+	loadAhead(ctx, &ra, h, ShiftStream(c.ShiftID), ShiftAggregate, &sh, &shErr)
+	ls.prefetch(ctx, &ra, c.Lines)
+	if !haveStore {
+		if st, stErr = storeOf(stLoaded, stErr, "store_id"); stErr == nil {
+			keep(ls, ls.stores, c.StoreID, st)
+		}
+	}
+	reg, regErr = registerOf(reg, regErr, c.StoreID, "register_id")
 	if shErr == nil && !sh.Exists {
 		shErr = sale.ErrShiftNotOpen.With("no such shift")
 	}
@@ -85,31 +95,109 @@ func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoad
 	return saleContext{store: st, register: reg, shift: sh, sale: sl}, nil
 }
 
-// prefetchWidth bounds the reads prefetch has in flight: a sale of many lines must not take
-// every connection of the pool.
+// prefetchWidth bounds the reads in flight at once where the store reads streams one by one
+// (eventstore.ReadStreams), and those of tax codes not met before: a sale of many lines must
+// not take every connection of the pool.
 const prefetchWidth = 8
 
-// prefetch loads the products of lines into ls, each distinct one once and up to
-// prefetchWidth at the same time, then their distinct tax codes the same way: for a few lines,
-// two round trips of latency instead of one per product and code, and no stream read twice.
-// Errors are left for ls.product to report in its line's turn.
-func (ls *saleLoads) prefetch(ctx context.Context, lines []SaleLine) {
+// productLoad and taxCodeLoad are loads prefetch plans.
+type (
+	productLoad struct {
+		id  uuid.UUID
+		l   Loaded[catalog.State]
+		err error
+	}
+	taxCodeLoad struct {
+		code string
+		l    Loaded[taxcode.State]
+		err  error
+	}
+)
+
+// prefetch adds to ra the products of lines that ls does not hold, each distinct one once,
+// and the tax code of each whose code is known from an earlier sale (taxCodeIDs.codeOf),
+// runs ra, keeps what it found in ls, then loads the tax codes still missing the same way:
+// one round trip for the whole sale once its products have been sold before, two otherwise.
+// A tax code not met before is first looked up by its code (taxCode), at most prefetchWidth
+// at the same time. Errors are left for ls.product to report in its line's turn.
+func (ls *saleLoads) prefetch(ctx context.Context, ra *readAhead, lines []SaleLine) {
 	seen := map[uuid.UUID]bool{uuid.Nil: true}
-	var products []uuid.UUID
+	var (
+		products []uuid.UUID
+		loads    []*productLoad
+		codes    []*taxCodeLoad
+	)
 	for _, l := range lines {
-		if !seen[l.ProductID] {
-			seen[l.ProductID] = true
-			products = append(products, l.ProductID)
+		if seen[l.ProductID] {
+			continue
+		}
+		seen[l.ProductID] = true
+		products = append(products, l.ProductID)
+		code, known := ls.taxCodeIDs.codeOf(l.ProductID)
+		if ps, ok := cached(ls, ls.products, l.ProductID); ok {
+			code, known = ps.Created.TaxCode, true
+		} else {
+			pl := &productLoad{id: l.ProductID}
+			loadAhead(ctx, ra, ls.h, ProductStream(pl.id), ProductAggregate, &pl.l, &pl.err)
+			loads = append(loads, pl)
+		}
+		if known {
+			codes = ls.planTaxCode(ctx, ra, codes, code)
 		}
 	}
-	inParallel(products, func(id uuid.UUID) { _, _ = ls.productState(ctx, id, "") })
-	var codes []string
+	ra.run(ctx, ls.h)
+	for _, pl := range loads {
+		if pl.err == nil && pl.l.Exists {
+			keep(ls, ls.products, pl.id, pl.l.State)
+			ls.taxCodeIDs.putCodeOf(pl.id, pl.l.State.Created.TaxCode)
+		}
+	}
+	ls.keepTaxCodes(codes)
+	var (
+		next    readAhead
+		unknown []string
+	)
+	codes = nil
 	for _, id := range products {
-		if ps, ok := cached(ls, ls.products, id); ok && !slices.Contains(codes, ps.Created.TaxCode) {
-			codes = append(codes, ps.Created.TaxCode)
+		ps, ok := cached(ls, ls.products, id)
+		if !ok {
+			continue
+		}
+		if _, known := ls.taxCodeIDs.get(ps.Created.TaxCode); known {
+			codes = ls.planTaxCode(ctx, &next, codes, ps.Created.TaxCode)
+		} else if _, held := cached(ls, ls.taxCodes, ps.Created.TaxCode); !held && !slices.Contains(unknown, ps.Created.TaxCode) {
+			unknown = append(unknown, ps.Created.TaxCode)
 		}
 	}
-	inParallel(codes, func(code string) { _, _ = ls.taxCode(ctx, code) })
+	var wg sync.WaitGroup
+	wg.Go(func() { inParallel(unknown, func(code string) { _, _ = ls.taxCode(ctx, code) }) })
+	next.run(ctx, ls.h)
+	wg.Wait()
+	ls.keepTaxCodes(codes)
+}
+
+// planTaxCode adds to ra the load of the tax code named code, unless ls holds it, its stream
+// is not known (taxCodeIDs) or planned already holds it, and returns planned with it.
+func (ls *saleLoads) planTaxCode(ctx context.Context, ra *readAhead, planned []*taxCodeLoad, code string) []*taxCodeLoad {
+	if _, ok := cached(ls, ls.taxCodes, code); ok {
+		return planned
+	}
+	id, known := ls.taxCodeIDs.get(code)
+	if !known || slices.ContainsFunc(planned, func(tl *taxCodeLoad) bool { return tl.code == code }) {
+		return planned
+	}
+	tl := &taxCodeLoad{code: code}
+	loadAhead(ctx, ra, ls.h, TaxCodeStream(id), TaxCodeAggregate, &tl.l, &tl.err)
+	return append(planned, tl)
+}
+
+// keepTaxCodes keeps in ls the tax codes of loads that were found.
+func (ls *saleLoads) keepTaxCodes(loads []*taxCodeLoad) {
+	for _, tl := range loads {
+		if tl.err == nil && tl.l.Exists {
+			keep(ls, ls.taxCodes, tl.code, tl.l.State)
+		}
+	}
 }
 
 // inParallel runs do for every item, at most prefetchWidth at a time, and returns when all
@@ -218,12 +306,34 @@ func (ls *saleLoads) taxCode(ctx context.Context, code string) (taxcode.State, e
 	return l.State, nil
 }
 
-// taxCodeIDs maps tax codes to the streams of the tax codes that exist. A tax code never
-// changes its code nor goes away, and holds its code's reservation for good once its stream
-// exists, so an entry never goes stale and spares a sale the read of the reservation. Codes
-// whose stream was not found are not remembered. The nil *taxCodeIDs remembers nothing.
+// taxCodeIDs maps tax codes to the streams of the tax codes that exist, and products to the
+// codes they were created with. A tax code never changes its code nor goes away, and holds
+// its code's reservation for good once its stream exists, so an entry never goes stale and
+// spares a sale the read of the reservation. Codes whose stream was not found are not
+// remembered. A product's code is a guess, checked against the product read with it
+// (prefetch reads its tax code with the product, and the right one after it should the guess
+// be wrong). The nil *taxCodeIDs remembers nothing.
 type taxCodeIDs struct {
-	ids sync.Map // TaxCodeKey(code) → uuid.UUID
+	ids   sync.Map // TaxCodeKey(code) → uuid.UUID
+	codes sync.Map // product ID → tax code
+}
+
+// codeOf returns the tax code productID had when last read.
+func (t *taxCodeIDs) codeOf(productID uuid.UUID) (string, bool) {
+	if t == nil {
+		return "", false
+	}
+	code, ok := t.codes.Load(productID)
+	if !ok {
+		return "", false
+	}
+	return code.(string), true
+}
+
+func (t *taxCodeIDs) putCodeOf(productID uuid.UUID, code string) {
+	if t != nil {
+		t.codes.Store(productID, code)
+	}
 }
 
 func (t *taxCodeIDs) get(code string) (uuid.UUID, bool) {

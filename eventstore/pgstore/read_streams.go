@@ -1,0 +1,120 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/odata-pos/pos/eventstore"
+)
+
+var _ eventstore.MultiReader = (*Store)(nil)
+
+// readStreamsSQL is readStreamForwardSQL for many streams at once ($1 names, $2 first
+// revisions, $3 limits): each read's stream row joined with one page of its events, answered
+// by the read's ordinal, in one statement and so one snapshot. A read whose stream has no row
+// answers nothing.
+const readStreamsSQL = `
+SELECT r.ord, s.deleted, s.revision, e.position, e.event_id, e.revision, e.type, e.data, e.metadata, e.recorded_at, e.hash
+  FROM unnest($1::text[], $2::bigint[], $3::int[]) WITH ORDINALITY AS r(stream, start, lim, ord)
+  JOIN streams s ON s.stream_id = r.stream
+  LEFT JOIN LATERAL (
+        SELECT * FROM events e
+         WHERE e.stream_id = s.stream_id AND e.revision >= r.start
+         ORDER BY e.revision
+         LIMIT r.lim) e ON true
+ ORDER BY r.ord, e.revision`
+
+// ReadStreams reads every StreamRead in one round trip; see eventstore.MultiReader.
+func (s *Store) ReadStreams(ctx context.Context, reads []eventstore.StreamRead) ([]eventstore.StreamPage, error) {
+	var pages []eventstore.StreamPage
+	err := s.retry(ctx, func() error {
+		var err error
+		pages, err = s.readStreams(ctx, reads)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %d streams: %w", len(reads), err)
+	}
+	return pages, nil
+}
+
+func (s *Store) readStreams(ctx context.Context, reads []eventstore.StreamRead) ([]eventstore.StreamPage, error) {
+	pages := make([]eventstore.StreamPage, len(reads))
+	if len(reads) == 0 {
+		return pages, nil
+	}
+	var (
+		streams = make([]string, len(reads))
+		starts  = make([]int64, len(reads))
+		limits  = make([]int32, len(reads))
+	)
+	for i, r := range reads {
+		streams[i], starts[i] = r.Stream, math.MaxInt64 // nothing is stored that far: an empty, but checked, read
+		if r.From <= math.MaxInt64 {
+			starts[i] = int64(r.From)
+		}
+		limits[i] = int32(min(max(r.Max, 0), math.MaxInt32))
+	}
+	rows, err := s.pool.Query(ctx, readStreamsSQL, streams, starts, limits)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	var (
+		ord            int64
+		deleted        bool
+		streamRev      int64
+		pos, rev       *int64
+		id             pgtype.UUID
+		recordedAt     *time.Time
+		typ            *string
+		data, meta     []byte
+		hash           []byte
+		found          = make([]bool, len(reads))
+		deletedStreams = make([]bool, len(reads))
+		decodeErr      error
+	)
+	_, err = pgx.ForEachRow(rows, []any{&ord, &deleted, &streamRev, &pos, &id, &rev, &typ, &data, &meta, &recordedAt, &hash}, func() error {
+		i := int(ord - 1)
+		found[i], deletedStreams[i] = streamRev >= 0 || deleted, deleted
+		if deleted || pos == nil || rev == nil || typ == nil || recordedAt == nil {
+			return nil
+		}
+		r := reads[i]
+		ev := eventstore.RecordedEvent{
+			ID: id.Bytes, Type: *typ, Stream: r.Stream, Revision: uint64(*rev),
+			Position: eventstore.Position(*pos), Data: json.RawMessage(data), RecordedAt: *recordedAt,
+			RawMetadata: json.RawMessage(meta), Hash: hash,
+		}
+		if !r.NoMetadata {
+			if err := json.Unmarshal(meta, &ev.Metadata); err != nil {
+				decodeErr = fmt.Errorf("read stream %s: decode metadata of event %d: %w", r.Stream, ev.Revision, err)
+				return decodeErr
+			}
+		}
+		pages[i].Events = append(pages[i].Events, ev)
+		return nil
+	})
+	switch {
+	case decodeErr != nil:
+		return nil, decodeErr
+	case err != nil:
+		return nil, unavailable(err)
+	}
+	for i := range pages {
+		switch {
+		case !found[i]:
+			pages[i].Err = fmt.Errorf("read stream %s: %w", reads[i].Stream, eventstore.ErrStreamNotFound)
+		case deletedStreams[i]:
+			pages[i].Err = fmt.Errorf("read stream %s: %w", reads[i].Stream, eventstore.ErrStreamDeleted)
+		case pages[i].Events == nil:
+			pages[i].Events = []eventstore.RecordedEvent{}
+		}
+	}
+	return pages, nil
+}
