@@ -15,12 +15,10 @@ import (
 // schemaSQL creates the checkpoint table and the audit event index. It lives in the read-model database, which exists
 // whatever the event store backend, so it is created here rather than by pgstore.
 //
-// The index table grows in position order and recorded_at follows position (up to the order in
-// which appends commit), so recorded_at has a BRIN index: it narrows a time window to the few
-// pages that hold it (rechecked row by row) and costs an insert almost nothing, where the
-// B-tree it replaces (dropped here) cost every row one more index insert. occurred_at keeps
-// its B-tree: offline uploads put old client times anywhere in position order, and a window in
-// the past must find just them.
+// recorded_at keeps a B-tree although it follows position: a BRIN index in its place (tried)
+// costs an insert next to nothing, but turns a narrow window ("this cashier between 14:00 and
+// 14:05") from an index scan of the window into a bitmap of every event of the user ANDed
+// with the BRIN ranges: 0.4 ms became 30-70 ms on a million events, growing with the log.
 const schemaSQL = `
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
     position    bigint      PRIMARY KEY,
@@ -44,9 +42,7 @@ CREATE INDEX IF NOT EXISTS audit_event_index_category ON audit_event_index (cate
 CREATE INDEX IF NOT EXISTS audit_event_index_user ON audit_event_index (user_id, position);
 CREATE INDEX IF NOT EXISTS audit_event_index_store ON audit_event_index (store_id, position);
 CREATE INDEX IF NOT EXISTS audit_event_index_occurred ON audit_event_index (occurred_at, position);
-DROP INDEX IF EXISTS audit_event_index_recorded;
-CREATE INDEX IF NOT EXISTS audit_event_index_recorded_brin ON audit_event_index
-    USING brin (recorded_at) WITH (pages_per_range = 32, autosummarize = on);
+CREATE INDEX IF NOT EXISTS audit_event_index_recorded ON audit_event_index (recorded_at, position);
 COMMENT ON TABLE audit_event_index IS 'Filter columns of the PostgreSQL events table for the audit query layer, one row per event, '
     'maintained by the audit checkpointer in position order (not on the append path); see eventstore/audit.'`
 
