@@ -78,7 +78,9 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	// when the events live in PostgreSQL). It logs every seal at info level and exports the
 	// newest one, so that seals live outside the database too, and counts its refusals.
 	sealMetrics := monitoring.NewAuditMetrics(d.registry, audit.SealMissing, audit.SealDiverges, audit.SealForged)
-	checkpointer := &audit.Checkpointer{Store: d.store, DB: d.db, Key: d.auditKey,
+	// It reads $all up to its end every few seconds: through shared.Recent, the part the shared
+	// reader still holds comes from memory rather than a second read of the log.
+	checkpointer := &audit.Checkpointer{Store: shared.Recent(), DB: d.db, Key: d.auditKey,
 		Index: d.backend == storage.Postgres, Log: d.log.With(slog.String("component", "audit")),
 		OnSeal:    func(cp audit.Checkpoint) { sealMetrics.Sealed(uint64(cp.Position), cp.Seal()) },
 		OnProblem: sealMetrics.Problem}

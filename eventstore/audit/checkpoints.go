@@ -14,6 +14,11 @@ import (
 
 // schemaSQL creates the checkpoint table and the audit event index. It lives in the read-model database, which exists
 // whatever the event store backend, so it is created here rather than by pgstore.
+//
+// recorded_at keeps a B-tree although it follows position: a BRIN index in its place (tried)
+// costs an insert next to nothing, but turns a narrow window ("this cashier between 14:00 and
+// 14:05") from an index scan of the window into a bitmap of every event of the user ANDed
+// with the BRIN ranges: 0.4 ms became 30-70 ms on a million events, growing with the log.
 const schemaSQL = `
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
     position    bigint      PRIMARY KEY,

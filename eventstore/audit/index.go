@@ -2,10 +2,12 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/odata-pos/pos/eventstore"
@@ -38,10 +40,17 @@ func writeIndex(ctx context.Context, db *pgxpool.Pool, evs []eventstore.Recorded
 			occurred[i] = &e.Metadata.OccurredAt
 		}
 	}
-	_, err := db.Exec(ctx, `
+	// A plain INSERT first: ON CONFLICT costs every row a probe of the primary key before its
+	// insert and one more WAL record, for a conflict that only a concurrent checkpointer causes.
+	// When it does (the page, or part of it, is indexed already), the page is written again
+	// leaving those rows alone.
+	const insert = `
 		INSERT INTO audit_event_index (position, type, category, user_id, store_id, occurred_at, recorded_at)
-		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])
-		ON CONFLICT (position) DO NOTHING`, pos, types, cats, users, stores, occurred, recorded)
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])`
+	_, err := db.Exec(ctx, insert, pos, types, cats, users, stores, occurred, recorded)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
+		_, err = db.Exec(ctx, insert+` ON CONFLICT (position) DO NOTHING`, pos, types, cats, users, stores, occurred, recorded)
+	}
 	if err != nil {
 		return fmt.Errorf("audit event index: %w", err)
 	}

@@ -16,10 +16,15 @@ import (
 )
 
 // counting is a memstore that counts the $all reads made of it: the shared reader's
-// subscriptions and the subscribers' own reads.
+// subscriptions, the subscribers' own reads and ReadAll.
 type counting struct {
 	*memstore.Store
-	subscribes, scans atomic.Int64
+	subscribes, scans, reads atomic.Int64
+}
+
+func (c *counting) ReadAll(ctx context.Context, from eventstore.Position, limit int, f eventstore.Filter) ([]eventstore.RecordedEvent, error) {
+	c.reads.Add(1)
+	return c.Store.ReadAll(ctx, from, limit, f)
 }
 
 func (c *counting) SubscribeAll(ctx context.Context, from eventstore.Position, f eventstore.Filter) (eventstore.Subscription, error) {

@@ -23,6 +23,8 @@ type fold struct {
 	rows     map[uuid.UUID]*row
 	checkout []uuid.UUID
 	voids    []sale.SaleVoided
+	// shrunk are the sales not folded here that lost a line in the batch (see row.unknown).
+	shrunk map[uuid.UUID]bool
 }
 
 // row is one sale: the domain's state (everything sale.State.Priced needs) and what only the
@@ -37,8 +39,11 @@ type row struct {
 	// final is the completion folded in this batch: its lines and totals are the record.
 	final *sale.SaleCompleted
 	// stored are the lines as the table holds them (nil for a sale new to the table), so that
-	// only changed lines are written; unknown marks a completed sale that was not loaded, whose
-	// other stored lines must go. dirty marks a row an event changed.
+	// only changed lines are written; unknown marks a completed sale that was not loaded and
+	// lost a line earlier in the batch, whose stored lines other than the completion's must go.
+	// (A completed sale not loaded that lost none needs no such delete: the table holds it as
+	// folded from every event before the batch, so its stored lines are all among the
+	// completion's.) dirty marks a row an event changed.
 	stored  map[uuid.UUID]lineRow
 	unknown bool
 	dirty   bool
@@ -148,12 +153,19 @@ func (f *fold) apply(e eventstore.RecordedEvent, v any) {
 	}
 	if r == nil {
 		switch ev := v.(type) {
+		case sale.LineRemoved:
+			if f.shrunk == nil {
+				f.shrunk = map[uuid.UUID]bool{}
+			}
+			f.shrunk[id] = true
 		case sale.CheckoutStarted:
 			f.checkout = append(f.checkout, id)
 		case sale.SaleVoided:
 			f.voids = append(f.voids, ev)
 		case sale.SaleCompleted:
-			f.add(id, fromCompletion(e, ev))
+			r := fromCompletion(e, ev)
+			r.unknown = f.shrunk[id]
+			f.add(id, r)
 		}
 		return
 	}
@@ -175,8 +187,7 @@ func (f *fold) apply(e eventstore.RecordedEvent, v any) {
 	r.dirty = true
 }
 
-// fromCompletion is a sale known only from its completion: not loaded, its stored lines (if
-// any) are unknown.
+// fromCompletion is a sale known only from its completion (not loaded).
 func fromCompletion(e eventstore.RecordedEvent, ev sale.SaleCompleted) *row {
 	lines := make([]sale.Line, len(ev.Lines))
 	for i, l := range ev.Lines {
@@ -186,7 +197,7 @@ func fromCompletion(e eventstore.RecordedEvent, ev sale.SaleCompleted) *row {
 	r := &row{state: sale.State{ID: ev.SaleID, StoreID: ev.StoreID, RegisterID: ev.RegisterID, ShiftID: ev.ShiftID,
 		CashierID: ev.CashierID, Currency: ev.Totals.Total.Currency, PricesIncludeTax: ev.PricesIncludeTax, OpenedAt: at,
 		Upload: ev.Upload, Lines: lines, Discount: ev.SaleDiscount, Payments: ev.Payments},
-		cashier: cashier(ev.CashierID, e), opened: at, unknown: true, dirty: true}
+		cashier: cashier(ev.CashierID, e), opened: at, dirty: true}
 	r.complete(ev)
 	r.state = sale.Evolve(r.state, ev)
 	return r

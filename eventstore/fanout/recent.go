@@ -1,0 +1,48 @@
+package fanout
+
+import (
+	"context"
+
+	"github.com/odata-pos/pos/eventstore"
+)
+
+// Recent returns s for a poller of $all that reads up to the end of the log and comes back
+// later, such as the audit checkpointer: its ReadAll takes the events after from out of the
+// shared reader's window, without a query, when the window holds them, and reads the store
+// otherwise. From the window it may return fewer events than the store holds (none past the
+// window's head), though never one past an event that might still commit below it; so it is
+// not for a caller that takes a short read for the end of the log, such as a projection's
+// check that it has caught up. The events' Data and metadata are shared with the
+// subscribers: read them, never modify them.
+func (s *Store) Recent() eventstore.Store { return recent{s} }
+
+// recent is Store with ReadAll served from the window; see Store.Recent.
+type recent struct{ *Store }
+
+// ReadAll implements eventstore.Store; see Store.Recent.
+func (r recent) ReadAll(ctx context.Context, from eventstore.Position, max int, filter eventstore.Filter) ([]eventstore.RecordedEvent, error) {
+	if events, ok := r.fromWindow(from, max, filter); ok {
+		return events, nil
+	}
+	return r.Store.Store.ReadAll(ctx, from, max, filter)
+}
+
+// fromWindow returns at most max events after from that filter selects, out of the shared
+// reader's window; false when no reader runs, from lies behind its window, or the window holds
+// nothing after from.
+func (s *Store) fromWindow(from eventstore.Position, max int, filter eventstore.Filter) ([]eventstore.RecordedEvent, bool) {
+	if max <= 0 {
+		return nil, false
+	}
+	s.mu.Lock()
+	r := s.current
+	s.mu.Unlock()
+	if r == nil {
+		return nil, false
+	}
+	events, next, _, ok := s.collect(r, from, filter, make([]eventstore.RecordedEvent, 0, min(max, s.opts.Window)))
+	if !ok || next <= from {
+		return nil, false
+	}
+	return events, true
+}

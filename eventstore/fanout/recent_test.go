@@ -1,0 +1,70 @@
+package fanout_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/odata-pos/pos/eventstore"
+)
+
+// TestRecentReadsFromTheWindow reads $all through Recent while a subscriber keeps the shared
+// reader running: the events the window holds come from it, without a read of the store, page
+// by page up to the window's head; a read from behind the window, or with no reader running,
+// goes to the store.
+func TestRecentReadsFromTheWindow(t *testing.T) {
+	s, inner := newFanout(t, 64)
+	ctx := context.Background()
+	recent := s.Recent()
+	appendN(t, s, "a", 0, 10)
+	if evs, err := recent.ReadAll(ctx, 0, 100, eventstore.Filter{}); err != nil || len(evs) != 10 || inner.reads.Load() != 1 {
+		t.Fatalf("with no reader: %d events, %d store reads, %v; want 10 from the store", len(evs), inner.reads.Load(), err)
+	}
+	sub := subscribe(t, s, 10, eventstore.Filter{})
+	appendN(t, s, "a", 10, 200)
+	receive(t, sub, 10, 200, "a") // the shared reader runs from here at the latest
+	appendN(t, s, "a", 210, 40)   // all in the window (it keeps at least its last 48)
+	last := receive(t, sub, 210, 40, "a")
+	// The subscriber may still be on reads of its own: wait for the shared reader to reach the
+	// last event (a read of it from the window leaves the store alone).
+	for i := 0; ; i++ {
+		reads := inner.reads.Load()
+		if evs, err := recent.ReadAll(ctx, last-1, 1, eventstore.Filter{}); err != nil || len(evs) != 1 || evs[0].Position != last {
+			t.Fatalf("read of the last event: %v, %v", evs, err)
+		}
+		if inner.reads.Load() == reads {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("the shared reader never reached the last event")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	reads := inner.reads.Load()
+	from := last - 40
+	var got []eventstore.Position
+	for at := from; at < last; {
+		evs, err := recent.ReadAll(ctx, at, 15, eventstore.Filter{})
+		if err != nil || len(evs) == 0 {
+			t.Fatalf("read after %d: %d events, %v", at, len(evs), err)
+		}
+		for _, ev := range evs {
+			got = append(got, ev.Position)
+		}
+		at = evs[len(evs)-1].Position
+	}
+	if n := inner.reads.Load() - reads; n != 0 {
+		t.Fatalf("reads inside the window made %d store reads, want none", n)
+	}
+	for i, p := range got {
+		if p != from+eventstore.Position(i)+1 {
+			t.Fatalf("window read %v, want %d…%d", got, from+1, last)
+		}
+	}
+	if len(got) != 40 {
+		t.Fatalf("window read %d events, want 40", len(got))
+	}
+	if evs, err := recent.ReadAll(ctx, 10, 5, eventstore.Filter{}); err != nil || len(evs) != 5 || evs[0].Position != 11 || inner.reads.Load() != reads+1 {
+		t.Fatalf("behind the window: %d events, %d store reads, %v; want 5 from 11 from the store", len(evs), inner.reads.Load(), err)
+	}
+}
