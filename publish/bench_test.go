@@ -12,14 +12,18 @@ import (
 )
 
 // BenchmarkPublishBacklog measures how fast the publisher drains a backlog of appended events
-// to each broker (POS_BENCH_EVENTS, default 2000), beside how fast the same events were
-// appended by one writer: messages/s published and events/s appended.
+// (POS_BENCH_EVENTS, default 2000) of a few streams (POS_BENCH_STREAMS, default 8; a shop's
+// log has many: every sale is a stream of its own) to each broker, beside how fast the same
+// events were appended by one writer: messages/s published and events/s appended.
 //
-//	POS_BENCH_EVENTS=5000 go test -run '^$' -bench PublishBacklog -benchtime 1x ./publish/
+//	POS_BENCH_EVENTS=5000 POS_BENCH_STREAMS=500 go test -run '^$' -bench PublishBacklog -benchtime 1x ./publish/
 func BenchmarkPublishBacklog(b *testing.B) {
-	n := 2000
+	n, streams := 2000, 8
 	if v, err := strconv.Atoi(os.Getenv("POS_BENCH_EVENTS")); err == nil && v > 0 {
 		n = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("POS_BENCH_STREAMS")); err == nil && v > 0 {
+		streams = v
 	}
 	for _, br := range pt.Brokers {
 		b.Run(br.Name, func(b *testing.B) {
@@ -27,7 +31,7 @@ func BenchmarkPublishBacklog(b *testing.B) {
 				b.StopTimer()
 				db := newDatabase(b)
 				url, c := br.Setup(b, "")
-				w := newWriter(db.store, 8)
+				w := newWriter(db.store, streams)
 				start := time.Now()
 				w.appendN(b, n)
 				appendRate := float64(n) / time.Since(start).Seconds()

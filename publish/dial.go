@@ -40,15 +40,16 @@ type sink struct {
 	topic func(m integration.Message) string
 }
 
-// dial connects to t's broker. The clients reconnect on their own after a lost connection;
-// a publish that fails meanwhile returns an error and is retried from the checkpoint.
+// dial connects to t's broker. After a lost connection the NATS and Kafka clients reconnect
+// on their own and the RabbitMQ publisher dials again at its next publish; a publish that
+// fails meanwhile returns an error and is retried from the checkpoint.
 func dial(ctx context.Context, t Target, log *slog.Logger) (*sink, error) {
 	wlog := watermill.NewSlogLogger(log)
 	switch t.Broker {
 	case BrokerNATS:
 		return dialNATS(ctx, t, wlog)
 	case BrokerAMQP:
-		return dialAMQP(t, wlog)
+		return dialAMQP(t)
 	case BrokerKafka:
 		return dialKafka(t, wlog)
 	}
@@ -99,39 +100,19 @@ func ensureStream(ctx context.Context, conn *nats.Conn, t Target) error {
 	return nil
 }
 
-func dialAMQP(t Target, log watermill.LoggerAdapter) (*sink, error) {
-	cfg := wamqp.Config{
-		Connection: wamqp.ConnectionConfig{AmqpURI: t.URL},
-		Marshaler: wamqp.DefaultMarshaler{PostprocessPublishing: func(p amqp.Publishing) amqp.Publishing {
-			// The AMQP properties consumers and tools look at first.
-			p.MessageId, _ = p.Headers[wamqp.DefaultMessageUUIDHeaderKey].(string)
-			p.Type, _ = p.Headers[HeaderType].(string)
-			p.ContentType = "application/json"
-			p.AppId = "posd"
-			return p
-		}},
-		Exchange: wamqp.ExchangeConfig{
-			GenerateName: func(string) string { return t.Exchange },
-			Type:         "topic",
-			Durable:      true,
-		},
-		Publish: wamqp.PublishConfig{
-			GenerateRoutingKey: func(topic string) string { return topic },
-			// Each message waits for the broker's confirm before the next of its Publish call
-			// is sent; the lanes of the window make concurrent calls, each on a channel of its
-			// own. No channel pool, though it would save three round trips per call (open,
-			// confirm-select, close): a pooled channel broken by a lost connection is not always
-			// reopened (a failed reopen drops it from the pool, and Publish then waits for a
-			// channel forever), and closing the publisher to start afresh races with
-			// watermill-amqp's own reconnect (go test -race). A channel per call always starts on
-			// the current connection.
-			ConfirmDelivery: true,
-		},
-		TopologyBuilder: &wamqp.DefaultTopologyBuilder{},
-	}
-	pub, err := wamqp.NewPublisher(cfg, log)
+func dialAMQP(t Target) (*sink, error) {
+	marshal := wamqp.DefaultMarshaler{PostprocessPublishing: func(p amqp.Publishing) amqp.Publishing {
+		// The AMQP properties consumers and tools look at first.
+		p.MessageId, _ = p.Headers[wamqp.DefaultMessageUUIDHeaderKey].(string)
+		p.Type, _ = p.Headers[HeaderType].(string)
+		p.ContentType = "application/json"
+		p.AppId = "posd"
+		return p
+	}}
+	// watermill-amqp's messages through a publisher of our own (amqpPublisher says why).
+	pub, err := newAMQPPublisher(t.URL, "posd publisher "+t.Name, t.Exchange, marshal)
 	if err != nil {
-		return nil, fmt.Errorf("connect to rabbitmq: %w", err)
+		return nil, err
 	}
 	return &sink{publisher: pub, topic: func(m integration.Message) string { return m.Subject(t.Prefix) }}, nil
 }

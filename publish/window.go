@@ -31,11 +31,13 @@ type pace struct{ cur, max int }
 func (p *pace) failed()    { p.cur = 1 }
 func (p *pace) confirmed() { p.cur = min(p.max, 2*p.cur) }
 
-// item is one message of a batch: the index of its event in the batch, and where it goes.
+// item is one message of a batch: the index of its event in the batch, its stream, and where
+// it goes.
 type item struct {
-	index int
-	topic string
-	msg   *message.Message
+	index  int
+	stream string
+	topic  string
+	msg    *message.Message
 }
 
 // result is what publishing a batch achieved.
@@ -69,7 +71,7 @@ func publishBatch(ctx context.Context, t Target, s *sink, batch []eventstore.Rec
 		wm.Metadata.Set(HeaderStream, m.Stream)
 		wm.Metadata.Set(HeaderPosition, strconv.FormatUint(m.Position, 10))
 		wm.SetContext(ctx)
-		items = append(items, item{index: i, topic: s.topic(m), msg: wm})
+		items = append(items, item{index: i, stream: m.Stream, topic: s.topic(m), msg: wm})
 	}
 	res, err := publishLanes(s.publisher, items, size, window)
 	return res, errors.Join(err, mapErr)
@@ -77,12 +79,14 @@ func publishBatch(ctx context.Context, t Target, s *sink, batch []eventstore.Rec
 
 // publishLanes publishes items (in batch order, of a batch of size events) with up to window
 // publishes in flight. Each stream belongs to one lane (a hash of the stream), and a lane
-// publishes its messages in batch order, one Publish call after the other: watermill's
-// publishers return only once the broker confirmed every message of the call (JetStream acks,
-// RabbitMQ publisher confirms, Kafka acks). So a stream never has a message in flight while an
-// earlier one of it is unconfirmed: a publish that fails cannot be overtaken by a later
-// message of its stream, and the retry from the checkpoint sends the stream's messages again
-// in order. Streams of different lanes overtake each other freely.
+// publishes its messages in batch order, one Publish call after the other, each call holding
+// at most one message of a stream: the publishers return only once the broker confirmed every
+// message of the call (JetStream acks, RabbitMQ publisher confirms, Kafka acks), though they
+// may send all of a call's messages before the first confirm (amqpPublisher does). So a stream
+// never has a message in flight while an earlier one of it is unconfirmed: a publish that
+// fails cannot be overtaken by a later message of its stream, and the retry from the
+// checkpoint sends the stream's messages again in order. Streams of different lanes overtake
+// each other freely.
 //
 // A failure stops every lane before its next call. The result's done counts the leading
 // events before the first message that is not confirmed.
@@ -91,7 +95,7 @@ func publishLanes(pub message.Publisher, items []item, size, window int) (result
 	lanes := make([][]item, window)
 	for _, it := range items {
 		h := fnv.New32a()
-		_, _ = h.Write([]byte(it.msg.Metadata.Get(HeaderStream)))
+		_, _ = h.Write([]byte(it.stream))
 		l := int(h.Sum32() % uint32(window))
 		lanes[l] = append(lanes[l], it)
 	}
@@ -125,13 +129,17 @@ func publishLanes(pub message.Publisher, items []item, size, window int) (result
 	return result{done: done, confirmed: confirmed}, errors.Join(errs...)
 }
 
-// publishLane publishes lane in order, consecutive messages of one topic in one call, until it
-// is done, a call fails or stop is set. It returns how many leading messages were confirmed.
+// publishLane publishes lane in order until it is done, a call fails or stop is set. A call
+// takes consecutive messages of one topic up to (not including) a second message of a stream:
+// a broker may refuse a message of a call and take a later one (a full queue that makes room
+// in between), which must not be the next of the same stream. It returns how many leading
+// messages were confirmed.
 func publishLane(pub message.Publisher, lane []item, stop *atomic.Bool) (int, error) {
 	start := 0
 	for start < len(lane) && !stop.Load() {
-		end := start + 1
-		for end < len(lane) && lane[end].topic == lane[start].topic {
+		end, streams := start+1, map[string]bool{lane[start].stream: true}
+		for end < len(lane) && lane[end].topic == lane[start].topic && !streams[lane[end].stream] {
+			streams[lane[end].stream] = true
 			end++
 		}
 		msgs := make([]*message.Message, 0, end-start)
