@@ -22,4 +22,8 @@
 //
 // The shared reader starts when a subscriber first joins, at the position that subscriber has
 // read up to, and stops when the last subscriber leaves (or the Store is closed).
+//
+// [Store.Recent] is the Store for a poller that reads $all to its end with ReadAll and comes
+// back later (posd's audit checkpointer): its reads inside the window come from the window
+// rather than from a second read of the log.
 package fanout
