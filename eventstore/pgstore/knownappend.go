@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/odata-pos/pos/eventstore/chain"
@@ -42,6 +43,19 @@ w AS (
      ORDER BY e.ord
     RETURNING events.position)
 SELECT max(w.position) FROM w`
+
+// appendKnownOneSQL is appendKnownSQL for an append of one event, without arrays: $1 stream,
+// $2 the tip's revision, $3…$6 the event's ID, type, data and metadata, $7 the tip's hash, $8
+// the event's hash. It answers the event's position, no row when it wrote nothing.
+const appendKnownOneSQL = `
+WITH s AS (
+    UPDATE streams s SET revision = $2::bigint + 1, last_hash = $8::bytea
+     WHERE s.stream_id = $1::text AND s.revision = $2::bigint AND s.last_hash = $7::bytea AND NOT s.deleted
+    RETURNING s.stream_id)
+INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, hash)
+SELECT nextval('events_position_seq'), $3::uuid, s.stream_id, $2::bigint + 1, $4::text, $5::json, $6::json, $8::bytea
+  FROM s
+RETURNING events.position`
 
 // appendKnownBatchSQL writes several known appends to distinct streams in one statement:
 // $1…$5 one row per append (stream, the tip's revision and hash, the last event's hash, the
@@ -122,9 +136,20 @@ func (s *Store) appendKnown(ctx context.Context, args []any) (r appendReply, don
 	if !ok {
 		return r, false
 	}
-	var pos *int64
-	err := s.pool.QueryRow(ctx, appendKnownSQL, args[0], k.base.revision, args[2], args[3], args[4], args[5],
-		k.base.hash[:], k.last(), k.hashes).Scan(&pos)
+	var (
+		pos *int64
+		err error
+	)
+	if len(k.hashes) == 1 {
+		err = s.pool.QueryRow(ctx, appendKnownOneSQL, args[0], k.base.revision, args[2].([]pgtype.UUID)[0],
+			args[3].([]string)[0], args[4].([]string)[0], args[5].([]string)[0], k.base.hash[:], k.last()).Scan(&pos)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return r, false
+		}
+	} else {
+		err = s.pool.QueryRow(ctx, appendKnownSQL, args[0], k.base.revision, args[2], args[3], args[4], args[5],
+			k.base.hash[:], k.last(), k.hashes).Scan(&pos)
+	}
 	switch {
 	case err != nil:
 		if err := translateAppendError(err); !errors.Is(err, errIDRace) {
