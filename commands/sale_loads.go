@@ -64,25 +64,17 @@ func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoad
 	var (
 		ra                          readAhead
 		st                          store.State
-		stLoaded                    Loaded[store.State]
 		reg                         Loaded[register.State]
 		sh                          Loaded[shift.State]
 		sl                          Loaded[sale.State]
 		stErr, regErr, shErr, slErr error
 	)
 	loadAhead(ctx, &ra, h, SaleStream(c.SaleID), SaleAggregate, &sl, &slErr)
-	st, haveStore := cached(ls, ls.stores, c.StoreID)
-	if !haveStore {
-		loadAhead(ctx, &ra, h, StoreStream(c.StoreID), StoreAggregate, &stLoaded, &stErr)
-	}
+	storeOfRead := ls.storeAhead(ctx, &ra, c.StoreID, "store_id")
 	loadAhead(ctx, &ra, h, RegisterStream(c.RegisterID), RegisterAggregate, &reg, &regErr)
 	loadAhead(ctx, &ra, h, ShiftStream(c.ShiftID), ShiftAggregate, &sh, &shErr)
 	ls.prefetch(ctx, &ra, c.Lines)
-	if !haveStore {
-		if st, stErr = storeOf(stLoaded, stErr, "store_id"); stErr == nil {
-			keep(ls, ls.stores, c.StoreID, st)
-		}
-	}
+	st, stErr = storeOfRead()
 	reg, regErr = registerOf(reg, regErr, c.StoreID, "register_id")
 	if shErr == nil && !sh.Exists {
 		shErr = sale.ErrShiftNotOpen.With("no such shift")
@@ -220,16 +212,25 @@ func newSaleLoads(h *Handler, ids *taxCodeIDs) *saleLoads {
 		products: map[uuid.UUID]catalog.State{}, taxCodes: map[string]taxcode.State{}}
 }
 
-// store returns the store, or a validation error on field when it does not exist.
-func (ls *saleLoads) store(ctx context.Context, id uuid.UUID, field string) (store.State, error) {
+// storeAhead adds to ra the load of store id unless ls holds it. The function it returns,
+// called once ra has run, returns the store (kept in ls), or a validation error on field when
+// it does not exist.
+func (ls *saleLoads) storeAhead(ctx context.Context, ra *readAhead, id uuid.UUID, field string) func() (store.State, error) {
 	if st, ok := cached(ls, ls.stores, id); ok {
-		return st, nil
+		return func() (store.State, error) { return st, nil }
 	}
-	st, err := loadStoreState(ctx, ls.h, id, field)
-	if err == nil {
-		keep(ls, ls.stores, id, st)
+	var (
+		l   Loaded[store.State]
+		err error
+	)
+	loadAhead(ctx, ra, ls.h, StoreStream(id), StoreAggregate, &l, &err)
+	return func() (store.State, error) {
+		st, err := storeOf(l, err, field)
+		if err == nil {
+			keep(ls, ls.stores, id, st)
+		}
+		return st, err
 	}
-	return st, err
 }
 
 // product returns productID as sold in store st at time at: its price then, whether it was

@@ -230,7 +230,10 @@ func (s *Sales) decideOn(ctx context.Context, cmd Context, l Loaded[sale.State],
 // sale's time (an upload's occurred_at, else now).
 func (s *Sales) AddLine(ctx context.Context, cmd Context, l Loaded[sale.State], line SaleLine, unlimited bool, approvals rules.Approvals) (SaleResult, error) {
 	ls := newSaleLoads(s.h, s.taxCodes)
-	st, err := ls.store(ctx, l.State.StoreID, "store_id")
+	var ra readAhead
+	storeOfRead := ls.storeAhead(ctx, &ra, l.State.StoreID, "store_id")
+	ls.prefetch(ctx, &ra, []SaleLine{line}) // runs ra: the store, product and tax code in one round trip
+	st, err := storeOfRead()
 	if err != nil {
 		return SaleResult{}, err
 	}
