@@ -92,6 +92,34 @@ func TestKnownAppendsSkipAppendEvents(t *testing.T) {
 	verifyChain(t, s, stream)
 }
 
+// TestAMultiReadTeachesTheTip: a store that read a stream to its end with ReadStreams (what
+// a sale's loads do) appends to it without append_events; a page short of the end teaches
+// nothing.
+func TestAMultiReadTeachesTheTip(t *testing.T) {
+	s, url := newStore(t, pgstore.Options{})
+	mustAppend(t, s, "shift-1", eventstore.NoStream, events(3))
+	res := mustAppend(t, s, "register-1", eventstore.NoStream, events(2))
+	other := openOn(t, url, pgstore.Options{})
+	pages, err := other.ReadStreams(ctxT(t, time.Minute), []eventstore.StreamRead{
+		{Stream: "register-1", From: 0, Max: 10, NoMetadata: true},
+		{Stream: "shift-1", From: 0, Max: 2}, // not to the end
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pages[0].Events) != 2 || len(pages[1].Events) != 2 {
+		t.Fatalf("pages of %d and %d events, want 2 and 2", len(pages[0].Events), len(pages[1].Events))
+	}
+	if _, _, ok := other.Tip("shift-1"); ok {
+		t.Fatal("a page short of the stream's end taught a tip")
+	}
+	mustAppend(t, other, "register-1", eventstore.Exact(res.Revision), events(1))
+	if got := other.KnownWritten(); got != 1 {
+		t.Fatalf("%d appends written without append_events after a multi-read, want 1", got)
+	}
+	verifyChain(t, s, "register-1")
+}
+
 // TestStaleTipsFallBackToAppendEvents: a tip that no longer holds (another store moved the
 // stream, a wrong hash, a revision ahead of the stream, a tombstone) never writes a wrong
 // hash or a wrong revision: append_events answers as it would have without the tip.

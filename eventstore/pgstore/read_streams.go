@@ -77,11 +77,12 @@ func (s *Store) readStreams(ctx context.Context, reads []eventstore.StreamRead) 
 		hash           []byte
 		found          = make([]bool, len(reads))
 		deletedStreams = make([]bool, len(reads))
+		streamRevs     = make([]int64, len(reads))
 		decodeErr      error
 	)
 	_, err = pgx.ForEachRow(rows, []any{&ord, &deleted, &streamRev, &pos, &id, &rev, &typ, &data, &meta, &recordedAt, &hash}, func() error {
 		i := int(ord - 1)
-		found[i], deletedStreams[i] = streamRev >= 0 || deleted, deleted
+		found[i], deletedStreams[i], streamRevs[i] = streamRev >= 0 || deleted, deleted, streamRev
 		if deleted || pos == nil || rev == nil || typ == nil || recordedAt == nil {
 			return nil
 		}
@@ -114,6 +115,8 @@ func (s *Store) readStreams(ctx context.Context, reads []eventstore.StreamRead) 
 			pages[i].Err = fmt.Errorf("read stream %s: %w", reads[i].Stream, eventstore.ErrStreamDeleted)
 		case pages[i].Events == nil:
 			pages[i].Events = []eventstore.RecordedEvent{}
+		default:
+			s.tips.noteRead(reads[i].Stream, streamRevs[i], pages[i].Events)
 		}
 	}
 	return pages, nil
