@@ -2,13 +2,10 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/odata-pos/pos/eventstore"
 )
@@ -74,32 +71,21 @@ func (s *Store) readStream(ctx context.Context, stream string, dir eventstore.Di
 		return nil, unavailable(err)
 	}
 	var (
-		found, deleted bool
-		streamRev      int64
-		pos, rev       *int64
-		id             pgtype.UUID
-		recordedAt     *time.Time
-		typ            *string
-		data, meta     []byte
-		hash           []byte
-		events         []eventstore.RecordedEvent
-		decodeErr      error
+		found     bool
+		row       streamRow
+		events    []eventstore.RecordedEvent
+		decodeErr error
 	)
-	_, err = pgx.ForEachRow(rows, []any{&deleted, &streamRev, &pos, &id, &rev, &typ, &data, &meta, &recordedAt, &hash}, func() error {
+	_, err = pgx.ForEachRow(rows, row.targets(), func() error {
 		found = true
-		if deleted || pos == nil || rev == nil || typ == nil || recordedAt == nil {
-			return nil
+		ev, ok, err := row.event(stream, false)
+		if err != nil {
+			decodeErr = err
+			return err
 		}
-		ev := eventstore.RecordedEvent{
-			ID: id.Bytes, Type: *typ, Stream: stream, Revision: uint64(*rev),
-			Position: eventstore.Position(*pos), Data: json.RawMessage(data), RecordedAt: *recordedAt,
-			RawMetadata: json.RawMessage(meta), Hash: hash,
+		if ok {
+			events = append(events, ev)
 		}
-		if err := json.Unmarshal(meta, &ev.Metadata); err != nil {
-			decodeErr = fmt.Errorf("decode metadata of event %d: %w", ev.Revision, err)
-			return decodeErr
-		}
-		events = append(events, ev)
 		return nil
 	})
 	switch {
@@ -107,14 +93,14 @@ func (s *Store) readStream(ctx context.Context, stream string, dir eventstore.Di
 		return nil, decodeErr
 	case err != nil:
 		return nil, unavailable(err)
-	case !found || (!deleted && streamRev < 0):
+	case !found || (!row.deleted && row.streamRev < 0):
 		return nil, eventstore.ErrStreamNotFound
-	case deleted:
+	case row.deleted:
 		return nil, eventstore.ErrStreamDeleted
 	}
 	if events == nil {
 		events = []eventstore.RecordedEvent{}
 	}
-	s.tips.noteRead(stream, streamRev, events)
+	s.tips.noteRead(stream, row.streamRev, events)
 	return events, nil
 }

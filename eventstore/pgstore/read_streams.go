@@ -2,13 +2,10 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/odata-pos/pos/eventstore"
 )
@@ -67,38 +64,23 @@ func (s *Store) readStreams(ctx context.Context, reads []eventstore.StreamRead) 
 	}
 	var (
 		ord            int64
-		deleted        bool
-		streamRev      int64
-		pos, rev       *int64
-		id             pgtype.UUID
-		recordedAt     *time.Time
-		typ            *string
-		data, meta     []byte
-		hash           []byte
+		row            streamRow
 		found          = make([]bool, len(reads))
 		deletedStreams = make([]bool, len(reads))
 		streamRevs     = make([]int64, len(reads))
 		decodeErr      error
 	)
-	_, err = pgx.ForEachRow(rows, []any{&ord, &deleted, &streamRev, &pos, &id, &rev, &typ, &data, &meta, &recordedAt, &hash}, func() error {
+	_, err = pgx.ForEachRow(rows, row.targets(&ord), func() error {
 		i := int(ord - 1)
-		found[i], deletedStreams[i], streamRevs[i] = streamRev >= 0 || deleted, deleted, streamRev
-		if deleted || pos == nil || rev == nil || typ == nil || recordedAt == nil {
-			return nil
+		found[i], deletedStreams[i], streamRevs[i] = row.streamRev >= 0 || row.deleted, row.deleted, row.streamRev
+		ev, ok, err := row.event(reads[i].Stream, reads[i].NoMetadata)
+		if err != nil {
+			decodeErr = fmt.Errorf("read stream %s: %w", reads[i].Stream, err)
+			return decodeErr
 		}
-		r := reads[i]
-		ev := eventstore.RecordedEvent{
-			ID: id.Bytes, Type: *typ, Stream: r.Stream, Revision: uint64(*rev),
-			Position: eventstore.Position(*pos), Data: json.RawMessage(data), RecordedAt: *recordedAt,
-			RawMetadata: json.RawMessage(meta), Hash: hash,
+		if ok {
+			pages[i].Events = append(pages[i].Events, ev)
 		}
-		if !r.NoMetadata {
-			if err := json.Unmarshal(meta, &ev.Metadata); err != nil {
-				decodeErr = fmt.Errorf("read stream %s: decode metadata of event %d: %w", r.Stream, ev.Revision, err)
-				return decodeErr
-			}
-		}
-		pages[i].Events = append(pages[i].Events, ev)
 		return nil
 	})
 	switch {
