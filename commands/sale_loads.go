@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/odata-pos/pos/domain/catalog"
 	"github.com/odata-pos/pos/domain/register"
@@ -195,16 +196,12 @@ func (ls *saleLoads) keepTaxCodes(loads []*taxCodeLoad) {
 // inParallel runs do for every item, at most prefetchWidth at a time, and returns when all
 // have returned.
 func inParallel[T any](items []T, do func(T)) {
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, prefetchWidth)
+	var g errgroup.Group
+	g.SetLimit(prefetchWidth)
 	for _, it := range items {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			do(it)
-		})
+		g.Go(func() error { do(it); return nil })
 	}
-	wg.Wait()
+	_ = g.Wait() // do reports nothing
 }
 
 func newSaleLoads(h *Handler, ids *taxCodeIDs) *saleLoads {

@@ -3,7 +3,8 @@ package eventstore
 import (
 	"context"
 	"errors"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // StreamRead is one stream's part of a multi-stream read: a forwards ReadStream's arguments.
@@ -42,26 +43,15 @@ func ReadStreams(ctx context.Context, s Store, reads []StreamRead, parallel int)
 		return m.ReadStreams(ctx, reads)
 	}
 	out := make([]StreamPage, len(reads))
-	if len(reads) == 1 {
-		r := reads[0]
-		out[0].Events, out[0].Err = s.ReadStream(ctx, r.Stream, Forwards, r.From, r.Max)
-		return out, pageFailure(out)
-	}
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(max(1, parallel), len(reads)) {
-		wg.Go(func() {
-			for i := range work {
-				r := reads[i]
-				out[i].Events, out[i].Err = s.ReadStream(ctx, r.Stream, Forwards, r.From, r.Max)
-			}
+	var g errgroup.Group
+	g.SetLimit(max(1, parallel))
+	for i, r := range reads {
+		g.Go(func() error {
+			out[i].Events, out[i].Err = s.ReadStream(ctx, r.Stream, Forwards, r.From, r.Max)
+			return nil
 		})
 	}
-	for i := range reads {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	_ = g.Wait() // every read's error is in its page
 	return out, pageFailure(out)
 }
 
