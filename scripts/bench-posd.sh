@@ -87,7 +87,8 @@ sales() { psqldb "SELECT count(*) FROM events WHERE type = 'sales.sale_completed
 posd_pids=("${pids[@]}")
 declare -A pg_before
 for b in $(backends); do pg_before[$b]=$(cpu "$b"); done
-posd_cpu0=$(cpu "${posd_pids[@]}") xacts0=$(xacts) sales0=$(sales)
+redis_pids=($(pgrep -x redis-server || true)) # shared with anything else using this Redis
+posd_cpu0=$(cpu "${posd_pids[@]}") redis_cpu0=$(cpu "${redis_pids[@]}") xacts0=$(xacts) sales0=$(sales)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(date +%s.%N)
 "$out/posbench" --url "http://127.0.0.1:$port" --admin-user admin --admin-password "$password" \
@@ -97,12 +98,17 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # What a sale cost, which load moves far less than sales/s: CPU of posd and of the database's
 # backends serving it (those connected at the end; a backend that came and went mid-run is
 # missed), and transactions, per completed sale of the run (stock catch-up included).
-posd_cpu1=$(cpu "${posd_pids[@]}") xacts1=$(xacts) sales1=$(sales)
+posd_cpu1=$(cpu "${posd_pids[@]}") redis_cpu1=$(cpu "${redis_pids[@]}") xacts1=$(xacts) sales1=$(sales)
 pg_cpu=0
 for b in $(backends); do c=$(cpu "$b"); pg_cpu=$((pg_cpu + c - ${pg_before[$b]:-0})); done
 n=$((sales1 - sales0)); tick=$(getconf CLK_TCK)
 if [ "$n" -gt 0 ]; then
-  echo "per sale ($n sales): posd $(echo "scale=2; ($posd_cpu1 - $posd_cpu0) * 1000 / $tick / $n" | bc) ms CPU, database backends $(echo "scale=2; $pg_cpu * 1000 / $tick / $n" | bc) ms CPU, $(echo "scale=1; ($xacts1 - $xacts0) / $n" | bc) transactions"
+  ms() { printf %.2f "$(echo "scale=3; $1 * 1000 / $tick / $n" | bc)"; }
+  echo "per sale ($n sales): posd $(ms $((posd_cpu1 - posd_cpu0))) ms CPU, database backends $(ms "$pg_cpu") ms CPU, $(echo "scale=1; ($xacts1 - $xacts0) / $n" | bc) transactions; Redis $(ms $((redis_cpu1 - redis_cpu0))) ms CPU"
+  # The CPU ceiling: posd, its database backends and Redis together, per sale, against the
+  # machine's cores (posbench's own share is on its "load generator" line above).
+  server=$((posd_cpu1 - posd_cpu0 + pg_cpu + redis_cpu1 - redis_cpu0))
+  echo "server CPU per sale $(ms "$server") ms: at most $(echo "$(nproc) * $tick * $n / $server" | bc) sales/s on $(nproc) cores if nothing else ran"
 fi
 if [ -n "${POS_PUBLISH_URL:-}" ]; then # what was confirmed and appended when the load ended
   during=$(curl -fs "http://127.0.0.1:$port/metrics" | sed -nE 's/^pos_publish_messages_total\{target="([^"]+)"\} ([0-9.e+]+)$/\1=\2/p' | tr '\n' ' ')

@@ -349,7 +349,20 @@ type Summary struct {
 	RatioToRaw    float64        `json:"ratio_to_raw,omitempty"`      // achieved sales/s ÷ raw INSERT/s
 	StockCaughtUp float64        `json:"stock_caught_up_s,omitempty"` // after the last answer
 	StockError    string         `json:"stock_error,omitempty"`
-	stockChecked  bool           // StockCaughtUp was measured (it may round to 0)
+	// ClientCPUPerSale is posbench's own CPU (user and system) in the steady phase per 2xx
+	// sale, in milliseconds: on a machine it shares with posd, what the load generator takes
+	// from the server. Zero where the platform does not report it.
+	ClientCPUPerSale float64 `json:"client_cpu_per_sale_ms,omitempty"`
+	stockChecked     bool    // StockCaughtUp was measured (it may round to 0)
+}
+
+// clientCPU sets ClientCPUPerSale from the process CPU time at the start of the steady phase.
+func (s *Summary) clientCPU(start time.Duration, known bool) {
+	now, ok := processCPU()
+	if !known || !ok || s.OK == 0 {
+		return
+	}
+	s.ClientCPUPerSale = math.Round(float64(now-start)/float64(time.Microsecond)/float64(s.OK)) / 1000
 }
 
 // Quantiles of a latency, in milliseconds.
@@ -383,10 +396,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			return nil, err
 		}
 	}
+	cpu0, cpuKnown := processCPU()
 	if cfg.Clients > 0 {
 		var metrics vegeta.Metrics
 		end := ringClosedLoop(ctx, &cfg, f, s, &metrics)
 		s.finish(&metrics, end)
+		s.clientCPU(cpu0, cpuKnown)
 		s.catchUp(ctx, &cfg, f)
 		return s, nil
 	}
@@ -498,6 +513,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	saleWG.Wait()
 	end := time.Since(began)
+	s.clientCPU(cpu0, cpuKnown)
 	done := make(chan struct{})
 	go func() { lagWG.Wait(); close(done) }()
 	select {
@@ -592,6 +608,9 @@ func (s *Summary) Print(w io.Writer) {
 	if s.Baseline != nil {
 		fmt.Fprintf(w, "%-22s %12.1f  (p50 %.2f ms, p99 %.2f ms, %d connections); sales/raw = %.3f\n", "raw INSERT/s", s.Baseline.PerSecond,
 			s.Baseline.LatencyMs.P50, s.Baseline.LatencyMs.P99, s.Baseline.Clients, s.RatioToRaw)
+	}
+	if s.ClientCPUPerSale > 0 {
+		fmt.Fprintf(w, "%-22s %12.2f  ms CPU of posbench itself per sale\n", "load generator", s.ClientCPUPerSale)
 	}
 	switch {
 	case s.StockError != "":
