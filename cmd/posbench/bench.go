@@ -42,6 +42,7 @@ type Config struct {
 	Clients       int           // closed loop: this many registers ring back to back (Rate is then ignored)
 	BaselineDB    string        // when set, first measure raw INSERTs into this PostgreSQL for Duration
 	StockCatchup  time.Duration // when > 0, wait up to this long for the stock read model to show every sale
+	Products      int           // products of the store (at least 3; 0: 3); a sale takes three of them in turn
 	Log           func(format string, args ...any)
 }
 
@@ -235,12 +236,17 @@ type register struct {
 	cashier   *client
 }
 
+// linesPerSale is how many products (one each) a sale takes.
+const linesPerSale = 3
+
 // fleet is what the setup phase made.
 type fleet struct {
 	admin     *client
 	store     string
 	products  []string
-	total     int64 // of the three-line sale, prices include tax
+	prices    []int64        // of products, tax included
+	sold      []atomic.Int64 // of products, by acknowledged sales
+	turn      atomic.Uint64  // sales rung so far: sale n takes products 3n, 3n+1, 3n+2 (mod len)
 	registers []*register
 	observers []*client
 }
@@ -253,7 +259,7 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// setup logs in as the admin and creates a store, the registers, a tax code, three products,
+// setup logs in as the admin and creates a store, the registers, a tax code, the products,
 // a cashier per register (who opens a shift on it) and the observers.
 func setup(ctx context.Context, cfg *Config) (*fleet, error) {
 	admin := &client{cfg: cfg, lim: rate.NewLimiter(perUserRate, perUserRate)}
@@ -273,14 +279,16 @@ func setup(ctx context.Context, cfg *Config) (*fleet, error) {
 		return nil, err
 	}
 	prices := []int64{299, 1000, 450}
-	for i, p := range prices {
+	for i := range max(cfg.Products, linesPerSale) {
+		p := prices[i%len(prices)]
 		id, err := admin.create(ctx, "/products", map[string]any{"sku": fmt.Sprintf("BENCH-%s-%d", run, i), "name": fmt.Sprintf("Bench item %d", i),
 			"category": "bench", "price": money(p), "tax_code": tax, "track_stock": true})
 		if err != nil {
 			return nil, err
 		}
-		f.products, f.total = append(f.products, id), f.total+p
+		f.products, f.prices = append(f.products, id), append(f.prices, p)
 	}
+	f.sold = make([]atomic.Int64, len(f.products))
 	const password = "posbench-password-1"
 	newUser := func(name, role string) (*client, error) {
 		if _, err := admin.create(ctx, "/users", map[string]any{"username": name, "password": password, "roles": []string{role}, "store_ids": []string{f.store}}); err != nil {
@@ -316,14 +324,27 @@ func setup(ctx context.Context, cfg *Config) (*fleet, error) {
 	return f, nil
 }
 
-// saleBody is a one-shot completed three-line card sale on r.
-func (f *fleet) saleBody(r *register, saleID string) map[string]any {
-	lines := make([]map[string]any, len(f.products))
-	for i, p := range f.products {
-		lines[i] = map[string]any{"id": uuid.NewString(), "product_id": p, "quantity": 1}
+// saleBody is a one-shot completed three-line card sale on r, taking the next three products
+// in turn, and the indexes of those products.
+func (f *fleet) saleBody(r *register, saleID string) (map[string]any, []int) {
+	n := f.turn.Add(1) - 1
+	lines := make([]map[string]any, linesPerSale)
+	taken := make([]int, linesPerSale)
+	var total int64
+	for i := range lines {
+		p := int((n*linesPerSale + uint64(i)) % uint64(len(f.products)))
+		lines[i] = map[string]any{"id": uuid.NewString(), "product_id": f.products[p], "quantity": 1}
+		taken[i], total = p, total+f.prices[p]
 	}
 	return map[string]any{"id": saleID, "store_id": f.store, "register_id": r.id, "shift_id": r.shift, "complete": true,
-		"lines": lines, "payments": []map[string]any{{"id": uuid.NewString(), "tender": "card", "amount": money(f.total)}}}
+		"lines": lines, "payments": []map[string]any{{"id": uuid.NewString(), "tender": "card", "amount": money(total)}}}, taken
+}
+
+// acknowledged counts the products of a sale posd acknowledged.
+func (f *fleet) acknowledged(taken []int) {
+	for _, p := range taken {
+		f.sold[p].Add(1)
+	}
 }
 
 // Summary is the outcome of a run.
@@ -550,7 +571,7 @@ func (s *Summary) catchUp(ctx context.Context, cfg *Config, f *fleet) {
 	if cfg.StockCatchup <= 0 {
 		return
 	}
-	took, err := waitStockCaughtUp(ctx, f, s.OK, len(s.Errors) == 0, time.Now(), cfg.StockCatchup)
+	took, err := waitStockCaughtUp(ctx, f, len(s.Errors) == 0, time.Now(), cfg.StockCatchup)
 	if err != nil {
 		s.StockError = err.Error()
 		return

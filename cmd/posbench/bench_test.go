@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,5 +119,40 @@ func TestClosedLoopMeasuresBaselineAndStockCatchUp(t *testing.T) {
 	}
 	if s.StockError != "" || s.StockCaughtUp <= 0 {
 		t.Fatalf("stock catch-up not measured: %q %v", s.StockError, s.StockCaughtUp)
+	}
+}
+
+// TestSalesTakeProductsInTurn: with more products than lines, consecutive sales take the next
+// three products each (wrapping), pay exactly their prices, and only acknowledged sales count
+// towards the stock the catch-up check waits for.
+func TestSalesTakeProductsInTurn(t *testing.T) {
+	f := &fleet{store: "s", products: []string{"p0", "p1", "p2", "p3", "p4"}, prices: []int64{1, 10, 100, 1000, 10000}}
+	f.sold = make([]atomic.Int64, len(f.products))
+	r := &register{id: "r", shift: "sh"}
+	wantTaken := [][]int{{0, 1, 2}, {3, 4, 0}, {1, 2, 3}}
+	wantTotal := []int64{111, 11001, 1110}
+	for i := range wantTaken {
+		body, taken := f.saleBody(r, "sale")
+		if fmt.Sprint(taken) != fmt.Sprint(wantTaken[i]) {
+			t.Fatalf("sale %d took %v, want %v", i, taken, wantTaken[i])
+		}
+		lines := body["lines"].([]map[string]any)
+		for j, l := range lines {
+			if l["product_id"] != f.products[wantTaken[i][j]] {
+				t.Fatalf("sale %d line %d is %v", i, j, l["product_id"])
+			}
+		}
+		paid := body["payments"].([]map[string]any)[0]["amount"].(map[string]any)["amount"]
+		if paid != wantTotal[i] {
+			t.Fatalf("sale %d pays %v, want %d", i, paid, wantTotal[i])
+		}
+		if i != 1 { // the second sale was not acknowledged
+			f.acknowledged(taken)
+		}
+	}
+	for p, want := range []int64{1, 2, 2, 1, 0} {
+		if got := f.sold[p].Load(); got != want {
+			t.Errorf("product %d sold %d, want %d", p, got, want)
+		}
 	}
 }

@@ -50,7 +50,8 @@ func ringClosedLoop(ctx context.Context, cfg *Config, f *fleet, s *Summary, metr
 // answer was 2xx; a 429 also returns how long it asked the client to wait.
 func postSale(ctx context.Context, f *fleet, r *register, saleID string) (vegeta.Result, *retryAfter) {
 	res := vegeta.Result{Timestamp: time.Now(), Method: http.MethodPost, URL: "/api/v1/sales"}
-	status, b, err := r.cashier.do(ctx, http.MethodPost, "/sales", f.saleBody(r, saleID))
+	body, taken := f.saleBody(r, saleID)
+	status, b, err := r.cashier.do(ctx, http.MethodPost, "/sales", body)
 	res.Latency = time.Since(res.Timestamp)
 	res.Code = uint16(status)
 	var ra *retryAfter
@@ -59,6 +60,9 @@ func postSale(ctx context.Context, f *fleet, r *register, saleID string) (vegeta
 	} else if status < 200 || status > 299 {
 		res.Error = http.StatusText(status)
 		res.Body = b
+	}
+	if res.Error == "" {
+		f.acknowledged(taken)
 	}
 	return res, ra
 }

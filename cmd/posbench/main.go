@@ -3,7 +3,7 @@
 //
 // Setup: it logs in as an admin (--admin-user/--admin-password, or POSBENCH_ADMIN_USER and
 // POSBENCH_ADMIN_PASSWORD, falling back to POS_BOOTSTRAP_ADMIN_USERNAME/_PASSWORD) and
-// creates a store (prices include tax), a tax code, three products, N registers each with its
+// creates a store (prices include tax), a tax code, --products products (3 unless set), N registers each with its
 // own cashier (posd limits every user to 20 requests/s, burst 40) who opens a shift on it, and
 // a few "observer" users that poll the read model. Logins are limited to 30 a minute per IP,
 // so the setup retries on 429.
@@ -83,6 +83,7 @@ func run(args []string) error {
 	fs.IntVar(&cfg.Clients, "clients", 0, "closed loop: this many registers ring sales back to back (--rate is then ignored)")
 	fs.StringVar(&cfg.BaselineDB, "baseline-db", env("POSBENCH_BASELINE_DB"), "PostgreSQL URL: first measure raw INSERTs there for --duration (at most 30s; the bar sales/s is stated against)")
 	fs.DurationVar(&cfg.StockCatchup, "stock-catchup", 0, "after the load, wait up to this long for the stock read model to show every sale, and report how long it took")
+	fs.IntVar(&cfg.Products, "products", 3, "products of the store (at least 3); each sale takes the next three in turn, so more products spread the stock streams as a real shop does")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "permit a non-loopback URL")
 	upload := fs.Int("upload", 0, "instead of the steady phase: one register uploads this many queued sales (see --batch)")
 	batch := fs.Int("batch", 100, "with --upload: sales per POST /sales/batch (1: one POST /sales each)")

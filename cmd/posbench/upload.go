@@ -52,7 +52,7 @@ func Upload(ctx context.Context, cfg Config, queued, batch int) (*UploadSummary,
 	at := time.Now().UTC() // the shift opened during the setup
 	sales := make([]map[string]any, queued)
 	for i := range sales {
-		sales[i] = f.saleBody(r, uuid.NewString())
+		sales[i], _ = f.saleBody(r, uuid.NewString())
 		sales[i]["occurred_at"] = at.Add(time.Duration(i) * time.Millisecond).Format(time.RFC3339Nano)
 	}
 	start := time.Now()
