@@ -14,7 +14,8 @@ const headEvery = time.Second
 // Progress is one policy's progress in this runner, for metrics (cmd/posd exports it).
 type Progress struct {
 	Policy string
-	// Position is the checkpoint the runner saved last (zero before its first batch).
+	// Position is how far the runner has handled $all (zero before its first batch); its
+	// saved checkpoint follows within Config.CheckpointInterval.
 	Position eventstore.Position
 	// Waiting is true while the policy has handled every event it was given and waits for
 	// more; its lag is then zero.
