@@ -31,7 +31,7 @@ type Progress struct {
 
 // tracker keeps one policy's Progress.
 type tracker struct {
-	store eventstore.Store
+	heads *eventstore.HeadCache // shared by the runner's trackers
 	mu    sync.Mutex
 	p     Progress
 	// oldest is the recorded time of the oldest event not handled yet; headAt when the head
@@ -47,8 +47,8 @@ func (t *tracker) idle() {
 	t.p.Waiting = true
 }
 
-// busy notes a batch from first to last, asking the store for the head when it last did so
-// more than headEvery ago.
+// busy notes a batch from first to last, asking for the head when it last did so more than
+// headEvery ago (the runner's policies share one head, asked of the store once per headEvery).
 func (t *tracker) busy(ctx context.Context, first eventstore.RecordedEvent, last eventstore.Position) {
 	t.mu.Lock()
 	ask := time.Since(t.headAt) >= headEvery
@@ -60,7 +60,7 @@ func (t *tracker) busy(ctx context.Context, first eventstore.RecordedEvent, last
 	if !ask {
 		return
 	}
-	head, err := t.store.HeadPosition(ctx)
+	head, err := t.heads.HeadPosition(ctx)
 	if err != nil {
 		return // the lag shows the last head known
 	}

@@ -122,8 +122,9 @@ func New(cfg Config) (*Runner, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	trackers := make(map[string]*tracker, len(cfg.Policies))
+	heads := &eventstore.HeadCache{Store: cfg.Handler.Store(), Every: headEvery} // one head a second for every policy's lag
 	for _, p := range cfg.Policies {
-		trackers[p.Name] = &tracker{store: cfg.Handler.Store(), p: Progress{Policy: p.Name, Waiting: true}}
+		trackers[p.Name] = &tracker{heads: heads, p: Progress{Policy: p.Name, Waiting: true}}
 	}
 	return &Runner{cfg: cfg, log: log, trackers: trackers}, nil
 }
