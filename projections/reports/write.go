@@ -196,54 +196,35 @@ func writeStock(b *pgx.Batch, schema string, f *fold) {
 		locs, prods, curs, onHand, avg, at)
 }
 
-// writeShifts upserts the shifts of the batch in one statement. The set-once columns are NULL
-// for a shift the batch did not open (or close) and then keep the stored value; opening_float
-// follows opened_at, which is set exactly when the batch opened the shift.
 func writeShifts(b *pgx.Batch, schema string, f *fold) {
-	if len(f.shiftOrder) == 0 {
-		return
-	}
-	n := len(f.shiftOrder)
-	ids := make([]string, n)
-	stores, registers, cashiers, currencies, days := make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
-	openedAt, closedAt := make([]*time.Time, n), make([]*time.Time, n)
-	float, z, expected, counted, overShort := make([]*int64, n), make([]*int64, n), make([]*int64, n), make([]*int64, n), make([]*int64, n)
-	sums := make([][]int64, 9)
-	for i, id := range f.shiftOrder {
+	for _, id := range f.shiftOrder {
 		s := f.shifts[id]
-		ids[i] = id.String()
+		var store, register, cashier, currency, day, openedAt, float, closedAt, z, expected, counted, overShort any
 		if s.opened {
-			store, register := s.storeID.String(), s.register.String()
-			stores[i], registers[i], cashiers[i], currencies[i], days[i] = &store, &register, &s.cashier, &s.currency, &s.day
-			openedAt[i], float[i] = &s.openedAt, &s.float
+			store, register, cashier, currency = s.storeID.String(), s.register.String(), s.cashier, s.currency
+			day, openedAt, float = s.day, s.openedAt, s.float
 		}
 		if s.closed {
-			closedAt[i], z[i], expected[i], counted[i], overShort[i] = &s.closedAt, &s.zNumber, &s.expected, &s.counted, &s.overShort
+			closedAt, z, expected, counted, overShort = s.closedAt, s.zNumber, s.expected, s.counted, s.overShort
 		}
-		for k, v := range []int64{s.salesCount, s.salesTotal, s.returnsCount, s.refundsTotal, s.cashSales, s.cashRefunds, s.lateCash, s.paidIn, s.paidOut} {
-			sums[k] = append(sums[k], v)
-		}
+		b.Queue(`INSERT INTO `+projections.Table(schema, "shifts")+` AS t (shift_id, store_id, register_id, cashier_id,
+				currency, day, opened_at, opening_float, closed_at, z_number, expected_cash, counted_cash, over_short,
+				sales_count, sales_total, returns_count, refunds_total, cash_sales, cash_refunds, late_cash, paid_in, paid_out)
+			VALUES ($1, $2::uuid, $3::uuid, $4, $5, $6::date, $7::timestamptz, coalesce($8::bigint, 0), $9::timestamptz, $10::bigint,
+				$11::bigint, $12::bigint, $13::bigint, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+			ON CONFLICT (shift_id) DO UPDATE SET
+				store_id = coalesce(excluded.store_id, t.store_id), register_id = coalesce(excluded.register_id, t.register_id),
+				cashier_id = coalesce(excluded.cashier_id, t.cashier_id), currency = coalesce(excluded.currency, t.currency),
+				day = coalesce(excluded.day, t.day), opened_at = coalesce(excluded.opened_at, t.opened_at),
+				opening_float = CASE WHEN $8::bigint IS NULL THEN t.opening_float ELSE excluded.opening_float END,
+				closed_at = coalesce(excluded.closed_at, t.closed_at), z_number = coalesce(excluded.z_number, t.z_number),
+				expected_cash = coalesce(excluded.expected_cash, t.expected_cash),
+				counted_cash = coalesce(excluded.counted_cash, t.counted_cash), over_short = coalesce(excluded.over_short, t.over_short),
+				sales_count = t.sales_count + excluded.sales_count, sales_total = t.sales_total + excluded.sales_total,
+				returns_count = t.returns_count + excluded.returns_count, refunds_total = t.refunds_total + excluded.refunds_total,
+				cash_sales = t.cash_sales + excluded.cash_sales, cash_refunds = t.cash_refunds + excluded.cash_refunds,
+				late_cash = t.late_cash + excluded.late_cash, paid_in = t.paid_in + excluded.paid_in, paid_out = t.paid_out + excluded.paid_out`,
+			id.String(), store, register, cashier, currency, day, openedAt, float, closedAt, z, expected, counted, overShort,
+			s.salesCount, s.salesTotal, s.returnsCount, s.refundsTotal, s.cashSales, s.cashRefunds, s.lateCash, s.paidIn, s.paidOut)
 	}
-	b.Queue(`INSERT INTO `+projections.Table(schema, "shifts")+` AS t (shift_id, store_id, register_id, cashier_id,
-			currency, day, opened_at, opening_float, closed_at, z_number, expected_cash, counted_cash, over_short,
-			sales_count, sales_total, returns_count, refunds_total, cash_sales, cash_refunds, late_cash, paid_in, paid_out)
-		SELECT id::uuid, st::uuid, reg::uuid, ca, cur, d::date, oa, coalesce(fl, 0), cl, zn, ex, co, os, sc, stt, rc, rt, cs, cr, lc, pi, po
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::bigint[],
-			$9::timestamptz[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[],
-			$16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[])
-			AS u(id, st, reg, ca, cur, d, oa, fl, cl, zn, ex, co, os, sc, stt, rc, rt, cs, cr, lc, pi, po)
-		ON CONFLICT (shift_id) DO UPDATE SET
-			store_id = coalesce(excluded.store_id, t.store_id), register_id = coalesce(excluded.register_id, t.register_id),
-			cashier_id = coalesce(excluded.cashier_id, t.cashier_id), currency = coalesce(excluded.currency, t.currency),
-			day = coalesce(excluded.day, t.day), opened_at = coalesce(excluded.opened_at, t.opened_at),
-			opening_float = CASE WHEN excluded.opened_at IS NULL THEN t.opening_float ELSE excluded.opening_float END,
-			closed_at = coalesce(excluded.closed_at, t.closed_at), z_number = coalesce(excluded.z_number, t.z_number),
-			expected_cash = coalesce(excluded.expected_cash, t.expected_cash),
-			counted_cash = coalesce(excluded.counted_cash, t.counted_cash), over_short = coalesce(excluded.over_short, t.over_short),
-			sales_count = t.sales_count + excluded.sales_count, sales_total = t.sales_total + excluded.sales_total,
-			returns_count = t.returns_count + excluded.returns_count, refunds_total = t.refunds_total + excluded.refunds_total,
-			cash_sales = t.cash_sales + excluded.cash_sales, cash_refunds = t.cash_refunds + excluded.cash_refunds,
-			late_cash = t.late_cash + excluded.late_cash, paid_in = t.paid_in + excluded.paid_in, paid_out = t.paid_out + excluded.paid_out`,
-		ids, stores, registers, cashiers, currencies, days, openedAt, float, closedAt, z, expected, counted, overShort,
-		sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7], sums[8])
 }
