@@ -128,6 +128,9 @@ type Runner struct {
 	notify  *notifier
 
 	wakes map[string]chan struct{} // poked by Rebuild and Skip to re-read the rows at once; read-only after New
+	// lagHead is the head of $all the tracks' lag figures are measured against: one
+	// HeadPosition a second for all of them rather than one per track.
+	lagHead *eventstore.HeadCache
 }
 
 // New validates cfg and returns a Runner.
@@ -143,6 +146,7 @@ func New(cfg Config) (*Runner, error) {
 	r := &Runner{
 		cfg: cfg, log: cfg.Logger.With("component", "projections", "runner", cfg.ID),
 		byName: map[string]Projection{}, metrics: m, notify: newNotifier(), wakes: map[string]chan struct{}{},
+		lagHead: &eventstore.HeadCache{Store: cfg.Store},
 	}
 	for _, p := range cfg.Projections {
 		r.byName[p.Name()] = p

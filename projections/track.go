@@ -167,7 +167,8 @@ func (t *track) idle(ctx context.Context) (bool, error) {
 // through, so the checkpoint may move there without a read of the store. Waiters of this
 // process are told at once; the checkpoint itself is committed at most once per
 // IdleCommitInterval, so an idle projection does not cost a transaction per tick while the
-// log moves. The lag is refreshed at most once a second.
+// log moves. The lag is refreshed at most once a second, against the head the runner's tracks
+// share (Runner.lagHead).
 func (t *track) idleThrough(ctx context.Context, through eventstore.Position, drained bool) error {
 	if drained && through > max(t.pos, t.seen) {
 		t.seen = through
@@ -180,7 +181,7 @@ func (t *track) idleThrough(ctx context.Context, through eventstore.Position, dr
 		t.idleCommitAt = time.Now()
 	}
 	if time.Since(t.lagCheckedAt) > time.Second {
-		head, err := t.r.cfg.Store.HeadPosition(ctx)
+		head, err := t.r.lagHead.HeadPosition(ctx)
 		if err != nil {
 			return fmt.Errorf("head position: %w", err)
 		}
@@ -259,7 +260,7 @@ func (t *track) advance(ctx context.Context, to eventstore.Position, n int) {
 		t.r.notify.advance(name, to)
 	}
 	if time.Since(t.lagCheckedAt) > time.Second {
-		if head, err := t.r.cfg.Store.HeadPosition(ctx); err == nil {
+		if head, err := t.r.lagHead.HeadPosition(ctx); err == nil {
 			t.setLag(head)
 		}
 	}

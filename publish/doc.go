@@ -7,7 +7,8 @@
 // the broker confirmed every message up to it (JetStream publish acks, RabbitMQ publisher
 // confirms, Kafka's synchronous producer), and a failure restarts from the checkpoint. Each
 // message's ID is the event ID (and JetStream's Nats-Msg-Id), so consumers deduplicate.
-// Up to a window of publishes are in flight, but each stream belongs to one lane that waits for
-// each confirm before its next message, so one stream's messages arrive in order, also after a
-// failed publish (window.go).
+// Up to a window of publishes are in flight, but at most one of each stream: a stream's next
+// message goes out only once the broker confirmed the previous one, so one stream's messages
+// arrive in order, also after a failed publish, and a busy stream holds up no other
+// (window.go).
 package publish

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -51,7 +50,7 @@ type result struct {
 	confirmed int
 }
 
-// publishBatch maps the events and publishes them through a window of lanes (see lanes).
+// publishBatch maps the events and publishes them through a window (see publishWindow).
 // A mapping error stops the batch at that event: an event that cannot be rendered is a defect
 // to fix, never one to skip; the events before it are still published.
 func publishBatch(ctx context.Context, t Target, s *sink, batch []eventstore.RecordedEvent, window int) (result, error) {
@@ -73,52 +72,52 @@ func publishBatch(ctx context.Context, t Target, s *sink, batch []eventstore.Rec
 		wm.SetContext(ctx)
 		items = append(items, item{index: i, stream: m.Stream, topic: s.topic(m), msg: wm})
 	}
-	res, err := publishLanes(s.publisher, items, size, window)
+	res, err := publishWindow(s.publisher, items, size, window)
 	return res, errors.Join(err, mapErr)
 }
 
-// publishLanes publishes items (in batch order, of a batch of size events) with up to window
-// publishes in flight. Each stream belongs to one lane (a hash of the stream), and a lane
-// publishes its messages in batch order, one Publish call after the other, each call holding
-// at most one message of a stream: the publishers return only once the broker confirmed every
-// message of the call (JetStream acks, RabbitMQ publisher confirms, Kafka acks), though they
-// may send all of a call's messages before the first confirm (amqpPublisher does). So a stream
-// never has a message in flight while an earlier one of it is unconfirmed: a publish that
-// fails cannot be overtaken by a later message of its stream, and the retry from the
-// checkpoint sends the stream's messages again in order. Streams of different lanes overtake
-// each other freely.
+// publishWindow publishes items (in batch order, of a batch of size events) with up to window
+// messages in flight and at most one of each stream: every stream's messages go out in batch
+// order, one Publish call each, the next only once the broker confirmed the previous (the
+// publishers return only then: JetStream acks, RabbitMQ publisher confirms, Kafka acks). So a
+// stream never has a message in flight while an earlier one of it is unconfirmed: a publish
+// that fails cannot be overtaken by a later message of its stream, and the retry from the
+// checkpoint sends the stream's messages again in order. Streams overtake each other freely,
+// and a stream with many messages in the batch (a product sold in every sale) holds up no
+// other: the batch takes as many round trips as its busiest stream has messages. A window of
+// 1 publishes the items one after the other, in batch order.
 //
-// A failure stops every lane before its next call. The result's done counts the leading
+// A failure stops every stream before its next call. The result's done counts the leading
 // events before the first message that is not confirmed.
-func publishLanes(pub message.Publisher, items []item, size, window int) (result, error) {
-	window = max(1, window)
-	lanes := make([][]item, window)
-	for _, it := range items {
-		h := fnv.New32a()
-		_, _ = h.Write([]byte(it.stream))
-		l := int(h.Sum32() % uint32(window))
-		lanes[l] = append(lanes[l], it)
+func publishWindow(pub message.Publisher, items []item, size, window int) (result, error) {
+	if window <= 1 {
+		return publishChain(pub, items, size, nil, nil)
 	}
 	var (
-		stop      atomic.Bool
-		mu        sync.Mutex
-		errs      []error
-		done      = size // the index of the first event not confirmed
-		confirmed int
-		wg        sync.WaitGroup
+		chains = map[string][]item{}
+		order  []string // streams by their first message, so that slots go out in batch order
 	)
-	for _, lane := range lanes {
-		if len(lane) == 0 {
-			continue
+	for _, it := range items {
+		if _, ok := chains[it.stream]; !ok {
+			order = append(order, it.stream)
 		}
+		chains[it.stream] = append(chains[it.stream], it)
+	}
+	var (
+		slots = make(chan struct{}, window)
+		stop  atomic.Bool
+		mu    sync.Mutex
+		errs  []error
+		res   = result{done: size}
+		wg    sync.WaitGroup
+	)
+	for _, stream := range order {
 		wg.Go(func() {
-			n, err := publishLane(pub, lane, &stop)
+			r, err := publishChain(pub, chains[stream], size, slots, &stop)
 			mu.Lock()
 			defer mu.Unlock()
-			confirmed += n
-			if n < len(lane) {
-				done = min(done, lane[n].index)
-			}
+			res.confirmed += r.confirmed
+			res.done = min(res.done, r.done)
 			if err != nil {
 				errs = append(errs, err)
 				stop.Store(true)
@@ -126,30 +125,31 @@ func publishLanes(pub message.Publisher, items []item, size, window int) (result
 		})
 	}
 	wg.Wait()
-	return result{done: done, confirmed: confirmed}, errors.Join(errs...)
+	return res, errors.Join(errs...)
 }
 
-// publishLane publishes lane in order until it is done, a call fails or stop is set. A call
-// takes consecutive messages of one topic up to (not including) a second message of a stream:
-// a broker may refuse a message of a call and take a later one (a full queue that makes room
-// in between), which must not be the next of the same stream. It returns how many leading
-// messages were confirmed.
-func publishLane(pub message.Publisher, lane []item, stop *atomic.Bool) (int, error) {
-	start := 0
-	for start < len(lane) && !stop.Load() {
-		end, streams := start+1, map[string]bool{lane[start].stream: true}
-		for end < len(lane) && lane[end].topic == lane[start].topic && !streams[lane[end].stream] {
-			streams[lane[end].stream] = true
-			end++
+// publishChain publishes items one message per call, in order, until they are done, a call
+// fails or stop (when not nil) is set; each call takes a slot of slots (when not nil) for its
+// duration. Its result's done is the batch index of the first item not confirmed (size when
+// all were).
+func publishChain(pub message.Publisher, items []item, size int, slots chan struct{}, stop *atomic.Bool) (result, error) {
+	for i, it := range items {
+		if slots != nil {
+			slots <- struct{}{}
 		}
-		msgs := make([]*message.Message, 0, end-start)
-		for _, it := range lane[start:end] {
-			msgs = append(msgs, it.msg)
+		if stop != nil && stop.Load() {
+			if slots != nil {
+				<-slots
+			}
+			return result{done: it.index, confirmed: i}, nil
 		}
-		if err := pub.Publish(lane[start].topic, msgs...); err != nil {
-			return start, fmt.Errorf("publish to %s: %w", lane[start].topic, err)
+		err := pub.Publish(it.topic, it.msg)
+		if slots != nil {
+			<-slots
 		}
-		start = end
+		if err != nil {
+			return result{done: it.index, confirmed: i}, fmt.Errorf("publish to %s: %w", it.topic, err)
+		}
 	}
-	return start, nil
+	return result{done: size, confirmed: len(items)}, nil
 }

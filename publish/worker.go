@@ -24,7 +24,7 @@ const (
 	DefaultPollInterval = time.Second
 	// DefaultBatchSize bounds what a crash makes the publisher send again (the messages
 	// confirmed since the last checkpoint save) against one checkpoint write per batch, and
-	// gives the lanes of the window enough to publish between two saves.
+	// gives the window enough to publish between two saves.
 	DefaultBatchSize = 1024
 	// refillWait is how long a publisher that is behind waits for more events to fill a batch.
 	refillWait = 5 * time.Millisecond

@@ -14,7 +14,8 @@ const headEvery = time.Second
 // Progress is one policy's progress in this runner, for metrics (cmd/posd exports it).
 type Progress struct {
 	Policy string
-	// Position is the checkpoint the runner saved last (zero before its first batch).
+	// Position is how far the runner has handled $all (zero before its first batch); its
+	// saved checkpoint follows within Config.CheckpointInterval.
 	Position eventstore.Position
 	// Waiting is true while the policy has handled every event it was given and waits for
 	// more; its lag is then zero.
@@ -30,7 +31,7 @@ type Progress struct {
 
 // tracker keeps one policy's Progress.
 type tracker struct {
-	store eventstore.Store
+	heads *eventstore.HeadCache // shared by the runner's trackers
 	mu    sync.Mutex
 	p     Progress
 	// oldest is the recorded time of the oldest event not handled yet; headAt when the head
@@ -46,8 +47,8 @@ func (t *tracker) idle() {
 	t.p.Waiting = true
 }
 
-// busy notes a batch from first to last, asking the store for the head when it last did so
-// more than headEvery ago.
+// busy notes a batch from first to last, asking for the head when it last did so more than
+// headEvery ago (the runner's policies share one head, asked of the store once per headEvery).
 func (t *tracker) busy(ctx context.Context, first eventstore.RecordedEvent, last eventstore.Position) {
 	t.mu.Lock()
 	ask := time.Since(t.headAt) >= headEvery
@@ -59,7 +60,7 @@ func (t *tracker) busy(ctx context.Context, first eventstore.RecordedEvent, last
 	if !ask {
 		return
 	}
-	head, err := t.store.HeadPosition(ctx)
+	head, err := t.heads.HeadPosition(ctx)
 	if err != nil {
 		return // the lag shows the last head known
 	}

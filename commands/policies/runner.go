@@ -46,8 +46,14 @@ type Config struct {
 	RetryInterval time.Duration
 	MaxBackoff    time.Duration
 	// BatchSize caps how many events a policy takes from its subscription at once; default
-	// 500. Its checkpoint is saved once per batch.
+	// 500.
 	BatchSize int
+	// CheckpointInterval is how often at most a policy saves its checkpoint while it handles
+	// events (default 1 s): after a batch when the last save is that old, else that long after
+	// the last save, and when the runner stops. A crash re-handles at most about this much of
+	// the log, which the idempotent handlers allow; saving after every batch cost a busy shop a
+	// transaction every few sales.
+	CheckpointInterval time.Duration
 	// BatchWait is how long a batch waits for more events once those ready are taken
 	// (default 10 ms); it ends at once when no event follows within it.
 	BatchWait time.Duration
@@ -72,7 +78,7 @@ func (c Config) Validate() error {
 		}
 		seen[p.Name] = true
 	}
-	if c.Retries < 0 || c.RetryInterval < 0 || c.MaxBackoff < 0 || c.BatchSize < 0 || c.BatchWait < 0 {
+	if c.Retries < 0 || c.RetryInterval < 0 || c.MaxBackoff < 0 || c.BatchSize < 0 || c.BatchWait < 0 || c.CheckpointInterval < 0 {
 		errs = append(errs, errors.New("policies: retries, intervals and the batch size must not be negative"))
 	}
 	return errors.Join(errs...)
@@ -108,13 +114,17 @@ func New(cfg Config) (*Runner, error) {
 	if cfg.BatchWait == 0 {
 		cfg.BatchWait = 10 * time.Millisecond
 	}
+	if cfg.CheckpointInterval == 0 {
+		cfg.CheckpointInterval = time.Second
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	trackers := make(map[string]*tracker, len(cfg.Policies))
+	heads := &eventstore.HeadCache{Store: cfg.Handler.Store(), Every: headEvery} // one head a second for every policy's lag
 	for _, p := range cfg.Policies {
-		trackers[p.Name] = &tracker{store: cfg.Handler.Store(), p: Progress{Policy: p.Name, Waiting: true}}
+		trackers[p.Name] = &tracker{heads: heads, p: Progress{Policy: p.Name, Waiting: true}}
 	}
 	return &Runner{cfg: cfg, log: log, trackers: trackers}, nil
 }
@@ -156,8 +166,9 @@ func (r *Runner) loop(ctx context.Context, p Policy) {
 }
 
 // follow subscribes from the checkpoint and handles batches of events until ctx is done or
-// it fails; it saves the checkpoint after each batch.
-func (r *Runner) follow(ctx context.Context, p Policy) error {
+// it fails; it saves the checkpoint at most once per CheckpointInterval (saver) and
+// once more when it stops.
+func (r *Runner) follow(ctx context.Context, p Policy) (err error) {
 	from, err := r.cfg.Checkpoints.Load(ctx, p.Name)
 	if err != nil {
 		return fmt.Errorf("load checkpoint: %w", err)
@@ -167,20 +178,23 @@ func (r *Runner) follow(ctx context.Context, p Policy) error {
 		return fmt.Errorf("subscribe: %w", err)
 	}
 	defer func() { _ = sub.Close() }()
+	cp := newSaver(r.cfg.Checkpoints, p.Name, from, r.cfg.CheckpointInterval)
+	defer func() { err = errors.Join(err, cp.close(ctx)) }()
 	lag := r.trackers[p.Name]
 	events := sub.Events()
 	for {
-		batch, open := next(ctx, events, r.cfg.BatchSize, r.cfg.BatchWait, lag.idle)
+		batch, open := next(ctx, events, r.cfg.BatchSize, r.cfg.BatchWait, lag.idle, cp.due())
 		if len(batch) > 0 {
 			last := batch[len(batch)-1].Position
 			lag.busy(ctx, batch[0], last)
 			if err := r.apply(ctx, p, lag, batch); err != nil {
 				return err
 			}
-			if err := r.cfg.Checkpoints.Save(ctx, p.Name, last); err != nil {
-				return fmt.Errorf("save checkpoint at %d: %w", last, err)
-			}
+			cp.handled(last)
 			lag.handled(len(batch), last)
+		}
+		if err := cp.saveIfDue(ctx); err != nil {
+			return err
 		}
 		if !open {
 			break
@@ -194,8 +208,9 @@ func (r *Runner) follow(ctx context.Context, p Policy) error {
 
 // next waits for an event and returns it with those that follow it within wait of each other,
 // up to max; open is false once the subscription ended or ctx is done. idle is called before
-// it waits for an event with none ready.
-func next(ctx context.Context, events <-chan eventstore.RecordedEvent, max int, wait time.Duration, idle func()) (batch []eventstore.RecordedEvent, open bool) {
+// it waits for an event with none ready; it returns no events, open, when wake fires during
+// that wait (a checkpoint is due).
+func next(ctx context.Context, events <-chan eventstore.RecordedEvent, max int, wait time.Duration, idle func(), wake <-chan time.Time) (batch []eventstore.RecordedEvent, open bool) {
 	select {
 	case e, ok := <-events:
 		if !ok {
@@ -210,6 +225,8 @@ func next(ctx context.Context, events <-chan eventstore.RecordedEvent, max int, 
 				return nil, false
 			}
 			batch = append(batch, e)
+		case <-wake:
+			return nil, true
 		case <-ctx.Done():
 			return nil, false
 		}

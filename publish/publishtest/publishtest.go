@@ -161,31 +161,60 @@ func natsStream(t testing.TB, name, prefix string, limit int) *Consumer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = js.DeleteStream(context.Background(), name) })
-	var (
-		cons jetstream.Consumer
-		opts []jetstream.PullConsumeOpt
-	)
+	c := &Consumer{}
 	if limit > 0 {
-		cons, err = st.CreateConsumer(ctx, jetstream.ConsumerConfig{AckPolicy: jetstream.AckExplicitPolicy})
-		opts = append(opts, jetstream.PullMaxMessages(1))
-	} else {
-		cons, err = st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+		refusingConsumer(t, st, c)
+		return c
 	}
+	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Consumer{}
 	cc, err := cons.Consume(func(m jetstream.Msg) {
 		c.add(t, m.Headers().Get(nats.MsgIdHdr), m.Headers().Get("_watermill_message_uuid"), m.Data())
-		if limit > 0 {
-			_ = m.DoubleAck(ctx)
-		}
-	}, opts...)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(cc.Stop)
 	return c
+}
+
+// refusingConsumer makes room in the work queue st slowly: it fetches one message at a time,
+// each with a pull request of its own that ends within a second, and acknowledges it (which
+// removes it). It does not use Consume with PullMaxMessages(1): on a loaded machine that lost
+// its pull request now and then (the server showed no waiting request while the queue was
+// full), noticed it only after two missed heartbeats (30 s), and by then the server had
+// deleted the idle ephemeral consumer (5 s), so the queue stayed full and the test timed out.
+// The consumer also outlives idle spells (InactiveThreshold), and a lost acknowledgement is
+// redelivered within seconds (AckWait).
+func refusingConsumer(t testing.TB, st jetstream.Stream, c *Consumer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cons, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: 2 * time.Second, InactiveThreshold: 10 * time.Minute})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+			if err != nil {
+				continue
+			}
+			for m := range batch.Messages() {
+				c.add(t, m.Headers().Get(nats.MsgIdHdr), m.Headers().Get("_watermill_message_uuid"), m.Data())
+				_ = m.DoubleAck(ctx)
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
 }
 
 // AMQPQueue declares a topic exchange and a queue bound to every routing key under prefix,
