@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/chain"
 	"github.com/odata-pos/pos/eventstore/pgstore"
@@ -357,5 +359,48 @@ func TestNewStreamsOfSeveralEvents(t *testing.T) {
 			}
 			verifyChain(t, s, "sale-0")
 		})
+	}
+}
+
+// TestKnownBatchPlanIsCached: the statement that writes several known appends together is
+// planned once per connection, not at every call: after PostgreSQL's five custom plans of a
+// prepared statement, it keeps the generic one (knownappend.go explains why it did not).
+func TestKnownBatchPlanIsCached(t *testing.T) {
+	_, url := newStore(t, pgstore.Options{})
+	conn := rawConn(t, url)
+	ctx := ctxT(t, time.Minute)
+	// The planner's choice depends on the size of streams: with a few thousand rows (any shop
+	// after a day), a plan for the values given looked cheaper than the generic plan.
+	if _, err := conn.Exec(ctx, `INSERT INTO streams (stream_id, revision) SELECT 'filler-' || i, -1 FROM generate_series(1, 5000) i`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `ANALYZE streams`); err != nil {
+		t.Fatal(err)
+	}
+	const calls = 10
+	for i := range calls {
+		// Three appends to streams that do not exist: the statement writes nothing, but is
+		// planned as for any batch of three.
+		streams := []string{fmt.Sprintf("a-%d", i), fmt.Sprintf("b-%d", i), fmt.Sprintf("c-%d", i)}
+		hash := make([]byte, 32)
+		hashes := [][]byte{hash, hash, hash}
+		rows, err := conn.Query(ctx, pgstore.AppendKnownBatchSQL, streams, []int64{0, 0, 0}, hashes, hashes, []int32{1, 1, 1},
+			streams, []int64{1, 1, 1}, []uuid.UUID{uuid.New(), uuid.New(), uuid.New()}, []string{"t", "t", "t"},
+			[]string{`{}`, `{}`, `{}`}, []string{`{}`, `{}`, `{}`}, hashes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var generic, custom int64
+	if err := conn.QueryRow(ctx, `SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
+		  FROM pg_prepared_statements WHERE statement = $1`, pgstore.AppendKnownBatchSQL).Scan(&generic, &custom); err != nil {
+		t.Fatal(err)
+	}
+	if generic+custom != calls || generic < calls-5 {
+		t.Fatalf("%d calls: %d generic and %d custom plans, want at most 5 custom", calls, generic, custom)
 	}
 }
