@@ -92,12 +92,13 @@ const maxUpcastSteps = 32
 
 // Decode turns stored (name, data) into a value of the registered type (not a pointer),
 // applying upcasters first. Unknown fields in data are ignored so that adding a field to an
-// event stays compatible.
+// event stays compatible. The result is the one encoding/json's Unmarshal gives (see
+// unmarshal), and data that Unmarshal rejects is an error.
 func (c *Codec) Decode(name string, data json.RawMessage) (any, error) {
 	for range maxUpcastSteps {
 		if t, ok := c.byName[name]; ok {
 			v := reflect.New(t)
-			if err := json.Unmarshal(data, v.Interface()); err != nil {
+			if err := unmarshal(data, v.Interface()); err != nil {
 				return nil, fmt.Errorf("decode %s: %w", name, err)
 			}
 			return v.Elem().Interface(), nil

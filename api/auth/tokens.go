@@ -121,6 +121,8 @@ type Tokens struct {
 	local   *localRevocations
 	rotate  *redis.Script
 	methods []string
+	// verified skips parsing a token Verify has already parsed and found well signed.
+	verified *verifiedTokens
 }
 
 // NewTokens returns the token service signing with keys and checking every token against
@@ -145,6 +147,8 @@ func NewTokens(keys *KeySet, access AccessSource, cfg TokenConfig, deps Deps) (*
 		local:   newLocalRevocations(100_000),
 		rotate:  redis.NewScript(rotateScript),
 		methods: []string{jwt.SigningMethodHS256.Alg()},
+
+		verified: newVerifiedTokens(),
 	}, nil
 }
 
@@ -204,6 +208,29 @@ func (t *Tokens) keyFunc(tok *jwt.Token) (any, error) {
 // the claims returned carry the user's current roles and stores. Errors wrap
 // ErrTokenInvalid, ErrTokenExpired, ErrTokenRevoked or ErrAccessUnavailable.
 func (t *Tokens) Verify(ctx context.Context, raw string) (*Claims, error) {
+	claims, err := t.parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkRevoked(ctx, claims); err != nil {
+		return nil, err
+	}
+	if err := t.applyAccess(ctx, claims); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+// tokenLeeway is the clock skew allowed on a token's exp, nbf and iat.
+const tokenLeeway = 5 * time.Second
+
+// parse checks everything about raw that its bytes alone decide (algorithm, kid, signature,
+// iss, aud, a subject, a jti and a session) and its time claims, and returns its claims. A
+// token parsed before is taken from t.verified, its time claims checked again.
+func (t *Tokens) parse(raw string) (*Claims, error) {
+	if c, ok := t.verified.get(raw, t.deps.Now()); ok {
+		return c, nil
+	}
 	claims := &Claims{}
 	_, err := jwt.ParseWithClaims(raw, claims, t.keyFunc,
 		jwt.WithValidMethods(t.methods),
@@ -212,7 +239,7 @@ func (t *Tokens) Verify(ctx context.Context, raw string) (*Claims, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(t.deps.Now),
-		jwt.WithLeeway(5*time.Second),
+		jwt.WithLeeway(tokenLeeway),
 		jwt.WithStrictDecoding(),
 	)
 	switch {
@@ -223,12 +250,7 @@ func (t *Tokens) Verify(ctx context.Context, raw string) (*Claims, error) {
 	case claims.Subject == "" || claims.ID == "" || claims.SessionID == "":
 		return nil, fmt.Errorf("%w: missing sub, jti or sid", ErrTokenInvalid)
 	}
-	if err := t.checkRevoked(ctx, claims); err != nil {
-		return nil, err
-	}
-	if err := t.applyAccess(ctx, claims); err != nil {
-		return nil, err
-	}
+	t.verified.put(raw, claims, tokenLeeway)
 	return claims, nil
 }
 

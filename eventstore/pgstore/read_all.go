@@ -111,7 +111,7 @@ func (s *Store) readAll(ctx context.Context, from eventstore.Position, max int, 
 			ev.ID, ev.Revision, ev.Position = id, uint64(rev), p
 			ev.Data = json.RawMessage(data)
 			ev.RawMetadata, ev.Hash = json.RawMessage(meta), hash
-			if err := json.Unmarshal(meta, &ev.Metadata); err != nil {
+			if err := eventstore.DecodeMetadata(meta, &ev.Metadata); err != nil {
 				decodeErr = fmt.Errorf("decode metadata of event at position %d: %w", p, err)
 				return decodeErr
 			}

@@ -40,7 +40,7 @@ func (r *streamRow) event(stream string, rawOnly bool) (eventstore.RecordedEvent
 		RawMetadata: json.RawMessage(r.meta), Hash: r.hash,
 	}
 	if !rawOnly {
-		if err := json.Unmarshal(r.meta, &ev.Metadata); err != nil {
+		if err := eventstore.DecodeMetadata(r.meta, &ev.Metadata); err != nil {
 			return ev, false, fmt.Errorf("decode metadata of event %d: %w", ev.Revision, err)
 		}
 	}
