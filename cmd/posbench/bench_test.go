@@ -67,6 +67,9 @@ func TestBenchAgainstInProcessAPI(t *testing.T) {
 	if s.LatencyMs.P50 <= 0 {
 		t.Fatalf("no latency measured: %+v", s.LatencyMs)
 	}
+	if s.ClientCPUPerSale <= 0 {
+		t.Fatalf("no CPU per sale measured: %v", s.ClientCPUPerSale)
+	}
 }
 
 func TestRefusesRemoteURL(t *testing.T) {
@@ -119,6 +122,9 @@ func TestClosedLoopMeasuresBaselineAndStockCatchUp(t *testing.T) {
 	}
 	if s.StockError != "" || s.StockCaughtUp <= 0 {
 		t.Fatalf("stock catch-up not measured: %q %v", s.StockError, s.StockCaughtUp)
+	}
+	if s.ClientCPUPerSale <= 0 {
+		t.Fatalf("no CPU per sale measured: %v", s.ClientCPUPerSale)
 	}
 }
 
