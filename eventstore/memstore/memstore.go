@@ -52,6 +52,16 @@ func (s *Store) Append(ctx context.Context, name string, expected eventstore.Exp
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	before := len(s.log)
+	res, err := s.appendLocked(name, expected, events)
+	if err == nil && len(s.log) > before {
+		s.signal()
+	}
+	return res, err
+}
+
+// appendLocked is Append with s.mu held, without waking the subscriptions.
+func (s *Store) appendLocked(name string, expected eventstore.ExpectedRevision, events []eventstore.EventData) (eventstore.AppendResult, error) {
 	st := s.streams[name]
 	if st != nil && st.deleted {
 		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", name, eventstore.ErrStreamDeleted)
@@ -84,10 +94,14 @@ func (s *Store) Append(ctx context.Context, name string, expected eventstore.Exp
 		st.indexes = append(st.indexes, len(s.log))
 		s.log = append(s.log, rec)
 	}
-	close(s.changed)
-	s.changed = make(chan struct{})
 	last := s.log[len(s.log)-1]
 	return eventstore.AppendResult{Revision: last.Revision, Position: last.Position}, nil
+}
+
+// signal wakes the subscriptions waiting for an append (s.mu held).
+func (s *Store) signal() {
+	close(s.changed)
+	s.changed = make(chan struct{})
 }
 
 // replay recognises an idempotent retry: events whose IDs are already the stream's events at

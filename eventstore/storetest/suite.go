@@ -22,6 +22,7 @@ func Run(t *testing.T, b Backend) {
 			{"InvalidAppend", testInvalidAppend},
 			{"IdempotentAppend", testIdempotentAppend},
 			{"BatchAppend", testBatchAppend},
+			{"AtomicAppend", testAtomicAppend},
 			{"MultiRead", testMultiRead},
 			{"Tombstone", testTombstone},
 			{"RacingWritersOneWinnerPerRevision", testRacingWriters},

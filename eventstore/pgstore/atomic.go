@@ -1,0 +1,272 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/chain"
+)
+
+var _ eventstore.AtomicAppender = (*Store)(nil)
+
+// AppendAtomic appends to several streams in one transaction; see eventstore.AtomicAppender.
+//
+// The appends are sent as one pipelined batch inside the transaction: begin, the batch,
+// commit, so three round trips and one WAL flush serve them all, whatever their number. Each
+// is planned as a lone append is: the events of a new stream (no-stream, the call's first
+// append to it) by newStreamsSQL, an append to a stream whose tip is known (tips.go, or left
+// by an earlier append of the call) and whose expectation holds there by appendKnownSQL, both
+// with their chain hashes computed here; any other by append_events. If one of the plain
+// statements writes nothing (the stream exists, or moved since its tip was seen) or meets an
+// event ID already stored, the transaction is rolled back and run again with append_events
+// for every append, whose statuses answer (idempotent retries, stale expectations,
+// tombstones, duplicates) exactly as Append's do. Positions are taken by INSERTs into events
+// under the RowExclusiveLock the transaction holds from its first INSERT to its commit, so the
+// readers' hole proof (doc.go) covers them as it covers any append. The appends bypass the
+// batchers: their transaction is their own.
+func (s *Store) AppendAtomic(ctx context.Context, appends []eventstore.StreamAppend) ([]eventstore.AppendResult, error) {
+	if len(appends) == 0 {
+		return nil, nil
+	}
+	args := make([][]any, len(appends))
+	for i, a := range appends {
+		var err error
+		if args[i], err = appendArgs(a.Stream, a.Expected, a.Events); err != nil {
+			return nil, fmt.Errorf("append %s: %w", a.Stream, err)
+		}
+	}
+	out, tips, err := s.appendAtomicOnce(ctx, appends, args, true)
+	for attempt := 0; attempt < 2 && errors.Is(err, errNotPlain); attempt++ {
+		// A plain statement could not answer, or a concurrent append committed an event ID
+		// between append_events' check and its insert (as Append, ask once more).
+		out, tips, err = s.appendAtomicOnce(ctx, appends, args, false)
+	}
+	if errors.Is(err, errNotPlain) {
+		err = eventstore.ErrDuplicateEventID
+	}
+	if err != nil {
+		for _, a := range appends {
+			s.tips.forget(a.Stream)
+		}
+		return nil, err
+	}
+	var last eventstore.Position
+	for stream, tp := range tips {
+		s.tips.put(stream, tp)
+	}
+	for _, r := range out {
+		last = max(last, r.Position)
+	}
+	s.noteAppended(last)
+	return out, nil
+}
+
+// errNotPlain reports that a plain statement of an atomic append wrote nothing or met an
+// event ID already stored: append_events must answer the appends.
+var errNotPlain = errors.New("atomic append: a plain statement did not write")
+
+// atomicKind is how one append of an atomic call is written.
+type atomicKind int
+
+const (
+	atomicByFunction  atomicKind = iota // append_events
+	atomicNewStream                     // newStreamsSQL
+	atomicKnownStream                   // appendKnownSQL
+)
+
+// atomicStep is one append of an atomic call as planned: how it is written and, for the plain
+// statements, the tip it starts from and its events' chain hashes.
+type atomicStep struct {
+	kind   atomicKind
+	base   tip
+	hashes [][]byte
+}
+
+// appendAtomicOnce runs the appends (args as appendArgs returns them) in one transaction:
+// with the plain statements where they apply when plain is set, otherwise all by
+// append_events. It returns each append's result and the tips they leave.
+func (s *Store) appendAtomicOnce(ctx context.Context, appends []eventstore.StreamAppend, args [][]any, plain bool) ([]eventstore.AppendResult, map[string]tip, error) {
+	steps := s.planAtomic(args, plain)
+	batch := &pgx.Batch{}
+	for i, a := range args {
+		st := steps[i]
+		switch st.kind {
+		case atomicNewStream:
+			stream, ids := a[0].(string), a[2].([]pgtype.UUID)
+			streams, revisions := make([]string, len(ids)), make([]int64, len(ids))
+			for r := range ids {
+				streams[r], revisions[r] = stream, int64(r)
+			}
+			batch.Queue(newStreamsSQL, []string{stream}, []int64{int64(len(ids) - 1)}, [][]byte{st.hashes[len(st.hashes)-1]},
+				streams, revisions, ids, a[3], a[4], a[5], st.hashes)
+		case atomicKnownStream:
+			batch.Queue(appendKnownSQL, a[0], st.base.revision, a[2], a[3], a[4], a[5], st.base.hash[:],
+				st.hashes[len(st.hashes)-1], st.hashes)
+		default:
+			batch.Queue(appendSQL, a...)
+		}
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, nil, unavailable(err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // after Commit: nothing to do
+	out, tips, err := readAtomic(tx.SendBatch(ctx, batch), appends, args, steps)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, nil, unavailable(err)
+	}
+	for _, st := range steps {
+		if st.kind == atomicKnownStream {
+			s.knownWritten.Add(1)
+		}
+	}
+	return out, tips, nil
+}
+
+// planAtomic decides how each append of an atomic call is written (see AppendAtomic). An
+// append to a stream that an earlier append of the call wrote by append_events goes to
+// append_events too: its tip is known only once the function has answered.
+func (s *Store) planAtomic(args [][]any, plain bool) []atomicStep {
+	steps := make([]atomicStep, len(args))
+	local := map[string]tip{} // tips the plain appends of the call leave
+	touched := map[string]bool{}
+	for i, a := range args {
+		stream, expected := a[0].(string), a[1].(int64)
+		base, ok := local[stream]
+		if !ok && !touched[stream] {
+			if expected == expectNoStream {
+				base, ok = tip{revision: -1, hash: chain.Zero}, true
+			} else {
+				base, ok = s.tips.get(stream)
+			}
+		}
+		touched[stream] = true
+		kind := atomicKnownStream
+		switch {
+		case !plain || !ok:
+			kind = atomicByFunction
+		case base.revision < 0 && expected == expectNoStream:
+			kind = atomicNewStream
+		case base.revision < 0 || expected == expectNoStream || (expected >= 0 && expected != base.revision):
+			kind = atomicByFunction // the expectation does not hold at the tip: let the function say so
+		}
+		if kind == atomicByFunction {
+			delete(local, stream)
+			continue
+		}
+		hashes := chainHashes(stream, base, a)
+		steps[i] = atomicStep{kind: kind, base: base, hashes: hashes}
+		h, _ := chain.FromBytes(hashes[len(hashes)-1])
+		local[stream] = tip{revision: base.revision + int64(len(hashes)), hash: h}
+	}
+	return steps
+}
+
+// chainHashes returns the chain hashes of the events of args (as appendArgs returns them)
+// appended to stream after base: the encoding of pos_event_hash, over the exact bytes sent.
+func chainHashes(stream string, base tip, args []any) [][]byte {
+	ids, types, data, meta := args[2].([]pgtype.UUID), args[3].([]string), args[4].([]string), args[5].([]string)
+	out := make([][]byte, len(ids))
+	var hasher chain.Hasher
+	prev := base.hash
+	for i := range ids {
+		prev = hasher.Sum(prev, chain.Event{Stream: stream, Revision: uint64(base.revision + 1 + int64(i)),
+			ID: uuid.UUID(ids[i].Bytes), Type: types[i], Data: []byte(data[i]), Metadata: []byte(meta[i])})
+		h := prev
+		out[i] = h[:]
+	}
+	return out
+}
+
+// readAtomic reads the answers of an atomic call's batch in order and closes it. It returns
+// errNotPlain when a plain statement wrote nothing or met a stored event ID, and an append's
+// error (wrapped with its stream) when append_events refused it.
+func readAtomic(br pgx.BatchResults, appends []eventstore.StreamAppend, args [][]any, steps []atomicStep) ([]eventstore.AppendResult, map[string]tip, error) {
+	defer br.Close()
+	out := make([]eventstore.AppendResult, len(args))
+	tips := make(map[string]tip, len(args))
+	for i, a := range args {
+		stream := a[0].(string)
+		st := steps[i]
+		var (
+			last    tip
+			written bool
+			err     error
+		)
+		switch st.kind {
+		case atomicNewStream, atomicKnownStream:
+			var pos *int64
+			if st.kind == atomicNewStream {
+				pos, err = maxNewStreamPosition(br)
+			} else {
+				err = br.QueryRow().Scan(&pos)
+			}
+			if err == nil && pos != nil {
+				h, _ := chain.FromBytes(st.hashes[len(st.hashes)-1])
+				last, written = tip{revision: st.base.revision + int64(len(st.hashes)), hash: h}, true
+				out[i] = eventstore.AppendResult{Revision: uint64(last.revision), Position: eventstore.Position(*pos)}
+			}
+		default:
+			var (
+				status        string
+				revision, pos *int64
+				hash          []byte
+			)
+			if err = br.QueryRow().Scan(&status, &revision, &pos, &hash); err == nil {
+				if out[i], err = appendOutcome(stream, appends[i].Expected, status, revision, pos); err != nil {
+					return nil, nil, fmt.Errorf("append %s: %w", stream, err)
+				}
+				if h, herr := chain.FromBytes(hash); herr == nil {
+					last, written = tip{revision: *revision, hash: h}, true
+				}
+			}
+		}
+		switch {
+		case err != nil:
+			if err := translateAppendError(err); !errors.Is(err, errIDRace) {
+				return nil, nil, fmt.Errorf("append %s: %w", stream, err)
+			}
+			return nil, nil, errNotPlain
+		case !written && st.kind != atomicByFunction:
+			return nil, nil, errNotPlain
+		case written:
+			tips[stream] = last
+		default:
+			delete(tips, stream)
+		}
+	}
+	return out, tips, nil
+}
+
+// maxNewStreamPosition reads newStreamsSQL's answer for one stream: the position of its last
+// event, nil when the stream existed and nothing was written.
+func maxNewStreamPosition(br pgx.BatchResults) (*int64, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var last *int64
+	for rows.Next() {
+		var (
+			stream        string
+			revision, pos int64
+		)
+		if err := rows.Scan(&stream, &revision, &pos); err != nil {
+			return nil, err
+		}
+		if last == nil || pos > *last {
+			last = &pos
+		}
+	}
+	return last, rows.Err()
+}

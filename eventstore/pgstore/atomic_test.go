@@ -1,0 +1,55 @@
+package pgstore_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/chain"
+	"github.com/odata-pos/pos/eventstore/pgstore"
+)
+
+// An atomic call writes known streams and new ones with the plain statements and the hashes
+// computed in Go, chained across two appends of the call to one stream; where the store's
+// tip is stale (another store moved the stream) or wrong, the call runs by append_events and
+// still stores a verified chain.
+func TestAtomicAppendsChainHashes(t *testing.T) {
+	s, url := newStore(t, pgstore.Options{})
+	other := openOn(t, url, pgstore.Options{})
+	ctx := ctxT(t, time.Minute)
+	shift, register := "shift-1", "register-1"
+	mustAppend(t, s, shift, eventstore.NoStream, events(2))
+	mustAppend(t, s, register, eventstore.NoStream, events(1))
+
+	call := func(sale string, shiftAt, registerAt uint64) []eventstore.AppendResult {
+		t.Helper()
+		out, err := s.AppendAtomic(ctx, []eventstore.StreamAppend{
+			{Stream: sale, Expected: eventstore.NoStream, Events: events(6)},
+			{Stream: shift, Expected: eventstore.Exact(shiftAt), Events: events(1)},
+			{Stream: register, Expected: eventstore.Exact(registerAt), Events: events(1)},
+			{Stream: sale, Expected: eventstore.Exact(5), Events: events(1)},
+		})
+		if err != nil {
+			t.Fatalf("atomic append of %s: %v", sale, err)
+		}
+		for _, stream := range []string{sale, shift, register} {
+			verifyChain(t, s, stream)
+		}
+		return out
+	}
+	call("sale-1", 1, 0)
+	if got := s.KnownWritten(); got != 3 {
+		t.Fatalf("%d appends of the call written by the known-tip statement, want 3 (shift, register, the sale's second)", got)
+	}
+
+	// Another store moves the shift: s's tip is stale, the call falls back and succeeds.
+	mustAppend(t, other, shift, eventstore.Any, events(1))
+	out := call("sale-2", 3, 1)
+	if out[1].Revision != 4 || out[3].Revision != 6 {
+		t.Fatalf("after a stale tip the call answered %+v", out)
+	}
+
+	// A tip with the right revision and a wrong hash must not extend the chain from it.
+	s.SetTip(register, 2, make([]byte, chain.Size))
+	call("sale-3", 4, 2)
+}
