@@ -135,24 +135,10 @@ func execute[S, E any](ctx context.Context, h *Handler, stream string, agg Aggre
 		if err != nil {
 			return Result{}, loaded, err
 		}
-		expected := eventstore.NoStream
-		if loaded.Exists {
-			expected = eventstore.Exact(loaded.Revision)
-		}
-		res, err := h.store.Append(ctx, stream, expected, data)
+		res, err := h.store.Append(ctx, stream, loaded.expected(), data)
 		if err == nil {
-			after := appendedTo(loaded, agg, data, events, res)
-			if h.snapshotEveryLoad && agg.Snapshot != nil {
-				// The state the append proved current is the stream's as of res: the next load
-				// starts there and reads only the events appended since (a register's next sale,
-				// not this one's reservation again).
-				saveSnapshot(ctx, h, stream, agg, after)
-			}
-			appended := anys(events)
-			if h.observe != nil {
-				h.observe(appended, after.State)
-			}
-			return Result{Stream: stream, Exists: true, Revision: res.Revision, Position: res.Position, Events: appended}, after, nil
+			out, after := recorded(ctx, h, stream, agg, loaded, data, events, res)
+			return out, after, nil
 		}
 		if !errors.Is(err, eventstore.ErrWrongExpectedRevision) || cmd.IfMatch != nil {
 			if cmd.IfMatch != nil && errors.Is(err, eventstore.ErrWrongExpectedRevision) {
@@ -170,6 +156,25 @@ func execute[S, E any](ctx context.Context, h *Handler, stream string, agg Aggre
 		}
 		pause *= 2
 	}
+}
+
+// recorded is what a command answers once data, decided as events on loaded, was appended
+// to stream as res reports: the result and the aggregate after it. It stores the snapshot the
+// handler keeps after every load and tells the observer.
+func recorded[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], loaded Loaded[S],
+	data []eventstore.EventData, events []E, res eventstore.AppendResult) (Result, Loaded[S]) {
+	after := appendedTo(loaded, agg, data, events, res)
+	if h.snapshotEveryLoad && agg.Snapshot != nil {
+		// The state the append proved current is the stream's as of res: the next load starts
+		// there and reads only the events appended since (a register's next sale, not this
+		// one's reservation again).
+		saveSnapshot(ctx, h, stream, agg, after)
+	}
+	appended := anys(events)
+	if h.observe != nil {
+		h.observe(appended, after.State)
+	}
+	return Result{Stream: stream, Exists: true, Revision: res.Revision, Position: res.Position, Events: appended}, after
 }
 
 func anys[E any](events []E) []any {

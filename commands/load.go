@@ -244,6 +244,15 @@ func (l Loaded[S]) positionOf(match func(event any) bool) (eventstore.Position, 
 	return at, at != eventstore.Start
 }
 
+// expected is the expectation of an append decided on l: the stream at l's revision, or no
+// stream when l has no events.
+func (l Loaded[S]) expected() eventstore.ExpectedRevision {
+	if !l.Exists {
+		return eventstore.NoStream
+	}
+	return eventstore.Exact(l.Revision)
+}
+
 func (l Loaded[S]) revisionString() string {
 	if !l.Exists {
 		return "none"

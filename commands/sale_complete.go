@@ -9,6 +9,7 @@ import (
 
 	"github.com/odata-pos/pos/eventstore"
 
+	"github.com/odata-pos/pos/domain/money"
 	"github.com/odata-pos/pos/domain/register"
 	"github.com/odata-pos/pos/domain/rules"
 	"github.com/odata-pos/pos/domain/sale"
@@ -104,11 +105,7 @@ func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.Stat
 	sh *Loaded[shift.State], reg *Loaded[register.State], info sale.ShiftInfo, now time.Time) (SaleResult, error) {
 	sl := locked.State
 	saleID := sl.ID
-	totals, _, err := sl.Priced()
-	if err != nil {
-		return SaleResult{}, err
-	}
-	cashIn, err := totals.CashPaid.Sub(totals.Change)
+	cashIn, err := cashInOf(sl)
 	if err != nil {
 		return SaleResult{}, err
 	}
@@ -119,13 +116,7 @@ func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.Stat
 	cashCmd.After = checkoutAt
 	if _, err := retryHot(ctx, hotAttempts, func() (Result, error) {
 		res, _, err := execute(ctx, s.h, ShiftStream(sl.ShiftID), ShiftAggregate, cashCmd, once(&sh), func(sh shift.State) ([]shift.Event, error) {
-			evs, err := shift.Decide(sh, shift.RecordCashSale{SaleID: saleID, Amount: cashIn}, now)
-			for _, e := range evs {
-				if rec, ok := e.(shift.CashSaleRecorded); ok && rec.AfterClose && !sl.Upload {
-					return nil, sale.ErrShiftNotOpen.With("the shift closed before the sale completed")
-				}
-			}
-			return evs, err
+			return recordCash(sh, sl, cashIn, now)
 		})
 		return res, err
 	}); err != nil {
@@ -143,22 +134,53 @@ func (s *Sales) finish(ctx context.Context, cmd Context, locked Loaded[sale.Stat
 	if err != nil {
 		return SaleResult{}, err
 	}
+	number := receiptNumber(res.Events)
+	res, done, err := execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCommand(cmd, "sale.complete", saleID), &locked, func(st sale.State) ([]sale.Event, error) {
+		return completeSale(st, number, info, now)
+	})
+	return SaleResult{res, done}, err
+}
+
+// cashInOf is the cash a sale leaves in the drawer (step 2): cash tendered − change.
+func cashInOf(sl sale.State) (money.Money, error) {
+	totals, _, err := sl.Priced()
+	if err != nil {
+		return money.Money{}, err
+	}
+	return totals.CashPaid.Sub(totals.Change)
+}
+
+// recordCash decides step 2 on the sale's shift: a live sale is refused once the shift has
+// closed; an offline upload is recorded after the close (AfterClose), flagged.
+func recordCash(sh shift.State, sl sale.State, cashIn money.Money, now time.Time) ([]shift.Event, error) {
+	evs, err := shift.Decide(sh, shift.RecordCashSale{SaleID: sl.ID, Amount: cashIn}, now)
+	for _, e := range evs {
+		if rec, ok := e.(shift.CashSaleRecorded); ok && rec.AfterClose && !sl.Upload {
+			return nil, sale.ErrShiftNotOpen.With("the shift closed before the sale completed")
+		}
+	}
+	return evs, err
+}
+
+// receiptNumber is the number step 3's events reserved (0 when they hold none).
+func receiptNumber(events []any) int64 {
 	var number int64
-	for _, e := range res.Events {
+	for _, e := range events {
 		if rr, ok := e.(register.ReceiptNumberReserved); ok {
 			number = rr.Number
 		}
 	}
+	return number
+}
 
+// completeSale decides step 4 with the receipt number of step 3. A live sale whose cash its
+// shift counted in step 2 belongs to that shift even if it closed since.
+func completeSale(st sale.State, number int64, info sale.ShiftInfo, now time.Time) ([]sale.Event, error) {
 	completeShift := info
-	if !sl.Upload {
-		// The shift counted this sale in step 2, before any close: the sale belongs to it.
+	if !st.Upload {
 		completeShift.ClosedAt = time.Time{}
 	}
-	res, done, err := execute(ctx, s.h, SaleStream(saleID), SaleAggregate, stepCommand(cmd, "sale.complete", saleID), &locked, func(st sale.State) ([]sale.Event, error) {
-		return sale.Decide(st, sale.CompleteSale{ReceiptNumber: number, Shift: completeShift}, now)
-	})
-	return SaleResult{res, done}, err
+	return sale.Decide(st, sale.CompleteSale{ReceiptNumber: number, Shift: completeShift}, now)
 }
 
 // once returns *p and clears it: a known aggregate serves the first attempt only.

@@ -153,14 +153,18 @@ func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleL
 	// retry appending at no-stream would not fail but succeed as an idempotent append, and the
 	// sale decided now (its times) would be answered instead of the one stored; reading it
 	// finds the original (Replayed).
-	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, &sc.sale, func(sl sale.State) ([]sale.Event, error) {
+	open := func(sl sale.State) ([]sale.Event, error) {
 		if sl.Exists() {
 			// Not this command's events (a replay is found before deciding): the ID was
 			// used for a sale with other content.
 			return nil, rules.ErrIDReused.With("sale " + c.SaleID.String() + " was created with other content")
 		}
 		return decideSteps(sl, steps, now)
-	})
+	}
+	if res, answered, err := s.createAtOnce(ctx, cmd, c, sc, info, now, open); answered {
+		return res, err
+	}
+	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, &sc.sale, open)
 	if err != nil || !c.Complete {
 		return SaleResult{res, created}, err
 	}
