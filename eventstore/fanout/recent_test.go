@@ -67,4 +67,14 @@ func TestRecentReadsFromTheWindow(t *testing.T) {
 	if evs, err := recent.ReadAll(ctx, 10, 5, eventstore.Filter{}); err != nil || len(evs) != 5 || evs[0].Position != 11 || inner.reads.Load() != reads+1 {
 		t.Fatalf("behind the window: %d events, %d store reads, %v; want 5 from 11 from the store", len(evs), inner.reads.Load(), err)
 	}
+	// At the reader's head the poll ends: nothing, and no read of the store (which would take
+	// the caller past the reader, to the store at every poll after).
+	reads = inner.reads.Load()
+	if evs, err := recent.ReadAll(ctx, last, 15, eventstore.Filter{}); err != nil || len(evs) != 0 || inner.reads.Load() != reads {
+		t.Fatalf("at the head: %d events, %d store reads, %v; want none and no store read", len(evs), inner.reads.Load()-reads, err)
+	}
+	// Ahead of the reader (a caller that resumed from further on): the store answers.
+	if _, err := recent.ReadAll(ctx, last+5, 15, eventstore.Filter{}); err != nil || inner.reads.Load() != reads+1 {
+		t.Fatalf("ahead of the reader: %d store reads, %v; want one", inner.reads.Load()-reads, err)
+	}
 }
