@@ -152,7 +152,7 @@ func coverBackwards[S, E any](ctx context.Context, h *Handler, stream string, ag
 // Decode decodes a stored event as an event of the aggregate.
 func (a Aggregate[S, E]) Decode(codec *eventstore.Codec, rec eventstore.RecordedEvent) (E, error) {
 	var zero E
-	decoded, err := codec.Decode(rec.Type, rec.Data)
+	decoded, err := codec.DecodeEvent(rec)
 	if err != nil {
 		return zero, fmt.Errorf("%s revision %d: %w", rec.Stream, rec.Revision, err)
 	}

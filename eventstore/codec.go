@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // Upcaster rewrites the data of an old event type into a newer type's shape. It returns the new
@@ -95,10 +97,21 @@ const maxUpcastSteps = 32
 // event stays compatible. The result is the one encoding/json's Unmarshal gives (see
 // unmarshal), and data that Unmarshal rejects is an error.
 func (c *Codec) Decode(name string, data json.RawMessage) (any, error) {
+	return c.decode(name, data, false)
+}
+
+// decode is Decode, without the check of data's validity when valid (see
+// RecordedEvent.ValidJSON): go-json then decodes it as Unmarshal would. What an upcaster
+// returns is checked again.
+func (c *Codec) decode(name string, data json.RawMessage, valid bool) (any, error) {
 	for range maxUpcastSteps {
 		if t, ok := c.byName[name]; ok {
 			v := reflect.New(t)
-			if err := unmarshal(data, v.Interface()); err != nil {
+			decode := unmarshal
+			if valid {
+				decode = gojson.Unmarshal
+			}
+			if err := decode(data, v.Interface()); err != nil {
 				return nil, fmt.Errorf("decode %s: %w", name, err)
 			}
 			return v.Elem().Interface(), nil
@@ -112,13 +125,15 @@ func (c *Codec) Decode(name string, data json.RawMessage) (any, error) {
 		if name, data, err = up(data); err != nil {
 			return nil, fmt.Errorf("upcast %s: %w", old, err)
 		}
+		valid = false
 	}
 	return nil, fmt.Errorf("decode: upcaster chain from %q too long", name)
 }
 
-// DecodeEvent decodes a stored event: Decode(e.Type, e.Data).
+// DecodeEvent decodes a stored event: Decode(e.Type, e.Data), without checking again data its
+// backend vouches for (RecordedEvent.ValidJSON).
 func (c *Codec) DecodeEvent(e RecordedEvent) (any, error) {
-	return c.Decode(e.Type, e.Data)
+	return c.decode(e.Type, e.Data, e.ValidJSON)
 }
 
 // Names lists the registered type names in sorted order.

@@ -59,7 +59,7 @@ func FollowUp(policy string, source eventstore.RecordedEvent, part string) comma
 
 func decode[T any](h *commands.Handler, e eventstore.RecordedEvent) (T, error) {
 	var zero T
-	v, err := h.Codec().Decode(e.Type, e.Data)
+	v, err := h.Codec().DecodeEvent(e)
 	if err != nil {
 		return zero, fmt.Errorf("decode %s %s: %w", e.Type, e.ID, err)
 	}

@@ -145,7 +145,7 @@ func toRecorded(e *esdb.RecordedEvent) eventstore.RecordedEvent {
 		hash = h[:]
 	}
 	if len(e.UserMetadata) > 0 {
-		if err := eventstore.DecodeMetadata(e.UserMetadata, &md); err != nil {
+		if err := eventstore.DecodeMetadata(e.UserMetadata, &md, false); err != nil {
 			md = eventstore.Metadata{}
 		}
 	}

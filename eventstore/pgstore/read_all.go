@@ -111,7 +111,8 @@ func (s *Store) readAll(ctx context.Context, from eventstore.Position, max int, 
 			ev.ID, ev.Revision, ev.Position = id, uint64(rev), p
 			ev.Data = json.RawMessage(data)
 			ev.RawMetadata, ev.Hash = json.RawMessage(meta), hash
-			if err := eventstore.DecodeMetadata(meta, &ev.Metadata); err != nil {
+			ev.ValidJSON = true // json columns (see eventstore.RecordedEvent.ValidJSON)
+			if err := eventstore.DecodeMetadata(meta, &ev.Metadata, true); err != nil {
 				decodeErr = fmt.Errorf("decode metadata of event at position %d: %w", p, err)
 				return decodeErr
 			}

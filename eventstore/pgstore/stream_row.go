@@ -38,9 +38,10 @@ func (r *streamRow) event(stream string, rawOnly bool) (eventstore.RecordedEvent
 		ID: r.id.Bytes, Type: *r.typ, Stream: stream, Revision: uint64(*r.rev),
 		Position: eventstore.Position(*r.pos), Data: json.RawMessage(r.data), RecordedAt: *r.recordedAt,
 		RawMetadata: json.RawMessage(r.meta), Hash: r.hash,
+		ValidJSON: true, // json columns (see eventstore.RecordedEvent.ValidJSON)
 	}
 	if !rawOnly {
-		if err := eventstore.DecodeMetadata(r.meta, &ev.Metadata); err != nil {
+		if err := eventstore.DecodeMetadata(r.meta, &ev.Metadata, true); err != nil {
 			return ev, false, fmt.Errorf("decode metadata of event %d: %w", ev.Revision, err)
 		}
 	}

@@ -114,7 +114,7 @@ func (p *Projection) decode(e eventstore.RecordedEvent) (any, error) {
 	case stock.TypeStockCounted:
 		v, err = unmarshal(e.Data, (*lexer).stockCounted)
 	default:
-		return p.codec.Decode(e.Type, e.Data)
+		return p.codec.DecodeEvent(e)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", e.Type, err)
