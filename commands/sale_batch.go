@@ -63,12 +63,26 @@ func (b *SaleBatch) CreateAll(ctx context.Context, sales []BatchSale) []BatchOut
 	out := make([]BatchOutcome, len(sales))
 	at, atomic := b.s.h.store.(eventstore.AtomicAppender)
 	w := &batchWrite{b: b, at: at, out: out, oneByOne: !atomic}
+	var reads []contextRead
+	if atomic {
+		// What every sale is decided on, in one read (a sale alone reads its own in one): valid
+		// until the batch writes anything, and from then on each sale reads its own.
+		cs := make([]CreateSale, len(sales))
+		for i, bs := range sales {
+			cs[i] = bs.Sale
+		}
+		reads, w.readAll = loadSaleContexts(ctx, b.s.h, cs, b.loads), true
+	}
 	for i, bs := range sales {
 		if w.oneByOne {
 			w.alone(ctx, i, bs)
 			continue
 		}
-		p, err := b.s.plan(ctx, bs.Cmd, bs.Sale, b.loads, &w.ahead)
+		var read *contextRead
+		if w.readAll {
+			read = &reads[i]
+		}
+		p, err := b.s.plan(ctx, bs.Cmd, bs.Sale, b.loads, read, &w.ahead)
 		if err != nil {
 			out[i].Err = err
 			continue
@@ -83,6 +97,7 @@ func (b *SaleBatch) CreateAll(ctx context.Context, sales []BatchSale) []BatchOut
 				w.alone(ctx, i, bs)
 			} else {
 				out[i].SaleResult, out[i].Err = b.s.createPlanned(ctx, p)
+				w.readAll = false
 			}
 		default:
 			w.add(i, bs, a)
@@ -103,6 +118,9 @@ type batchWrite struct {
 	pending  []pendingSale
 	ahead    unwritten
 	oneByOne bool // an atomic append failed, or the store has none: the rest go one by one
+	// readAll is true while the sales' contexts read at the start are current: the batch has
+	// written nothing yet.
+	readAll bool
 }
 
 // pendingSale is a sale of the batch decided at once, its index and its input.
@@ -114,6 +132,7 @@ type pendingSale struct {
 
 // alone creates sale i as Create does.
 func (w *batchWrite) alone(ctx context.Context, i int, bs BatchSale) {
+	w.readAll = false
 	w.out[i].SaleResult, w.out[i].Err = w.b.Create(ctx, bs.Cmd, bs.Sale)
 }
 
@@ -133,6 +152,7 @@ func (w *batchWrite) flush(ctx context.Context) bool {
 	if len(pending) == 0 {
 		return false
 	}
+	w.readAll = false
 	appends := make([]eventstore.StreamAppend, 0, 4*len(pending))
 	for _, ps := range pending {
 		appends = append(appends, ps.a.appends()...)

@@ -95,7 +95,7 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResu
 
 // create is Create loading through ls.
 func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleLoads) (SaleResult, error) {
-	p, err := s.plan(ctx, cmd, c, ls, nil)
+	p, err := s.plan(ctx, cmd, c, ls, nil, nil)
 	if err != nil {
 		return SaleResult{}, err
 	}
@@ -113,9 +113,10 @@ type salePlan struct {
 	open func(sale.State) ([]sale.Event, error)
 }
 
-// plan loads what c is decided on (through ls) and prices its lines. The streams ahead holds
-// (a batch's sales decided but not written yet, see SaleBatch) stand in for those read.
-func (s *Sales) plan(ctx context.Context, cmd Context, c CreateSale, ls *saleLoads, ahead *unwritten) (salePlan, error) {
+// plan loads what c is decided on (through ls; read, when set, is its context read already)
+// and prices its lines. The streams ahead holds (a batch's sales decided but not written yet,
+// see SaleBatch) stand in for those read.
+func (s *Sales) plan(ctx context.Context, cmd Context, c CreateSale, ls *saleLoads, read *contextRead, ahead *unwritten) (salePlan, error) {
 	now := s.now()
 	upload := !c.OccurredAt.IsZero()
 	at := now
@@ -125,7 +126,13 @@ func (s *Sales) plan(ctx context.Context, cmd Context, c CreateSale, ls *saleLoa
 		}
 		at = c.OccurredAt
 	}
-	sc, err := loadSaleContext(ctx, s.h, c, ls)
+	var sc saleContext
+	var err error
+	if read != nil {
+		sc, err = read.sc, read.err
+	} else {
+		sc, err = loadSaleContext(ctx, s.h, c, ls)
+	}
 	if err != nil {
 		return salePlan{}, err
 	}
