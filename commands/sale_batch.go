@@ -18,8 +18,9 @@ const batchWriteSales = 100
 // they load (POST /sales/batch): a batch's sales are priced from what was read as of the
 // batch, each at its own time. Use one for one request, from one goroutine.
 //
-// Where the store appends atomically (eventstore.AtomicAppender), CreateAll decides the
-// batch's one-shot sales one after the other in memory, each on the register, shift and sale
+// Where the store appends atomically (eventstore.AtomicAppender), CreateAll reads what all
+// the batch's sales refer to in one multi-stream read (loadSaleContexts), decides its one-shot
+// sales one after the other in memory, each on the register, shift and sale
 // streams as the sales before it leave them (receipt numbers follow on, the shift's cash adds
 // up), and writes them in one atomic append: one transaction for the batch instead of one per
 // sale, with the events, IDs, metadata and $all order the sales written one by one would
