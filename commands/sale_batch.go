@@ -2,9 +2,11 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/odata-pos/pos/domain/register"
+	"github.com/odata-pos/pos/domain/rules"
 	"github.com/odata-pos/pos/domain/sale"
 	"github.com/odata-pos/pos/domain/shift"
 	"github.com/odata-pos/pos/eventstore"
@@ -80,7 +82,7 @@ func (b *SaleBatch) CreateAll(ctx context.Context, sales []BatchSale) []BatchOut
 			continue
 		}
 		var read *contextRead
-		if w.readAll {
+		if w.readAll && answers(reads[i].err) {
 			read = &reads[i]
 		}
 		p, err := b.s.plan(ctx, bs.Cmd, bs.Sale, b.loads, read, &w.ahead)
@@ -208,4 +210,15 @@ func (u *unwritten) standIn(sc *saleContext, c CreateSale) {
 	if l, ok := u.sales[SaleStream(c.SaleID)]; ok {
 		sc.sale = l
 	}
+}
+
+// answers reports whether err, a sale's context as read with the batch's, is an answer for the
+// sale (none, or a rule or field refusal: what its own read would find) rather than a failure
+// of the read, after which the sale reads its own as it would alone.
+func answers(err error) bool {
+	var (
+		rule  *rules.RuleError
+		field *rules.ValidationError
+	)
+	return err == nil || errors.As(err, &rule) || errors.As(err, &field)
 }

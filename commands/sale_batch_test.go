@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -290,5 +291,36 @@ func TestABatchWrittenAtOnceResumesAfterALostAnswer(t *testing.T) {
 	}
 	if sh.State.SalesCount != 5 || sh.State.CashSales.Amount != 5*362 {
 		t.Fatalf("shift counted %d sales, %d cash; want 5 and %d", sh.State.SalesCount, sh.State.CashSales.Amount, 5*362)
+	}
+}
+
+// failingReadStore fails the next read of a sale stream once armed.
+type failingReadStore struct {
+	*atomicStore
+	armed atomic.Bool
+}
+
+func (f *failingReadStore) ReadStream(ctx context.Context, stream string, dir eventstore.Direction, from uint64, n int) ([]eventstore.RecordedEvent, error) {
+	if strings.HasPrefix(stream, commands.SalePrefix) && f.armed.CompareAndSwap(true, false) {
+		return nil, errLost
+	}
+	return f.atomicStore.ReadStream(ctx, stream, dir, from, n)
+}
+
+// TestABatchWhoseReadFailsReadsEachSaleItself: the batch's one read fails (one of its
+// streams could not be read); the sales read their own, as they would alone, instead of all
+// answering the failure.
+func TestABatchWhoseReadFailsReadsEachSaleItself(t *testing.T) {
+	w := newSaleWorld(t)
+	ctx := context.Background()
+	fs := &failingReadStore{atomicStore: &atomicStore{Store: w.store.Store.(*memstore.Store)}}
+	sales := commands.NewSales(commands.NewHandler(fs, w.h.Codec(), commands.Options{}), time.Now)
+	fs.armed.Store(true)
+	outs := sales.NewBatch().CreateAll(ctx, batchOf(w, 4, nil))
+	if got, want := receipts(t, outs), []int64{1, 2, 3, 4}; !slices.Equal(got, want) {
+		t.Fatalf("receipts %v, want %v", got, want)
+	}
+	if fs.armed.Load() || fs.atomics.Load() != 1 {
+		t.Fatalf("read failed: %v; %d atomic calls, want the failed read and one atomic call", !fs.armed.Load(), fs.atomics.Load())
 	}
 }
