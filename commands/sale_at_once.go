@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"time"
 
 	"github.com/odata-pos/pos/domain/register"
 	"github.com/odata-pos/pos/domain/sale"
@@ -66,68 +65,122 @@ func (p pendingAppend[S, E]) recorded(ctx context.Context, h *Handler, loaded Lo
 	return recorded(ctx, h, p.stream, p.agg, loaded, p.data, p.events, res)
 }
 
-// createAtOnce writes the four steps of c, a new one-shot sale, in one atomic append (see
-// above); open decides step 1 on the sale's (empty) state, info is the shift as the sale read it. answered
-// is false when it wrote nothing and the steps must run one after the other. A refusal of
-// step 1 is answered: the step-by-step path would decide it on the same state.
-func (s *Sales) createAtOnce(ctx context.Context, cmd Context, c CreateSale, sc saleContext, info sale.ShiftInfo, now time.Time,
-	open func(sale.State) ([]sale.Event, error)) (res SaleResult, answered bool, err error) {
+// saleAtOnce is a one-shot sale decided whole and not written: its four appends and the
+// states of the sale, shift and register they were decided on.
+type saleAtOnce struct {
+	opened, completed pendingAppend[sale.State, sale.Event]
+	cash              pendingAppend[shift.State, shift.Event]
+	receipt           pendingAppend[register.State, register.Event]
+	sale              Loaded[sale.State]
+	shift             Loaded[shift.State]
+	register          Loaded[register.State]
+	// locked is the sale as step 1 leaves it (not yet written), step 4 was decided on it.
+	locked Loaded[sale.State]
+}
+
+// createAtOnce writes the four steps of p, a new one-shot sale, in one atomic append (see
+// above). answered is false when it wrote nothing and the steps must run one after the other.
+func (s *Sales) createAtOnce(ctx context.Context, p salePlan) (res SaleResult, answered bool, err error) {
 	at, ok := s.h.store.(eventstore.AtomicAppender)
-	if !ok || !c.Complete || sc.sale.Exists || cmd.IfMatch != nil {
+	if !ok {
 		return res, false, nil
 	}
-	saleStream := SaleStream(c.SaleID)
-	opened, ok, err := decideAhead(s.h, saleStream, SaleAggregate, cmd, sc.sale, open)
+	a, ok, err := s.decideAtOnce(p)
 	if !ok {
 		return res, err != nil, err
 	}
-	if _, checkout := opened.events[len(opened.events)-1].(sale.CheckoutStarted); !checkout {
-		return res, false, nil
+	out, err := at.AppendAtomic(ctx, a.appends())
+	switch {
+	case movedUnder(err):
+		return res, false, nil // a stream moved since the read, or the sale was written meanwhile
+	case err != nil:
+		return res, true, fmt.Errorf("append sale %s: %w", a.locked.State.ID, err)
+	}
+	return a.recorded(ctx, s.h, out), true, nil
+}
+
+// movedUnder reports an atomic append refused because a stream is not as the appends were
+// decided on: moved since the read, written meanwhile, deleted.
+func movedUnder(err error) bool {
+	return errors.Is(err, eventstore.ErrWrongExpectedRevision) || errors.Is(err, eventstore.ErrDuplicateEventID) ||
+		errors.Is(err, eventstore.ErrStreamDeleted)
+}
+
+// decideAtOnce decides the four steps of p, a new one-shot sale, on the states p holds,
+// without writing (see above). ok is false when the steps must run one after the other; with
+// an error, step 1 refused the sale, which is the answer: the step-by-step path would decide it
+// on the same state.
+func (s *Sales) decideAtOnce(p salePlan) (a saleAtOnce, ok bool, err error) {
+	cmd, c, sc, info, now := p.cmd, p.c, p.sc, p.info, p.now
+	if !c.Complete || sc.sale.Exists || cmd.IfMatch != nil {
+		return a, false, nil
+	}
+	a.sale, a.shift, a.register = sc.sale, sc.shift, sc.register
+	saleStream := SaleStream(c.SaleID)
+	a.opened, ok, err = decideAhead(s.h, saleStream, SaleAggregate, cmd, sc.sale, p.open)
+	if !ok {
+		return a, false, err
+	}
+	if _, checkout := a.opened.events[len(a.opened.events)-1].(sale.CheckoutStarted); !checkout {
+		return a, false, nil
 	}
 	// The sale as step 1 leaves it, at the revision its append will give (its position is
-	// known once written). appendedTo adds to the events it locates: on a copy, since the
+	// known once written): on a copy, since appendedTo adds to the events it locates and the
 	// step-by-step path may still start from sc.sale.
-	unwritten := sc.sale
-	unwritten.byID = maps.Clone(unwritten.byID)
-	locked := appendedTo(unwritten, SaleAggregate, opened.data, opened.events, eventstore.AppendResult{Revision: uint64(len(opened.events) - 1)})
-	sl := locked.State
+	a.locked = a.opened.ahead(sc.sale)
+	sl := a.locked.State
 	cashIn, err := cashInOf(sl)
 	if err != nil {
-		return res, false, nil
+		return a, false, nil
 	}
-	cash, ok, err := decideAhead(s.h, ShiftStream(sl.ShiftID), ShiftAggregate, stepCommand(cmd, "sale.cash", sl.ID), sc.shift,
+	a.cash, ok, err = decideAhead(s.h, ShiftStream(sl.ShiftID), ShiftAggregate, stepCommand(cmd, "sale.cash", sl.ID), sc.shift,
 		func(sh shift.State) ([]shift.Event, error) { return recordCash(sh, sl, cashIn, now) })
 	if !ok || err != nil {
-		return res, false, nil
+		return a, false, nil
 	}
-	receipt, ok, err := decideAhead(s.h, RegisterStream(sl.RegisterID), RegisterAggregate, stepCommand(cmd, "sale.receipt", sl.ID), sc.register,
+	a.receipt, ok, err = decideAhead(s.h, RegisterStream(sl.RegisterID), RegisterAggregate, stepCommand(cmd, "sale.receipt", sl.ID), sc.register,
 		func(r register.State) ([]register.Event, error) {
 			return register.Decide(r, register.ReserveReceiptNumber{SaleID: sl.ID}, now)
 		})
 	if !ok || err != nil {
-		return res, false, nil
+		return a, false, nil
 	}
-	number := receiptNumber(anys(receipt.events))
+	number := receiptNumber(anys(a.receipt.events))
 	if number == 0 {
-		return res, false, nil
+		return a, false, nil
 	}
-	completed, ok, err := decideAhead(s.h, saleStream, SaleAggregate, stepCommand(cmd, "sale.complete", sl.ID), locked,
+	a.completed, ok, err = decideAhead(s.h, saleStream, SaleAggregate, stepCommand(cmd, "sale.complete", sl.ID), a.locked,
 		func(st sale.State) ([]sale.Event, error) { return completeSale(st, number, info, now) })
 	if !ok || err != nil {
-		return res, false, nil
+		return a, false, nil
 	}
-	out, err := at.AppendAtomic(ctx, []eventstore.StreamAppend{
-		opened.streamAppend(), cash.streamAppend(), receipt.streamAppend(), completed.streamAppend()})
-	switch {
-	case errors.Is(err, eventstore.ErrWrongExpectedRevision), errors.Is(err, eventstore.ErrDuplicateEventID),
-		errors.Is(err, eventstore.ErrStreamDeleted):
-		return res, false, nil // a stream moved since the read, or the sale was written meanwhile
-	case err != nil:
-		return res, true, fmt.Errorf("append sale %s: %w", sl.ID, err)
+	return a, true, nil
+}
+
+// appends are a's four appends, in the order the steps write them.
+func (a *saleAtOnce) appends() []eventstore.StreamAppend {
+	return []eventstore.StreamAppend{a.opened.streamAppend(), a.cash.streamAppend(), a.receipt.streamAppend(), a.completed.streamAppend()}
+}
+
+// recorded is the answer of a once its appends were written as out reports (one result
+// each, in the order of appends): each step recorded as the step-by-step path records it
+// (snapshots, observer), in that order; the result is step 4's.
+func (a *saleAtOnce) recorded(ctx context.Context, h *Handler, out []eventstore.AppendResult) SaleResult {
+	_, afterOpen := a.opened.recorded(ctx, h, a.sale, out[0])
+	a.cash.recorded(ctx, h, a.shift, out[1])
+	a.receipt.recorded(ctx, h, a.register, out[2])
+	r, done := a.completed.recorded(ctx, h, afterOpen, out[3])
+	return SaleResult{r, done}
+}
+
+// ahead is l, the state p was decided on, as p's append will leave it, before it is written:
+// at the revision the append will give, its position unknown. l's events are copied (see
+// decideAhead's callers): l itself is left as it was.
+func (p pendingAppend[S, E]) ahead(l Loaded[S]) Loaded[S] {
+	l.byID = maps.Clone(l.byID)
+	revision := uint64(len(p.events)) - 1
+	if l.Exists {
+		revision += l.Revision + 1
 	}
-	_, afterOpen := opened.recorded(ctx, s.h, sc.sale, out[0])
-	cash.recorded(ctx, s.h, sc.shift, out[1])
-	receipt.recorded(ctx, s.h, sc.register, out[2])
-	r, done := completed.recorded(ctx, s.h, afterOpen, out[3])
-	return SaleResult{r, done}, true, nil
+	return appendedTo(l, p.agg, p.data, p.events, eventstore.AppendResult{Revision: revision})
 }

@@ -134,3 +134,70 @@ func retryHot(ctx context.Context, attempts int, run func() (Result, error)) (Re
 		}
 	}
 }
+
+// contextRead is a sale's context as loadSaleContexts read it, or the error loadSaleContext
+// would have returned.
+type contextRead struct {
+	sc  saleContext
+	err error
+}
+
+// loadSaleContexts is loadSaleContext for every sale of cs at once: their streams, registers,
+// shifts, stores and products (each distinct one once) in one multi-stream read, then the tax
+// codes (see prefetch). Each answer is loadSaleContext's for its sale, as of that read.
+func loadSaleContexts(ctx context.Context, h *Handler, cs []CreateSale, ls *saleLoads) []contextRead {
+	type (
+		registerLoad struct {
+			l   Loaded[register.State]
+			err error
+		}
+		shiftLoad struct {
+			l   Loaded[shift.State]
+			err error
+		}
+	)
+	var (
+		ra        readAhead
+		lines     []SaleLine
+		sales     = make([]Loaded[sale.State], len(cs))
+		saleErrs  = make([]error, len(cs))
+		stores    = map[uuid.UUID]func() (store.State, error){}
+		registers = map[uuid.UUID]*registerLoad{}
+		shifts    = map[uuid.UUID]*shiftLoad{}
+	)
+	for i, c := range cs {
+		loadAhead(ctx, &ra, h, SaleStream(c.SaleID), SaleAggregate, &sales[i], &saleErrs[i])
+		if stores[c.StoreID] == nil {
+			stores[c.StoreID] = ls.storeAhead(ctx, &ra, c.StoreID, "store_id")
+		}
+		if registers[c.RegisterID] == nil {
+			rl := &registerLoad{}
+			loadAhead(ctx, &ra, h, RegisterStream(c.RegisterID), RegisterAggregate, &rl.l, &rl.err)
+			registers[c.RegisterID] = rl
+		}
+		if shifts[c.ShiftID] == nil {
+			sl := &shiftLoad{}
+			loadAhead(ctx, &ra, h, ShiftStream(c.ShiftID), ShiftAggregate, &sl.l, &sl.err)
+			shifts[c.ShiftID] = sl
+		}
+		lines = append(lines, c.Lines...)
+	}
+	ls.prefetch(ctx, &ra, lines) // runs ra
+	out := make([]contextRead, len(cs))
+	for i, c := range cs {
+		st, stErr := stores[c.StoreID]()
+		reg, regErr := registerOf(registers[c.RegisterID].l, registers[c.RegisterID].err, c.StoreID, "register_id")
+		sh, shErr := shifts[c.ShiftID].l, shifts[c.ShiftID].err
+		if shErr == nil && !sh.Exists {
+			shErr = sale.ErrShiftNotOpen.With("no such shift")
+		}
+		out[i].sc = saleContext{store: st, register: reg, shift: sh, sale: sales[i]}
+		for _, err := range []error{stErr, regErr, shErr, saleErrs[i]} {
+			if err != nil {
+				out[i] = contextRead{err: err}
+				break
+			}
+		}
+	}
+	return out
+}

@@ -93,39 +93,50 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResu
 	return s.create(ctx, cmd, c, newSaleLoads(s.h, s.taxCodes))
 }
 
-// SaleBatch creates sales one after the other, sharing the stores, products and tax codes
-// they load (POST /sales/batch): a batch's sales are priced from what was read as of the
-// batch, each at its own time. Use one for one request, from one goroutine.
-type SaleBatch struct {
-	s     *Sales
-	loads *saleLoads
-}
-
-// NewBatch returns an empty SaleBatch.
-func (s *Sales) NewBatch() *SaleBatch {
-	return &SaleBatch{s: s, loads: newSaleLoads(s.h, s.taxCodes)}
-}
-
-// Create is Sales.Create within the batch.
-func (b *SaleBatch) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResult, error) {
-	return b.s.create(ctx, cmd, c, b.loads)
-}
-
 // create is Create loading through ls.
 func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleLoads) (SaleResult, error) {
+	p, err := s.plan(ctx, cmd, c, ls, nil, nil)
+	if err != nil {
+		return SaleResult{}, err
+	}
+	return s.createPlanned(ctx, p)
+}
+
+// salePlan is a new sale ready to be decided: its command, what it was loaded with and the
+// decision of its first append (open).
+type salePlan struct {
+	cmd  Context
+	c    CreateSale
+	now  time.Time
+	sc   saleContext
+	info sale.ShiftInfo
+	open func(sale.State) ([]sale.Event, error)
+}
+
+// plan loads what c is decided on (through ls; read, when set, is its context read already)
+// and prices its lines. The streams ahead holds (a batch's sales decided but not written yet,
+// see SaleBatch) stand in for those read.
+func (s *Sales) plan(ctx context.Context, cmd Context, c CreateSale, ls *saleLoads, read *contextRead, ahead *unwritten) (salePlan, error) {
 	now := s.now()
 	upload := !c.OccurredAt.IsZero()
 	at := now
 	if upload {
 		if c.OccurredAt.After(now.Add(MaxClockSkew)) {
-			return SaleResult{}, fieldError("occurred_at", "lies in the future")
+			return salePlan{}, fieldError("occurred_at", "lies in the future")
 		}
 		at = c.OccurredAt
 	}
-	sc, err := loadSaleContext(ctx, s.h, c, ls)
-	if err != nil {
-		return SaleResult{}, err
+	var sc saleContext
+	var err error
+	if read != nil {
+		sc, err = read.sc, read.err
+	} else {
+		sc, err = loadSaleContext(ctx, s.h, c, ls)
 	}
+	if err != nil {
+		return salePlan{}, err
+	}
+	ahead.standIn(&sc, c)
 	st, reg, sh := sc.store, sc.register, sc.shift
 	info := shiftInfo(sh.State, reg.State, now)
 	limits := limitsOf(st, c.Unlimited)
@@ -135,7 +146,7 @@ func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleL
 		f := fmt.Sprintf("lines[%d]", i)
 		p, err := ls.product(ctx, st, at, l.ProductID, f+".product_id")
 		if err != nil {
-			return SaleResult{}, err
+			return salePlan{}, err
 		}
 		steps = append(steps, step{sale.AddLine{LineID: l.LineID, Product: p, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
 			Discount: l.Discount, Limits: limits, Approvals: c.Approvals}, f})
@@ -161,10 +172,18 @@ func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleL
 		}
 		return decideSteps(sl, steps, now)
 	}
-	if res, answered, err := s.createAtOnce(ctx, cmd, c, sc, info, now, open); answered {
+	return salePlan{cmd: cmd, c: c, now: now, sc: sc, info: info, open: open}, nil
+}
+
+// createPlanned writes the sale p plans: at once where it can (createAtOnce), else step by
+// step.
+func (s *Sales) createPlanned(ctx context.Context, p salePlan) (SaleResult, error) {
+	if res, answered, err := s.createAtOnce(ctx, p); answered {
 		return res, err
 	}
-	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, &sc.sale, open)
+	cmd, c, sc, info, now := p.cmd, p.c, p.sc, p.info, p.now
+	sh, reg := sc.shift, sc.register
+	res, created, err := execute(ctx, s.h, SaleStream(c.SaleID), SaleAggregate, cmd, &sc.sale, p.open)
 	if err != nil || !c.Complete {
 		return SaleResult{res, created}, err
 	}

@@ -2,6 +2,7 @@ package sales_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/odata-pos/pos/api/authz"
+	"github.com/odata-pos/pos/api/sales"
 	"github.com/odata-pos/pos/api/sales/salestest"
 )
 
@@ -132,4 +134,76 @@ func TestTwentyClientsHammeringOneSale(t *testing.T) {
 		t.Fatalf("completed = %+v", done)
 	}
 	t.Logf("answers: %v; %d lines, %d payments", counts, len(lines), len(payments))
+}
+
+// TestReceiptNumbersUnderBatchesAndTillsAtOnce: two registers' queued sales are uploaded in
+// batches while four tills of the same register complete sales one at a time: a batch whose
+// atomic write finds a stream moved goes one by one. Every sale is recorded once, receipts
+// 1..n without gap or duplicate, and the shift counts every cash sale.
+func TestReceiptNumbersUnderBatchesAndTillsAtOnce(t *testing.T) {
+	w := newWorld(t)
+	const tills, each, uploaders, batches, batchSize = 4, 15, 2, 2, 25
+	const n = tills*each + uploaders*batches*batchSize
+	receipts := make([]int64, 0, n)
+	var mu sync.Mutex
+	record := func(r int64) {
+		mu.Lock()
+		receipts = append(receipts, r)
+		mu.Unlock()
+	}
+	sale := func() map[string]any {
+		return w.saleBody(uuid.New(), []map[string]any{line(w.bread, "1")}, []map[string]any{pay("cash", 500)}, true)
+	}
+	var wg sync.WaitGroup
+	for i := range tills {
+		wg.Go(func() {
+			token := salestest.Token(t, w.API, fmt.Sprint("till-", i), authz.RoleCashier, w.storeA.String())
+			for range each {
+				r := w.Do("POST", "/api/v1/sales", token, sale())
+				if r.Status != http.StatusCreated {
+					t.Errorf("till %d: status %d: %s", i, r.Status, r.Body)
+					return
+				}
+				record(w.sale(r).ReceiptNumber)
+			}
+		})
+	}
+	for i := range uploaders {
+		wg.Go(func() {
+			token := salestest.Token(t, w.API, fmt.Sprint("uploader-", i), authz.RoleCashier, w.storeA.String())
+			for range batches {
+				batch := make([]map[string]any, batchSize)
+				for k := range batch {
+					batch[k] = sale()
+				}
+				r := w.Do("POST", "/api/v1/sales/batch", token, map[string]any{"sales": batch})
+				var v sales.BatchView
+				if r.Status != http.StatusOK || json.Unmarshal(r.Body, &v) != nil {
+					t.Errorf("uploader %d: status %d: %s", i, r.Status, r.Body)
+					return
+				}
+				for _, it := range v.Items {
+					if it.Status != http.StatusCreated {
+						t.Errorf("uploader %d: %+v", i, it)
+						return
+					}
+					record(it.Sale.ReceiptNumber)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	slices.Sort(receipts)
+	for i, r := range receipts {
+		if r != int64(i+1) {
+			t.Fatalf("receipt numbers %v, want 1..%d", receipts, n)
+		}
+	}
+	rep := w.Must(http.StatusOK, "GET", "/api/v1/shifts/"+w.shiftA.String()+"/report", w.cashier, nil).Map(t)
+	if rep["sales_count"] != float64(n) || rep["cash_sales"].(map[string]any)["amount"] != float64(n*299) {
+		t.Fatalf("shift after %d cash sales of 2.99: %v", n, rep)
+	}
 }

@@ -107,6 +107,40 @@ func TestTheSalePathMakesNoNeedlessRoundTrips(t *testing.T) {
 	}
 }
 
+// atomicCountingStore is a countingStore that appends atomically, counting its atomic calls.
+type atomicCountingStore struct {
+	*countingStore
+	atomics atomic.Int64
+}
+
+func (a *atomicCountingStore) AppendAtomic(ctx context.Context, appends []eventstore.StreamAppend) ([]eventstore.AppendResult, error) {
+	a.atomics.Add(1)
+	return a.Store.(eventstore.AtomicAppender).AppendAtomic(ctx, appends)
+}
+
+// TestABatchIsOneReadAndOneWrite: where the store appends atomically, a batch of one-shot
+// sales reads what they are decided on in one multi-stream read and writes them in one
+// atomic call.
+func TestABatchIsOneReadAndOneWrite(t *testing.T) {
+	as := &atomicCountingStore{countingStore: &countingStore{Store: memstore.New()}}
+	hs := newHarness(t, as, 2)
+	// The tax code's reservation, read once per process, then its stream.
+	if status, _, _ := as.roundTrips(t, hs.router, http.MethodPost, "/api/v1/sales", hs.oneShotBody(0)); status != http.StatusCreated {
+		t.Fatalf("first sale: %d", status)
+	}
+	const n = 20
+	batch := make([]map[string]any, n)
+	for i := range batch {
+		batch[i] = hs.oneShotBody(i % 2)
+	}
+	atomics := as.atomics.Load()
+	status, reads, appends := as.roundTrips(t, hs.router, http.MethodPost, "/api/v1/sales/batch", map[string]any{"sales": batch})
+	if status != http.StatusOK || reads != 1 || appends != 0 || as.atomics.Load()-atomics != 1 {
+		t.Fatalf("batch of %d: %d with %d reads, %d appends and %d atomic calls, want 200 with 1 read and 1 atomic call",
+			n, status, reads, appends, as.atomics.Load()-atomics)
+	}
+}
+
 // gatedStore holds every product stream read, while armed, until want of them are in flight
 // (or a second has passed), and records the most it saw in flight at once.
 type gatedStore struct {

@@ -1,8 +1,12 @@
 package pgstore_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/chain"
@@ -52,4 +56,43 @@ func TestAtomicAppendsChainHashes(t *testing.T) {
 	// A tip with the right revision and a wrong hash must not extend the chain from it.
 	s.SetTip(register, 2, make([]byte, chain.Size))
 	call("sale-3", 4, 2)
+}
+
+// TestAtomicAppendsAndBatchersDoNotDeadlock: atomic calls append to two streams against their
+// name order (as a one-shot sale appends to its shift, then its register) while plain
+// appends to both go through the batchers, which lock streams in name order. Every append
+// succeeds: no deadlock aborts one side (SQLSTATE 40P01).
+func TestAtomicAppendsAndBatchersDoNotDeadlock(t *testing.T) {
+	s, _ := newStore(t, pgstore.Options{DirectAppends: -1}) // every plain append through a batcher
+	ctx := ctxT(t, 2*time.Minute)
+	first, second := "register-"+uuid.NewString(), "shift-"+uuid.NewString()
+	mustAppend(t, s, first, eventstore.NoStream, events(1))
+	mustAppend(t, s, second, eventstore.NoStream, events(1))
+	const workers, rounds = 4, 40
+	var g errgroup.Group
+	for range workers {
+		g.Go(func() error {
+			for range rounds {
+				if _, err := s.AppendAtomic(ctx, []eventstore.StreamAppend{
+					{Stream: second, Expected: eventstore.Any, Events: events(1)},
+					{Stream: first, Expected: eventstore.Any, Events: events(1)}}); err != nil {
+					return fmt.Errorf("atomic: %w", err)
+				}
+			}
+			return nil
+		})
+		for _, stream := range []string{first, second} {
+			g.Go(func() error {
+				for range rounds {
+					if _, err := s.Append(ctx, stream, eventstore.Any, events(1)); err != nil {
+						return fmt.Errorf("append %s: %w", stream, err)
+					}
+				}
+				return nil
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
 }
