@@ -43,13 +43,17 @@ func (s *Store) AppendAtomic(ctx context.Context, appends []eventstore.StreamApp
 		}
 	}
 	out, tips, err := s.appendAtomicOnce(ctx, appends, args, true)
-	for attempt := 0; attempt < 2 && errors.Is(err, errNotPlain); attempt++ {
+	for attempt := 0; attempt < 2 && (errors.Is(err, errNotPlain) || errors.Is(err, errAborted)); attempt++ {
 		// A plain statement could not answer, or a concurrent append committed an event ID
-		// between append_events' check and its insert (as Append, ask once more).
+		// between append_events' check and its insert (as Append, ask once more), or the
+		// server aborted the transaction to break a deadlock: nothing of it was committed.
 		out, tips, err = s.appendAtomicOnce(ctx, appends, args, false)
 	}
-	if errors.Is(err, errNotPlain) {
+	switch {
+	case errors.Is(err, errNotPlain):
 		err = eventstore.ErrDuplicateEventID
+	case errors.Is(err, errAborted):
+		err = fmt.Errorf("%w: the server aborted the transaction three times (deadlock or serialization)", eventstore.ErrUnavailable)
 	}
 	if err != nil {
 		for _, a := range appends {
@@ -66,6 +70,27 @@ func (s *Store) AppendAtomic(ctx context.Context, appends []eventstore.StreamApp
 	}
 	s.noteAppended(last)
 	return out, nil
+}
+
+// aborted reports whether the server aborted a transaction to break a deadlock (40P01) or a
+// serialization conflict (40001): it committed nothing and may be run again. The stream locks
+// taken in name order (lockAtomicSQL) should leave no deadlock with the batchers; this is the
+// net under that reasoning, so that a missed case costs a retry, not a failed sale.
+func aborted(err error) bool {
+	code := pgCode(err)
+	return code == "40P01" || code == "40001"
+}
+
+// errAborted reports an atomic call's transaction that the server aborted (see aborted).
+var errAborted = errors.New("atomic append: transaction aborted by the server")
+
+// atomicError is err of an atomic call's transaction, as the store reports it: errAborted
+// for a transaction the server aborted, otherwise unavailable's translation.
+func atomicError(err error) error {
+	if aborted(err) {
+		return errAborted
+	}
+	return unavailable(err)
 }
 
 // errNotPlain reports that a plain statement of an atomic append wrote nothing or met an
@@ -122,14 +147,14 @@ func (s *Store) appendAtomicOnce(ctx context.Context, appends []eventstore.Strea
 	br := tx.SendBatch(ctx, batch)
 	if _, err := br.Exec(); err != nil {
 		_ = br.Close()
-		return nil, nil, unavailable(err)
+		return nil, nil, atomicError(err)
 	}
 	out, tips, err := readAtomic(br, appends, args, steps)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return nil, nil, unavailable(err)
+		return nil, nil, atomicError(err)
 	}
 	for _, st := range steps {
 		if st.kind == atomicKnownStream {
@@ -257,6 +282,8 @@ func readAtomic(br pgx.BatchResults, appends []eventstore.StreamAppend, args [][
 			}
 		}
 		switch {
+		case aborted(err):
+			return nil, nil, errAborted
 		case err != nil:
 			if err := translateAppendError(err); !errors.Is(err, errIDRace) {
 				return nil, nil, fmt.Errorf("append %s: %w", stream, err)

@@ -96,3 +96,58 @@ func TestAtomicAppendsAndBatchersDoNotDeadlock(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAtomicAppendRetriesADeadlockVictim: another session holds one stream's row and then asks
+// for the other's, which the atomic call holds: the server breaks the deadlock by aborting the
+// call's transaction (it waited first, so its check runs first). Nothing of it was committed,
+// and the call runs again once the other session commits, instead of failing the sale.
+func TestAtomicAppendRetriesADeadlockVictim(t *testing.T) {
+	s, url := newStore(t, pgstore.Options{})
+	ctx := ctxT(t, time.Minute)
+	mustAppend(t, s, "register-1", eventstore.NoStream, events(1))
+	mustAppend(t, s, "shift-1", eventstore.NoStream, events(1))
+	conn, watcher := rawConn(t, url), rawConn(t, url)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM streams WHERE stream_id = 'shift-1' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.AppendAtomic(ctx, []eventstore.StreamAppend{
+			{Stream: "register-1", Expected: eventstore.Exact(0), Events: events(1)},
+			{Stream: "shift-1", Expected: eventstore.Exact(0), Events: events(1)},
+		})
+		done <- err
+	}()
+	// Wait until the call holds register-1 and waits for shift-1, then close the cycle.
+	for i := 0; ; i++ {
+		var waiting bool
+		if err := watcher.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database())`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		if i == 500 {
+			t.Fatal("the atomic call never waited for the row")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM streams WHERE stream_id = 'register-1' FOR UPDATE`); err != nil {
+		t.Fatalf("the other session was chosen as the victim: %v", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("atomic append after a deadlock: %v", err)
+	}
+	for _, stream := range []string{"register-1", "shift-1"} {
+		if evs := verifyChain(t, s, stream); len(evs) != 2 {
+			t.Fatalf("%s holds %d events, want 2", stream, len(evs))
+		}
+	}
+}
