@@ -55,6 +55,14 @@ func decideAhead[S, E any](h *Handler, stream string, agg Aggregate[S, E], cmd C
 	return pendingAppend[S, E]{stream: stream, agg: agg, expected: l.expected(), events: events, data: data}, true, nil
 }
 
+// decideLater is decideAhead for a step after the first: ok is false when it refuses too,
+// since the step-by-step path answers that refusal (it writes the checkout first, as before).
+func decideLater[S, E any](h *Handler, stream string, agg Aggregate[S, E], cmd Context, l Loaded[S],
+	decide func(S) ([]E, error)) (pendingAppend[S, E], bool) {
+	p, ok, err := decideAhead(h, stream, agg, cmd, l, decide)
+	return p, ok && err == nil
+}
+
 // streamAppend is p as one append of an atomic call.
 func (p pendingAppend[S, E]) streamAppend() eventstore.StreamAppend {
 	return eventstore.StreamAppend{Stream: p.stream, Expected: p.expected, Events: p.data}
@@ -129,32 +137,31 @@ func (s *Sales) decideAtOnce(p salePlan) (a saleAtOnce, ok bool, err error) {
 	// step-by-step path may still start from sc.sale.
 	a.locked = a.opened.ahead(sc.sale)
 	sl := a.locked.State
-	cashIn, err := cashInOf(sl)
-	if err != nil {
+	a.cash, ok = decideLater(s.h, ShiftStream(sl.ShiftID), ShiftAggregate, stepCommand(cmd, "sale.cash", sl.ID), sc.shift,
+		func(sh shift.State) ([]shift.Event, error) {
+			cashIn, err := cashInOf(sl)
+			if err != nil {
+				return nil, err
+			}
+			return recordCash(sh, sl, cashIn, now)
+		})
+	if !ok {
 		return a, false, nil
 	}
-	a.cash, ok, err = decideAhead(s.h, ShiftStream(sl.ShiftID), ShiftAggregate, stepCommand(cmd, "sale.cash", sl.ID), sc.shift,
-		func(sh shift.State) ([]shift.Event, error) { return recordCash(sh, sl, cashIn, now) })
-	if !ok || err != nil {
-		return a, false, nil
-	}
-	a.receipt, ok, err = decideAhead(s.h, RegisterStream(sl.RegisterID), RegisterAggregate, stepCommand(cmd, "sale.receipt", sl.ID), sc.register,
+	a.receipt, ok = decideLater(s.h, RegisterStream(sl.RegisterID), RegisterAggregate, stepCommand(cmd, "sale.receipt", sl.ID), sc.register,
 		func(r register.State) ([]register.Event, error) {
 			return register.Decide(r, register.ReserveReceiptNumber{SaleID: sl.ID}, now)
 		})
-	if !ok || err != nil {
+	if !ok {
 		return a, false, nil
 	}
 	number := receiptNumber(anys(a.receipt.events))
 	if number == 0 {
 		return a, false, nil
 	}
-	a.completed, ok, err = decideAhead(s.h, saleStream, SaleAggregate, stepCommand(cmd, "sale.complete", sl.ID), a.locked,
+	a.completed, ok = decideLater(s.h, saleStream, SaleAggregate, stepCommand(cmd, "sale.complete", sl.ID), a.locked,
 		func(st sale.State) ([]sale.Event, error) { return completeSale(st, number, info, now) })
-	if !ok || err != nil {
-		return a, false, nil
-	}
-	return a, true, nil
+	return a, ok, nil
 }
 
 // appends are a's four appends, in the order the steps write them.

@@ -68,6 +68,9 @@ func testAtomicAppend(t *testing.T, b Backend) {
 			t.Fatalf("repeated append %d answered %+v, want the original %+v", i, again[i], out[i])
 		}
 	}
+	if h, err := s.HeadPosition(ctx); err != nil || h != head {
+		t.Fatalf("the repeated call moved the head from %d to %d (%v)", head, h, err)
+	}
 
 	// A call that fails on any of its appends stores none of them.
 	gone := sc.stream("gone")
