@@ -63,6 +63,7 @@ func (s *Store) appendOnce(ctx context.Context, args []any) appendReply {
 		return s.appendAlone(ctx, args)
 	}
 	req := &appendRequest{ctx: ctx, args: args, reply: make(chan appendReply, 1)}
+	s.handedOff.Add(1)
 	select {
 	case s.batches <- req:
 	case <-ctx.Done():

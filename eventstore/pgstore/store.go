@@ -162,8 +162,10 @@ type Store struct {
 
 	// batches feeds the append batchers; nil when batching is disabled.
 	batches chan *appendRequest
-	// inFlight counts the appends in flight, to decide which run alone (batch.go).
-	inFlight atomic.Int64
+	// inFlight counts the appends in flight, to decide which run alone, and handedOff those
+	// handed to the batchers (batch.go).
+	inFlight  atomic.Int64
+	handedOff atomic.Uint64
 	// tips are the last revisions and hashes of streams, for appends without append_events;
 	// knownWritten counts the appends written that way (knownappend.go).
 	tips         tips
