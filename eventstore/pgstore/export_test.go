@@ -55,3 +55,10 @@ const AppendKnownBatchSQL = appendKnownBatchSQL
 
 // HandedOff is how many appends s handed to its batchers (batch.go).
 func (s *Store) HandedOff() uint64 { return s.handedOff.Load() }
+
+// NewStreamsSQL and NewStreamEventsSQL append to several new streams and to one (tests of
+// their plans).
+const (
+	NewStreamsSQL      = newStreamsSQL
+	NewStreamEventsSQL = newStreamEventsSQL
+)
