@@ -82,9 +82,14 @@ type Options struct {
 	// (BenchmarkAppendBesideRaw), the 2 batchers otherwise took nearly every append (batches
 	// of 2.4 on average, 2 statements in flight: 0.58-0.70 x raw), while 8 alone reached
 	// 0.87-0.90 x raw at the same or less CPU per append (server_us 60-65 against 65-77 µs,
-	// client_us 37 against 45-53); at 32 writers nearly every append still finds more than 8
-	// in flight and is batched (1.43-1.73 x raw either way). Negative: the same as
-	// DirectAppends.
+	// client_us 37 against 45-53; beside a busy core 0.44-0.67 against 0.25-0.26 x raw); at
+	// 32 writers nearly every append still finds more than 8 in flight and is batched (3992
+	// of 4000, 1.43-1.73 x raw either way). Through posd, 8 registers: database CPU per sale
+	// 1.56-1.87 ms against 1.81-1.86, with 6.1-6.3 transactions per sale against 4.8-5.2
+	// (32 registers: 1.30-1.33 against 1.24-1.37 ms). Under heavy load from other processes
+	// (load average 10-20) the 8 alone cost the database more per append than batches would
+	// (server_us 105-152 against 82-108 µs): batching is the cheaper choice on a saturated
+	// machine, which this limit does not detect. Negative: the same as DirectAppends.
 	DirectOneEvent int
 	// WakeCoalesce is the least time between two reads of a caught-up subscription that
 	// notifications wake: events committed meanwhile are read together, so a busy log costs
