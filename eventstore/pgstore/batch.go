@@ -8,10 +8,11 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// Appends that arrive while more than Options.DirectAppends others are in flight are committed
-// together (the first ones run alone, each on its own goroutine): a batcher takes every
-// append waiting for it (up to Options.MaxAppendBatch) and runs them in ONE statement, so one
-// transaction and one WAL flush serve them all (application-level group commit). Each append
+// Appends that arrive while more than Options.DirectAppends others are in flight
+// (Options.DirectOneEvent for appends of one event) are committed together (the first ones
+// run alone, each on its own goroutine): a batcher takes every append waiting for it (up to
+// Options.MaxAppendBatch) and runs them in ONE statement, so one transaction and one WAL
+// flush serve them all (application-level group commit). Each append
 // keeps its own outcome: the known appends (the first of each stream whose tip the store
 // knows: knownappend.go) are written together by one plain statement, the appends to new
 // streams by another (newStreamsSQL), and the rest, with those two did not write, by
@@ -52,15 +53,17 @@ type appendReply struct {
 }
 
 // appendOnce runs one append_events call: on the calling goroutine while no more than
-// Options.DirectAppends appends are in flight (no hand-off to wait for), otherwise through
-// the batchers, which commit it together with the others waiting.
+// Options.DirectAppends appends are in flight (Options.DirectOneEvent for an append of one
+// event), with no hand-off to wait for, otherwise through the batchers, which commit it
+// together with the others waiting.
 func (s *Store) appendOnce(ctx context.Context, args []any) appendReply {
 	n := s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
-	if s.batches == nil || n <= int64(s.opts.DirectAppends) {
+	if s.batches == nil || n <= int64(s.directLimit(args)) {
 		return s.appendAlone(ctx, args)
 	}
 	req := &appendRequest{ctx: ctx, args: args, reply: make(chan appendReply, 1)}
+	s.handedOff.Add(1)
 	select {
 	case s.batches <- req:
 	case <-ctx.Done():
@@ -76,6 +79,15 @@ func (s *Store) appendOnce(ctx context.Context, args []any) appendReply {
 		// answers from it.
 		return appendReply{err: ctx.Err()}
 	}
+}
+
+// directLimit is how many appends in flight the append of args may find and still run
+// alone (store.go, Options.DirectOneEvent says why one-event appends may find more).
+func (s *Store) directLimit(args []any) int {
+	if len(args[2].([]pgtype.UUID)) == 1 {
+		return s.opts.DirectOneEvent
+	}
+	return s.opts.DirectAppends
 }
 
 // appendAlone runs one append in its own statement: an append to a stream whose tip the

@@ -208,3 +208,48 @@ func TestBatchedNewStreams(t *testing.T) {
 		t.Fatalf("%d events stored, want %d: an append was lost or written twice", total, want)
 	}
 }
+
+// TestOneEventAppendsRunAloneUpToDirectOneEvent: as long as no more one-event appends are in
+// flight than Options.DirectOneEvent, none waits for a batcher, however long they keep coming
+// (with only the DirectAppends limit, the batchers took nearly all of them once a queue had
+// formed, capping 8 writers at 2 statements in flight); beyond it, they are batched; appends
+// of several events keep the DirectAppends limit.
+func TestOneEventAppendsRunAloneUpToDirectOneEvent(t *testing.T) {
+	run := func(s *pgstore.Store, writers, size int) {
+		t.Helper()
+		ctx := ctxT(t, time.Minute)
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 25 {
+					if _, err := s.Append(ctx, fmt.Sprintf("alone-%d-%d-%d-%d", writers, size, w, i), eventstore.NoStream, events(size)); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+	s, _ := newStore(t, pgstore.Options{})
+	run(s, pgstore.DefaultDirectOneEvent, 1)
+	if n := s.HandedOff(); n != 0 {
+		t.Fatalf("%d writers of one event: %d appends handed to the batchers, want none", pgstore.DefaultDirectOneEvent, n)
+	}
+	run(s, 4*pgstore.DefaultDirectOneEvent, 1)
+	if s.HandedOff() == 0 {
+		t.Fatalf("%d writers of one event: no append handed to the batchers", 4*pgstore.DefaultDirectOneEvent)
+	}
+	s, _ = newStore(t, pgstore.Options{})
+	run(s, pgstore.DefaultDirectOneEvent, 2)
+	if s.HandedOff() == 0 {
+		t.Fatalf("%d writers of two events: no append handed to the batchers", pgstore.DefaultDirectOneEvent)
+	}
+}

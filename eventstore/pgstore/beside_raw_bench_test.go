@@ -20,30 +20,41 @@ import (
 
 // BenchmarkAppendBesideRaw is the bar of issue 10 for appends, measured in one run: at 1, 8
 // and 32 writers, each append one ~330-byte event to a new stream, it runs the raw INSERT
-// baseline (pgtest.RawInsertBaseline), the store, and the store while a busy-loop child
-// process burns one core beside it. Each reports events/s, p50 and p99 latency, the CPU time
-// per append of the database's backends and of the benchmark process (server_us and client_us:
-// these change far less with the load of a shared machine than throughput does), and the store
-// runs their ratio to the raw run just before (x_raw for events/s, p99_x_raw for p99). Run
-// with, for example:
+// baseline (pgtest.RawInsertBaseline), the same baseline while a busy-loop child process burns
+// one core beside it (raw+cpu), the store, and the store beside the busy core (store+cpu).
+// Each reports events/s, p50 and p99 latency, the CPU time per append of the database's
+// backends and of the benchmark process (server_us and client_us: these change far less with
+// the load of a shared machine than throughput does), and every run but raw its ratio to the
+// raw run (x_raw for events/s, p99_x_raw for p99). store+cpu also reports its ratio to
+// raw+cpu (x_raw_cpu, p99_x_raw_cpu): the store and the baseline under the same busy core,
+// beside the bar's own ratio to raw without it. Run with, for example:
 //
 //	go test -run '^$' -bench AppendBesideRaw -benchtime 4000x -count 3 ./eventstore/pgstore/
 func BenchmarkAppendBesideRaw(b *testing.B) {
 	data := benchEventData()
 	for _, writers := range benchWriters {
-		var raw appendFigures
-		b.Run(fmt.Sprintf("writers=%d/raw", writers), func(b *testing.B) {
+		var raw, rawCPU appendFigures
+		rawRun := func(b *testing.B) appendFigures {
 			// Its own database and pool, closed before the store opens its own: the server's
 			// connections are shared with others.
 			url := pgtest.NewDatabase(b)
 			insert := pgtest.RawInsertBaseline(b, url, writers+4)
-			raw = timedAppends(b, newCPUMeter(b, url), writers, func(ctx context.Context, i int) error {
+			return timedAppends(b, newCPUMeter(b, url), writers, func(ctx context.Context, i int) error {
 				return insert(ctx, fmt.Sprintf("raw-%d", i), string(data))
 			})
+		}
+		b.Run(fmt.Sprintf("writers=%d/raw", writers), func(b *testing.B) {
+			raw = rawRun(b)
 			raw.report(b, raw)
 		})
+		b.Run(fmt.Sprintf("writers=%d/raw+cpu", writers), func(b *testing.B) {
+			stop := burnOneCore(b)
+			defer stop()
+			rawCPU = rawRun(b)
+			rawCPU.report(b, raw)
+		})
 		s, url := openBenchStore(b, writers)
-		store := func(b *testing.B) {
+		store := func(b *testing.B) appendFigures {
 			evs := make([]eventstore.EventData, b.N) // made before the clock starts
 			for i := range evs {
 				evs[i] = eventstore.EventData{ID: uuid.New(), Type: "bench.happened.v1", Data: data,
@@ -54,12 +65,13 @@ func BenchmarkAppendBesideRaw(b *testing.B) {
 				return err
 			})
 			f.report(b, raw)
+			return f
 		}
-		b.Run(fmt.Sprintf("writers=%d/store", writers), store)
+		b.Run(fmt.Sprintf("writers=%d/store", writers), func(b *testing.B) { store(b) })
 		b.Run(fmt.Sprintf("writers=%d/store+cpu", writers), func(b *testing.B) {
 			stop := burnOneCore(b)
 			defer stop()
-			store(b)
+			store(b).reportRatios(b, rawCPU, "raw_cpu")
 		})
 		_ = s.Close()
 	}
@@ -91,9 +103,16 @@ func (f appendFigures) report(b *testing.B, raw appendFigures) {
 		b.ReportMetric(float64(f.server.Nanoseconds())/1000, "server_us")
 	}
 	b.ReportMetric(float64(f.client.Nanoseconds())/1000, "client_us")
-	if f != raw && raw.perSecond > 0 && raw.p99 > 0 {
-		b.ReportMetric(f.perSecond/raw.perSecond, "x_raw")
-		b.ReportMetric(float64(f.p99)/float64(raw.p99), "p99_x_raw")
+	if f != raw {
+		f.reportRatios(b, raw, "raw")
+	}
+}
+
+// reportRatios reports f's events/s and p99 as multiples of base's (x_<name>, p99_x_<name>).
+func (f appendFigures) reportRatios(b *testing.B, base appendFigures, name string) {
+	if base.perSecond > 0 && base.p99 > 0 {
+		b.ReportMetric(f.perSecond/base.perSecond, "x_"+name)
+		b.ReportMetric(float64(f.p99)/float64(base.p99), "p99_x_"+name)
 	}
 }
 

@@ -31,8 +31,9 @@
 // inserts the events with positions in revision order and returns a status row (ok,
 // wrong_expected with the actual revision, deleted, duplicate_event_id) rather than raising.
 // Appends to different streams never wait for each other. An append runs on the calling
-// goroutine while no more than Options.DirectAppends appends are in flight (no hand-off:
-// PostgreSQL's own group commit serves a few concurrent commits well). Beyond that, appends
+// goroutine while no more than Options.DirectAppends appends are in flight, or
+// Options.DirectOneEvent for an append of one event (no hand-off: PostgreSQL's own group
+// commit serves a few concurrent commits well). Beyond that, appends
 // are committed together: a few batcher goroutines each take every append waiting and run
 // them in ONE statement (one transaction, one WAL flush), each append keeping its own
 // outcome: single events to new streams in one plain multi-row statement (newStreamsSQL), the

@@ -52,3 +52,13 @@ func (s *Store) KnownWritten() uint64 { return s.knownWritten.Load() }
 // AppendKnownBatchSQL is the statement that writes several known appends together (tests of
 // its plan).
 const AppendKnownBatchSQL = appendKnownBatchSQL
+
+// HandedOff is how many appends s handed to its batchers (batch.go).
+func (s *Store) HandedOff() uint64 { return s.handedOff.Load() }
+
+// NewStreamsSQL and NewStreamEventsSQL append to several new streams and to one (tests of
+// their plans).
+const (
+	NewStreamsSQL      = newStreamsSQL
+	NewStreamEventsSQL = newStreamEventsSQL
+)

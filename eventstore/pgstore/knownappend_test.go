@@ -223,7 +223,7 @@ func TestKnownAppendIdempotentRetries(t *testing.T) {
 // acknowledged append is stored once, at the revision it was acknowledged with, and every
 // stream's chain is intact.
 func TestKnownAppendsOfRacingStores(t *testing.T) {
-	s1, url := newStore(t, pgstore.Options{AppendBatchers: 2, MaxAppendBatch: 8, DirectAppends: 1})
+	s1, url := newStore(t, pgstore.Options{AppendBatchers: 2, MaxAppendBatch: 8, DirectAppends: 1, DirectOneEvent: 1})
 	s2 := openOn(t, url, pgstore.Options{AppendBatchers: 2, MaxAppendBatch: 8, DirectAppends: -1})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
