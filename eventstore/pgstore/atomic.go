@@ -21,7 +21,7 @@ var _ eventstore.AtomicAppender = (*Store)(nil)
 // The appends are sent as one pipelined batch inside the transaction: begin, the batch,
 // commit, so three round trips and one WAL flush serve them all, whatever their number. Each
 // is planned as a lone append is: the events of a new stream (no-stream, the call's first
-// append to it) by newStreamsSQL, an append to a stream whose tip is known (tips.go, or left
+// append to it) by newStreamEventsSQL, an append to a stream whose tip is known (tips.go, or left
 // by an earlier append of the call) and whose expectation holds there by appendKnownSQL, both
 // with their chain hashes computed here; any other by append_events. If one of the plain
 // statements writes nothing (the stream exists, or moved since its tip was seen) or meets an
@@ -102,7 +102,7 @@ type atomicKind int
 
 const (
 	atomicByFunction  atomicKind = iota // append_events
-	atomicNewStream                     // newStreamsSQL
+	atomicNewStream                     // newStreamEventsSQL
 	atomicKnownStream                   // appendKnownSQL
 )
 
@@ -125,13 +125,7 @@ func (s *Store) appendAtomicOnce(ctx context.Context, appends []eventstore.Strea
 		st := steps[i]
 		switch st.kind {
 		case atomicNewStream:
-			stream, ids := a[0].(string), a[2].([]pgtype.UUID)
-			streams, revisions := make([]string, len(ids)), make([]int64, len(ids))
-			for r := range ids {
-				streams[r], revisions[r] = stream, int64(r)
-			}
-			batch.Queue(newStreamsSQL, []string{stream}, []int64{int64(len(ids) - 1)}, [][]byte{st.hashes[len(st.hashes)-1]},
-				streams, revisions, ids, a[3], a[4], a[5], st.hashes)
+			batch.Queue(newStreamEventsSQL, a[0], a[2], a[3], a[4], a[5], st.hashes, st.hashes[len(st.hashes)-1])
 		case atomicKnownStream:
 			batch.Queue(appendKnownSQL, a[0], st.base.revision, a[2], a[3], a[4], a[5], st.base.hash[:],
 				st.hashes[len(st.hashes)-1], st.hashes)
@@ -195,7 +189,7 @@ func (s *Store) planAtomic(args [][]any, plain bool) []atomicStep {
 		base, ok := local[stream]
 		if !ok && !touched[stream] {
 			if expected == expectNoStream {
-				base, ok = tip{revision: -1, hash: chain.Zero}, true
+				base, ok = newStreamTip, true
 			} else {
 				base, ok = s.tips.get(stream)
 			}
@@ -221,6 +215,9 @@ func (s *Store) planAtomic(args [][]any, plain bool) []atomicStep {
 	}
 	return steps
 }
+
+// newStreamTip is the tip a stream's first event is chained onto.
+var newStreamTip = tip{revision: -1, hash: chain.Zero}
 
 // chainHashes returns the chain hashes of the events of args (as appendArgs returns them)
 // appended to stream after base: the encoding of pos_event_hash, over the exact bytes sent.
@@ -256,11 +253,7 @@ func readAtomic(br pgx.BatchResults, appends []eventstore.StreamAppend, args [][
 		switch st.kind {
 		case atomicNewStream, atomicKnownStream:
 			var pos *int64
-			if st.kind == atomicNewStream {
-				pos, err = maxNewStreamPosition(br)
-			} else {
-				err = br.QueryRow().Scan(&pos)
-			}
+			err = br.QueryRow().Scan(&pos)
 			if err == nil && pos != nil {
 				h, _ := chain.FromBytes(st.hashes[len(st.hashes)-1])
 				last, written = tip{revision: st.base.revision + int64(len(st.hashes)), hash: h}, true
@@ -298,28 +291,4 @@ func readAtomic(br pgx.BatchResults, appends []eventstore.StreamAppend, args [][
 		}
 	}
 	return out, tips, nil
-}
-
-// maxNewStreamPosition reads newStreamsSQL's answer for one stream: the position of its last
-// event, nil when the stream existed and nothing was written.
-func maxNewStreamPosition(br pgx.BatchResults) (*int64, error) {
-	rows, err := br.Query()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var last *int64
-	for rows.Next() {
-		var (
-			stream        string
-			revision, pos int64
-		)
-		if err := rows.Scan(&stream, &revision, &pos); err != nil {
-			return nil, err
-		}
-		if last == nil || pos > *last {
-			last = &pos
-		}
-	}
-	return last, rows.Err()
 }

@@ -6,11 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-
-	"github.com/odata-pos/pos/eventstore/chain"
 )
 
 // An append to a stream whose tip the store knows (tips.go) and whose expectation holds at
@@ -127,17 +124,7 @@ func (s *Store) planKnown(args []any) (knownAppend, bool) {
 	if !ok || tp.revision < 0 || (expected >= 0 && expected != tp.revision) {
 		return knownAppend{}, false
 	}
-	ids, types, data, meta := args[2].([]pgtype.UUID), args[3].([]string), args[4].([]string), args[5].([]string)
-	k := knownAppend{args: args, base: tp, hashes: make([][]byte, len(ids))}
-	var hasher chain.Hasher
-	prev := tp.hash
-	for i := range ids {
-		prev = hasher.Sum(prev, chain.Event{Stream: stream, Revision: uint64(tp.revision) + 1 + uint64(i),
-			ID: uuid.UUID(ids[i].Bytes), Type: types[i], Data: []byte(data[i]), Metadata: []byte(meta[i])})
-		h := prev
-		k.hashes[i] = h[:]
-	}
-	return k, true
+	return knownAppend{args: args, base: tp, hashes: chainHashes(stream, tp, args)}, true
 }
 
 // appendKnown runs appendKnownSQL for args. done is false when the store does not know the

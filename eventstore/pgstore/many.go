@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/odata-pos/pos/eventstore"
-	"github.com/odata-pos/pos/eventstore/chain"
 )
 
 var _ eventstore.BatchAppender = (*Store)(nil)
@@ -142,18 +140,14 @@ func (s *Store) writeNewStreams(ctx context.Context, args [][]any, attempts func
 		types, data   = make([]string, 0, n), make([]string, 0, n)
 		meta          = make([]string, 0, n)
 		hashes        = make([][]byte, 0, n)
-		hasher        chain.Hasher
 	)
 	byStream := make(map[string]int, len(args))
 	for k, a := range args {
 		stream := a[0].(string)
 		aIDs, aTypes, aData, aMeta := a[2].([]pgtype.UUID), a[3].([]string), a[4].([]string), a[5].([]string)
-		prev := chain.Zero
+		hashes = append(hashes, chainHashes(stream, newStreamTip, a)...)
 		for r := range aIDs {
-			prev = hasher.Sum(prev, chain.Event{Stream: stream, Revision: uint64(r), ID: uuid.UUID(aIDs[r].Bytes), Type: aTypes[r],
-				Data: []byte(aData[r]), Metadata: []byte(aMeta[r])})
-			h := prev
-			evStreams, evRevisions, hashes = append(evStreams, stream), append(evRevisions, int64(r)), append(hashes, h[:])
+			evStreams, evRevisions = append(evStreams, stream), append(evRevisions, int64(r))
 		}
 		ids, types, data, meta = append(ids, aIDs...), append(types, aTypes...), append(data, aData...), append(meta, aMeta...)
 		streams[k], lastRevisions[k], lastHashes[k] = stream, int64(len(aIDs)-1), hashes[len(hashes)-1]
