@@ -62,30 +62,8 @@ type saleContext struct {
 // loads one after the other would give, in that order; a product that fails is left for the
 // caller's ls.product to report in its line's turn.
 func loadSaleContext(ctx context.Context, h *Handler, c CreateSale, ls *saleLoads) (saleContext, error) {
-	var (
-		ra                          readAhead
-		st                          store.State
-		reg                         Loaded[register.State]
-		sh                          Loaded[shift.State]
-		sl                          Loaded[sale.State]
-		stErr, regErr, shErr, slErr error
-	)
-	loadAhead(ctx, &ra, h, SaleStream(c.SaleID), SaleAggregate, &sl, &slErr)
-	storeOfRead := ls.storeAhead(ctx, &ra, c.StoreID, "store_id")
-	loadAhead(ctx, &ra, h, RegisterStream(c.RegisterID), RegisterAggregate, &reg, &regErr)
-	loadAhead(ctx, &ra, h, ShiftStream(c.ShiftID), ShiftAggregate, &sh, &shErr)
-	ls.prefetch(ctx, &ra, c.Lines)
-	st, stErr = storeOfRead()
-	reg, regErr = registerOf(reg, regErr, c.StoreID, "register_id")
-	if shErr == nil && !sh.Exists {
-		shErr = sale.ErrShiftNotOpen.With("no such shift")
-	}
-	for _, err := range []error{stErr, regErr, shErr, slErr} {
-		if err != nil {
-			return saleContext{}, err
-		}
-	}
-	return saleContext{store: st, register: reg, shift: sh, sale: sl}, nil
+	read := loadSaleContexts(ctx, h, []CreateSale{c}, ls)[0]
+	return read.sc, read.err
 }
 
 // prefetchWidth bounds the reads in flight at once where the store reads streams one by one
