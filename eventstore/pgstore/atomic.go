@@ -107,11 +107,12 @@ const (
 )
 
 // atomicStep is one append of an atomic call as planned: how it is written and, for the plain
-// statements, the tip it starts from and its events' chain hashes.
+// statements, the tip it starts from, its events' chain hashes and the tip it leaves.
 type atomicStep struct {
 	kind   atomicKind
 	base   tip
 	hashes [][]byte
+	after  tip
 }
 
 // appendAtomicOnce runs the appends (args as appendArgs returns them) in one transaction:
@@ -209,9 +210,9 @@ func (s *Store) planAtomic(args [][]any, plain bool) []atomicStep {
 			continue
 		}
 		hashes := chainHashes(stream, base, a)
-		steps[i] = atomicStep{kind: kind, base: base, hashes: hashes}
 		h, _ := chain.FromBytes(hashes[len(hashes)-1])
-		local[stream] = tip{revision: base.revision + int64(len(hashes)), hash: h}
+		steps[i] = atomicStep{kind: kind, base: base, hashes: hashes, after: tip{revision: base.revision + int64(len(hashes)), hash: h}}
+		local[stream] = steps[i].after
 	}
 	return steps
 }
@@ -255,8 +256,7 @@ func readAtomic(br pgx.BatchResults, appends []eventstore.StreamAppend, args [][
 			var pos *int64
 			err = br.QueryRow().Scan(&pos)
 			if err == nil && pos != nil {
-				h, _ := chain.FromBytes(st.hashes[len(st.hashes)-1])
-				last, written = tip{revision: st.base.revision + int64(len(st.hashes)), hash: h}, true
+				last, written = st.after, true
 				out[i] = eventstore.AppendResult{Revision: uint64(last.revision), Position: eventstore.Position(*pos)}
 			}
 		default:
