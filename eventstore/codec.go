@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
-
-	gojson "github.com/goccy/go-json"
 )
 
 // Upcaster rewrites the data of an old event type into a newer type's shape. It returns the new
@@ -107,11 +105,7 @@ func (c *Codec) decode(name string, data json.RawMessage, valid bool) (any, erro
 	for range maxUpcastSteps {
 		if t, ok := c.byName[name]; ok {
 			v := reflect.New(t)
-			decode := unmarshal
-			if valid {
-				decode = gojson.Unmarshal
-			}
-			if err := decode(data, v.Interface()); err != nil {
+			if err := unmarshal(data, v.Interface(), valid); err != nil {
 				return nil, fmt.Errorf("decode %s: %w", name, err)
 			}
 			return v.Elem().Interface(), nil

@@ -11,10 +11,7 @@ import (
 // less CPU (see unmarshal). Backends decode every event they read with it; valid is set by a
 // backend that guarantees the bytes are valid JSON in valid UTF-8 (RecordedEvent.ValidJSON).
 func DecodeMetadata(raw []byte, m *Metadata, valid bool) error {
-	if valid {
-		return gojson.Unmarshal(raw, m)
-	}
-	return unmarshal(raw, m)
+	return unmarshal(raw, m, valid)
 }
 
 // unmarshal decodes data into v exactly as encoding/json's Unmarshal does, in about half its
@@ -28,9 +25,10 @@ func DecodeMetadata(raw []byte, m *Metadata, valid bool) error {
 // json.Marshal; such data, and data that is not valid JSON, goes to Unmarshal itself, for the
 // same value or the same error. Keys are expected in the case of their field's tag, as
 // json.Marshal writes them (go-json does not match a key in another case to a field of an
-// embedded struct, where Unmarshal would).
-func unmarshal(data []byte, v any) error {
-	if !utf8.Valid(data) || !json.Valid(data) {
+// embedded struct, where Unmarshal would). valid skips the check for data its backend vouches
+// for (RecordedEvent.ValidJSON).
+func unmarshal(data []byte, v any, valid bool) error {
+	if !valid && (!utf8.Valid(data) || !json.Valid(data)) {
 		return json.Unmarshal(data, v)
 	}
 	return gojson.Unmarshal(data, v)
