@@ -137,9 +137,11 @@ func (c *Checkpointer) Extend(ctx context.Context) (Checkpoint, error) {
 		if err := cps.Insert(ctx, cp); err != nil {
 			return err
 		}
+		// Trusted (and so exported through OnSeal) before it is logged: whoever reads the log
+		// line finds the seal in the metric too.
+		c.trust(cp)
 		c.logger().InfoContext(ctx, "audit seal", slog.String("seal", cp.Seal()), slog.Uint64("position", uint64(cp.Position)),
 			slog.Uint64("events", cp.Count), slog.String("chain_hash", cp.Hash.String()), slog.String("mac", hex.EncodeToString(cp.MAC)))
-		c.trust(cp)
 		last = cp
 		return nil
 	}
