@@ -120,6 +120,9 @@ type atomicStep struct {
 // append_events. It returns each append's result and the tips they leave.
 func (s *Store) appendAtomicOnce(ctx context.Context, appends []eventstore.StreamAppend, args [][]any, plain bool) ([]eventstore.AppendResult, map[string]tip, error) {
 	steps := s.planAtomic(args, plain)
+	if plain && allPlain(steps) {
+		return s.appendAtomicOne(ctx, args, steps)
+	}
 	batch := &pgx.Batch{}
 	batch.Queue(lockAtomicSQL, atomicStreams(appends))
 	for i, a := range args {
