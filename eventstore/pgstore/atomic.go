@@ -18,19 +18,20 @@ var _ eventstore.AtomicAppender = (*Store)(nil)
 
 // AppendAtomic appends to several streams in one transaction; see eventstore.AtomicAppender.
 //
-// The appends are sent as one pipelined batch inside the transaction: begin, the batch,
-// commit, so three round trips and one WAL flush serve them all, whatever their number. Each
-// is planned as a lone append is: the events of a new stream (no-stream, the call's first
-// append to it) by newStreamEventsSQL, an append to a stream whose tip is known (tips.go, or left
-// by an earlier append of the call) and whose expectation holds there by appendKnownSQL, both
-// with their chain hashes computed here; any other by append_events. If one of the plain
-// statements writes nothing (the stream exists, or moved since its tip was seen) or meets an
-// event ID already stored, the transaction is rolled back and run again with append_events
-// for every append, whose statuses answer (idempotent retries, stale expectations,
-// tombstones, duplicates) exactly as Append's do. Positions are taken by INSERTs into events
-// under the RowExclusiveLock the transaction holds from its first INSERT to its commit, so the
-// readers' hole proof (doc.go) covers them as it covers any append. The appends bypass the
-// batchers: their transaction is their own.
+// Each append is planned as a lone append is: the events of a new stream (no-stream, the
+// call's first append to it) and an append to a stream whose tip is known (tips.go, or left by
+// an earlier append of the call) and whose expectation holds there are plain, with their chain
+// hashes computed here; any other goes to append_events. When every append is plain, the call
+// is one statement in autocommit, atomicOneSQL (atomic_one.go): one round trip and one WAL
+// flush. Otherwise the appends are sent as one pipelined batch inside a transaction (begin, the
+// batch, commit: three round trips, one WAL flush): the plain ones by newStreamEventsSQL and
+// appendKnownSQL, the others by append_events. If a plain statement writes nothing (the stream
+// exists, or moved since its tip was seen) or meets an event ID already stored, nothing of the
+// call is kept and it runs again with append_events for every append, whose statuses answer
+// (idempotent retries, stale expectations, tombstones, duplicates) exactly as Append's do.
+// Positions are taken by INSERTs into events under the RowExclusiveLock held from the first
+// INSERT to the commit, so the readers' hole proof (doc.go) covers them as it covers any
+// append. The appends bypass the batchers: their transaction is their own.
 func (s *Store) AppendAtomic(ctx context.Context, appends []eventstore.StreamAppend) ([]eventstore.AppendResult, error) {
 	if len(appends) == 0 {
 		return nil, nil

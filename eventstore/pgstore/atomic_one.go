@@ -109,11 +109,10 @@ func atomicOneArgs(args [][]any, steps []atomicStep) (params []any, last []int) 
 		last[i] = len(ids) - 1
 	}
 	slices.SortFunc(touched, func(a, b atomicOneStream) int { return strings.Compare(a.name, b.name) })
-	var (
-		known, fresh                    []string
-		knownBase, knownRev, freshRev   []int64
-		knownPrev, knownLast, freshLast [][]byte
-	)
+	// Empty, not nil: a nil slice is sent as NULL, whose cardinality is NULL, not 0.
+	known, fresh := []string{}, []string{}
+	knownBase, knownRev, freshRev := []int64{}, []int64{}, []int64{}
+	knownPrev, knownLast, freshLast := [][]byte{}, [][]byte{}, [][]byte{}
 	for _, t := range touched {
 		if t.fresh {
 			fresh, freshRev, freshLast = append(fresh, t.name), append(freshRev, t.after.revision), append(freshLast, slices.Clone(t.after.hash[:]))
@@ -151,5 +150,6 @@ func (s *Store) appendAtomicOne(ctx context.Context, args [][]any, steps []atomi
 			s.knownWritten.Add(1)
 		}
 	}
+	s.atomicOneCalls.Add(1)
 	return out, tips, nil
 }

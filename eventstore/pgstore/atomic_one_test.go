@@ -73,10 +73,24 @@ func TestAtomicOneStatementLeavesNothingWhenAGuardFails(t *testing.T) {
 		t.Fatalf("a call refused for a stored event ID moved the shift: %d events", count(shift))
 	}
 
-	// And the call as it should be, on the tips as they are, goes through whole.
+	// And the call as it should be, on the tips as they are, goes through whole, as one
+	// statement; so does a call of new streams only.
+	before := s.AtomicOneCalls()
 	out, err := call("sale-4", 0, 1)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := s.AppendAtomic(ctx, []eventstore.StreamAppend{
+		{Stream: "sale-5", Expected: eventstore.NoStream, Events: events(2)},
+		{Stream: "sale-6", Expected: eventstore.NoStream, Events: events(1)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.AtomicOneCalls() - before; got != 2 {
+		t.Fatalf("%d of 2 calls whose appends were all plain written as one statement", got)
+	}
+	if count("sale-5") != 2 || count("sale-6") != 1 {
+		t.Fatalf("new streams only: sale-5 %d, sale-6 %d events", count("sale-5"), count("sale-6"))
 	}
 	if out[0].Revision != 5 || out[1].Revision != 1 || out[2].Revision != 2 || out[3].Revision != 6 ||
 		!(out[0].Position < out[1].Position && out[1].Position < out[2].Position && out[2].Position < out[3].Position) {

@@ -49,6 +49,9 @@ func (s *Store) Tip(stream string) (revision int64, hash []byte, ok bool) {
 // KnownWritten is how many appends s wrote without append_events (knownappend.go).
 func (s *Store) KnownWritten() uint64 { return s.knownWritten.Load() }
 
+// AtomicOneCalls is how many atomic calls s wrote as one statement (atomic_one.go).
+func (s *Store) AtomicOneCalls() uint64 { return s.atomicOneCalls.Load() }
+
 // AppendKnownBatchSQL is the statement that writes several known appends together (tests of
 // its plan).
 const AppendKnownBatchSQL = appendKnownBatchSQL

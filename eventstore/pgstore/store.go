@@ -175,6 +175,8 @@ type Store struct {
 	// knownWritten counts the appends written that way (knownappend.go).
 	tips         tips
 	knownWritten atomic.Uint64
+	// atomicOneCalls counts the atomic calls written as one statement (atomic_one.go).
+	atomicOneCalls atomic.Uint64
 
 	// lastAppended and appended feed the notifier goroutine; othersListen and
 	// listenersChecked (unix nanoseconds) are what it last found out about other listeners.
