@@ -17,8 +17,9 @@ import (
 // shift (2), its receipt number on the register (3) and its completion (4), each on the state
 // the sale's one read loaded and with the command ID of its step. Where the store appends to
 // several streams in one transaction (eventstore.AtomicAppender: PostgreSQL), the four
-// appends are then written together: one transaction and one WAL flush instead of four, in
-// the order the steps write them one after the other, with the same events, IDs and metadata.
+// appends are then written together: one transaction and one WAL flush instead of four (on
+// PostgreSQL one statement, see pgstore's atomic_one.go), in the order the steps write them one
+// after the other, with the same events, IDs and metadata.
 // So $all, every stream and every retry see exactly what the steps would have left, and the
 // guarantees of Complete hold as they do there: a receipt number is taken only with the
 // completion it serves (gap-free), the cash is counted once, on a shift still open at the

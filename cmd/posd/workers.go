@@ -27,6 +27,12 @@ type worker struct {
 	run  func(ctx context.Context) error
 }
 
+// sharedWindow is how many of the newest events the shared $all reader keeps (fanout.Options):
+// twice the package's default, so that the audit checkpointer, which runs when a quarter of it
+// lies past its seal (fanout.Store.Slipping), seals about every 4,000 events and reads them
+// from memory rather than from PostgreSQL; about 16 MB of events.
+const sharedWindow = 16384
+
 // projectors returns the workers of the projector role: the shared $all reader that feeds the
 // projections and policies, the projection runner (every read model and the analysts' report
 // tables; each projection runs in exactly one replica at a time), the policies that turn
@@ -37,7 +43,7 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	codec := commands.NewCodec()
 	// Every projection and policy follows $all through one shared reader, which reads and
 	// decodes each event once for all of them.
-	shared := fanout.New(d.store, fanout.Options{Logger: d.log})
+	shared := fanout.New(d.store, fanout.Options{Window: sharedWindow, Logger: d.log})
 	runner, err := projections.New(projections.Config{
 		Pool:        d.db,
 		Store:       shared,
@@ -83,7 +89,7 @@ func projectors(ctx context.Context, d *deps) ([]worker, error) {
 	checkpointer := &audit.Checkpointer{Store: shared.Recent(), DB: d.db, Key: d.auditKey,
 		Index: d.backend == storage.Postgres, Log: d.log.With(slog.String("component", "audit")),
 		OnSeal:    func(cp audit.Checkpoint) { sealMetrics.Sealed(uint64(cp.Position), cp.Seal()) },
-		OnProblem: sealMetrics.Problem}
+		OnProblem: sealMetrics.Problem, Due: shared.Slipping}
 	return []worker{
 		{name: "shared-reader", run: func(ctx context.Context) error { <-ctx.Done(); return shared.Close() }},
 		{name: "projections", run: runner.Run},

@@ -55,22 +55,39 @@ type Checkpointer struct {
 	// OnProblem, when set, is told the problem (a Seal* code) each time Extend refuses to
 	// seal because the stored checkpoints do not extend its seal (for a metric an alert uses).
 	OnProblem func(problem string)
+	// Due, when set, is asked every second (or five times per Interval, when shorter) whether
+	// Run should extend now rather than wait out the Interval, given the newest seal's position. cmd/posd sets it to
+	// the shared $all reader's fanout.Store.Slipping: at a high event rate a run then starts
+	// while its events are still in the reader's window, instead of reading them back from
+	// PostgreSQL.
+	Due func(sealed eventstore.Position) bool
 
 	schemaReady bool
 	trusted     *Checkpoint // the newest seal made or verified; nil before the first Extend
 	anchor      *Checkpoint // the seal trusted when the last run began
 }
 
-// Run extends the checkpoints every Interval until ctx ends. A refusal to seal is logged at
-// error level each time.
+// dueCheck is how often Run asks Due: every second, or five times per Interval when that is
+// shorter.
+func dueCheck(interval time.Duration) time.Duration {
+	return max(min(interval/5, time.Second), time.Millisecond)
+}
+
+// Run extends the checkpoints every Interval, or sooner when Due says so, until ctx ends. A
+// refusal to seal is logged at error level each time.
 func (c *Checkpointer) Run(ctx context.Context) error {
 	interval := c.Interval
 	if interval <= 0 {
 		interval = DefaultCheckpointInterval
 	}
-	t := time.NewTicker(interval)
+	tick := interval
+	if c.Due != nil {
+		tick = dueCheck(interval)
+	}
+	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
+		ran := time.Now()
 		if _, err := c.Extend(ctx); err != nil && ctx.Err() == nil {
 			attrs := []any{slog.String("error", err.Error())}
 			var se *SealError
@@ -82,12 +99,23 @@ func (c *Checkpointer) Run(ctx context.Context) error {
 			}
 			c.logger().ErrorContext(ctx, "audit checkpoint", attrs...)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
+		for waiting := true; waiting; {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+			waiting = time.Since(ran) < interval-tick/2 && !c.due()
 		}
 	}
+}
+
+// due reports whether Due asks for a run now, given the newest seal.
+func (c *Checkpointer) due() bool {
+	if c.Due == nil || c.trusted == nil {
+		return false
+	}
+	return c.Due(c.trusted.Position)
 }
 
 func (c *Checkpointer) logger() *slog.Logger {

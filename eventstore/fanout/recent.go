@@ -2,6 +2,7 @@ package fanout
 
 import (
 	"context"
+	"sort"
 
 	"github.com/odata-pos/pos/eventstore"
 )
@@ -47,4 +48,24 @@ func (s *Store) fromWindow(from eventstore.Position, max int, filter eventstore.
 	}
 	events, _, _, ok := s.collect(r, from, filter, make([]eventstore.RecordedEvent, 0, min(max, s.opts.Window)))
 	return events, ok
+}
+
+// Slipping reports whether a poller of Recent that has read $all up to pos should read again
+// now rather than wait: at least a quarter of the window's events lie past pos, so that, if
+// it waits much longer, the window may move on past pos and its next read go to the store.
+// True when pos already lies behind the window; false when no reader runs or pos is at its
+// head.
+func (s *Store) Slipping(pos eventstore.Position) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.current
+	switch {
+	case r == nil || r.stopped || pos >= r.head:
+		return false
+	case pos < r.base:
+		return true
+	}
+	w := r.window
+	past := len(w) - sort.Search(len(w), func(i int) bool { return w[i].Position > pos })
+	return past >= s.opts.Window/4
 }

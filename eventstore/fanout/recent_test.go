@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/fanout"
 )
 
 // TestRecentReadsFromTheWindow reads $all through Recent while a subscriber keeps the shared
@@ -25,21 +26,7 @@ func TestRecentReadsFromTheWindow(t *testing.T) {
 	receive(t, sub, 10, 200, "a") // the shared reader runs from here at the latest
 	appendN(t, s, "a", 210, 40)   // all in the window (it keeps at least its last 48)
 	last := receive(t, sub, 210, 40, "a")
-	// The subscriber may still be on reads of its own: wait for the shared reader to reach the
-	// last event (a read of it from the window leaves the store alone).
-	for i := 0; ; i++ {
-		reads := inner.reads.Load()
-		if evs, err := recent.ReadAll(ctx, last-1, 1, eventstore.Filter{}); err != nil || len(evs) != 1 || evs[0].Position != last {
-			t.Fatalf("read of the last event: %v, %v", evs, err)
-		}
-		if inner.reads.Load() == reads {
-			break
-		}
-		if i == 1000 {
-			t.Fatal("the shared reader never reached the last event")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	awaitReader(t, s, inner, last)
 	reads := inner.reads.Load()
 	from := last - 40
 	var got []eventstore.Position
@@ -76,5 +63,49 @@ func TestRecentReadsFromTheWindow(t *testing.T) {
 	// Ahead of the reader (a caller that resumed from further on): the store answers.
 	if _, err := recent.ReadAll(ctx, last+5, 15, eventstore.Filter{}); err != nil || inner.reads.Load() != reads+1 {
 		t.Fatalf("ahead of the reader: %d store reads, %v; want one", inner.reads.Load()-reads, err)
+	}
+}
+
+// awaitReader waits for s's shared reader to reach position last: the subscriber may still be
+// on reads of its own, and a read of the last event from the window leaves the store alone.
+func awaitReader(t *testing.T, s *fanout.Store, inner *counting, last eventstore.Position) {
+	t.Helper()
+	for i := 0; ; i++ {
+		reads := inner.reads.Load()
+		if evs, err := s.Recent().ReadAll(context.Background(), last-1, 1, eventstore.Filter{}); err != nil || len(evs) != 1 || evs[0].Position != last {
+			t.Fatalf("read of the last event: %v, %v", evs, err)
+		}
+		if inner.reads.Load() == reads {
+			return
+		}
+		if i == 1000 {
+			t.Fatal("the shared reader never reached the last event")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSlippingSaysWhenAPollerShouldReadBeforeTheWindowMovesOn: with no reader nothing is
+// slipping; with one, a position at the head is not, one with a quarter of the window past it
+// is, one with less is not, and one behind the window is.
+func TestSlippingSaysWhenAPollerShouldReadBeforeTheWindowMovesOn(t *testing.T) {
+	s, inner := newFanout(t, 64) // a quarter: 16 events; it keeps at least its last 48
+	appendN(t, s, "a", 0, 10)
+	if s.Slipping(0) {
+		t.Fatal("slipping with no shared reader running")
+	}
+	sub := subscribe(t, s, 10, eventstore.Filter{})
+	appendN(t, s, "a", 10, 200)
+	receive(t, sub, 10, 200, "a") // the shared reader runs from here at the latest
+	appendN(t, s, "a", 210, 40)
+	last := receive(t, sub, 210, 40, "a")
+	awaitReader(t, s, inner, last)
+	for _, c := range []struct {
+		pos  eventstore.Position
+		want bool
+	}{{last, false}, {last - 15, false}, {last - 16, true}, {last - 40, true}, {10, true}} {
+		if got := s.Slipping(c.pos); got != c.want {
+			t.Errorf("Slipping(%d) with the head at %d = %v, want %v", c.pos, last, got, c.want)
+		}
 	}
 }

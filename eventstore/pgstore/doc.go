@@ -50,7 +50,11 @@
 // (knownappend.go; the batchers write all such appends of a batch in one statement). Each
 // falls back to append_events when it wrote nothing (the stream exists, moved or is deleted,
 // or an event ID is stored already), so append_events alone answers idempotent retries,
-// conflicts and tombstones.
+// conflicts and tombstones. An atomic call to several streams (eventstore.AtomicAppender, a
+// one-shot sale's four steps) whose appends are all of those two plain kinds is one statement
+// too (atomicOneSQL, atomic_one.go): it locks the existing streams by key in name order,
+// creates the new ones, advances them and inserts every event, or writes nothing unless every
+// guard holds; otherwise its appends run in one transaction (atomic.go).
 //
 // # Gap-free $all reads
 //
