@@ -93,7 +93,7 @@ func TestAtomicOneStatementLeavesNothingWhenAGuardFails(t *testing.T) {
 		t.Fatalf("new streams only: sale-5 %d, sale-6 %d events", count("sale-5"), count("sale-6"))
 	}
 	if out[0].Revision != 5 || out[1].Revision != 1 || out[2].Revision != 2 || out[3].Revision != 6 ||
-		!(out[0].Position < out[1].Position && out[1].Position < out[2].Position && out[2].Position < out[3].Position) {
+		out[0].Position >= out[1].Position || out[1].Position >= out[2].Position || out[2].Position >= out[3].Position {
 		t.Fatalf("call answered %+v", out)
 	}
 	if count("sale-4") != 7 || count(shift) != 2 || count(register) != 3 {
