@@ -126,7 +126,14 @@ func (r *Runner) lead(ctx context.Context, p Projection, conn *pgx.Conn) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
-			if err := conn.Ping(ctx); err != nil {
+			// Not interrupted by ctx, as the try-lock in contend: pgx gives up on a connection
+			// whose query is cancelled, so a shutdown during the ping left the unlock nothing to
+			// run on, and Status reported a leader that had left until the server noticed the
+			// closed socket (seen once in CI: TestRunnerAppliesBatchesAndWaitFor).
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
