@@ -2,7 +2,6 @@ package fanout
 
 import (
 	"context"
-	"sort"
 
 	"github.com/odata-pos/pos/eventstore"
 )
@@ -65,7 +64,6 @@ func (s *Store) Slipping(pos eventstore.Position) bool {
 	case pos < r.base:
 		return true
 	}
-	w := r.window
-	past := len(w) - sort.Search(len(w), func(i int) bool { return w[i].Position > pos })
+	past := len(r.window) - firstAfter(r.window, pos)
 	return past >= s.opts.Window/4
 }

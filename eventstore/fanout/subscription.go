@@ -121,7 +121,7 @@ func (s *Store) collect(r *reader, cursor eventstore.Position, filter eventstore
 		return nil, cursor, nil, false
 	}
 	w := r.window
-	for i := sort.Search(len(w), func(i int) bool { return w[i].Position > cursor }); i < len(w); i++ {
+	for i := firstAfter(w, cursor); i < len(w); i++ {
 		if !filter.Match(w[i].Stream, w[i].Type) {
 			continue
 		}
@@ -131,6 +131,12 @@ func (s *Store) collect(r *reader, cursor eventstore.Position, filter eventstore
 		out = append(out, w[i])
 	}
 	return out, max(cursor, r.head), r.changed, true
+}
+
+// firstAfter returns the index of the first event of w (in position order) past pos, len(w)
+// when there is none.
+func firstAfter(w []eventstore.RecordedEvent, pos eventstore.Position) int {
+	return sort.Search(len(w), func(i int) bool { return w[i].Position > pos })
 }
 
 // readerFailed reports whether r stopped on an error.

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgtype"
-
 	"github.com/odata-pos/pos/eventstore"
 )
 
@@ -84,14 +82,8 @@ type atomicOneStream struct {
 // last event among the call's events. The existing streams are given in name order (bytewise,
 // Go's string order, COLLATE "C"): the order in which the statement locks them.
 func atomicOneArgs(args [][]any, steps []atomicStep) (params []any, last []int) {
-	var (
-		touched        []atomicOneStream
-		streams, types []string
-		revisions      []int64
-		ids            []pgtype.UUID
-		data, meta     []string
-		hashes         [][]byte
-	)
+	var touched []atomicOneStream
+	events := newEventRows(0)
 	last = make([]int, len(args))
 	for i, a := range args {
 		stream, st := a[0].(string), steps[i]
@@ -100,13 +92,8 @@ func atomicOneArgs(args [][]any, steps []atomicStep) (params []any, last []int) 
 		} else {
 			touched = append(touched, atomicOneStream{name: stream, fresh: st.kind == atomicNewStream, base: st.base, after: st.after})
 		}
-		for k := range st.hashes {
-			streams, revisions = append(streams, stream), append(revisions, st.base.revision+1+int64(k))
-		}
-		ids, types = append(ids, a[2].([]pgtype.UUID)...), append(types, a[3].([]string)...)
-		data, meta = append(data, a[4].([]string)...), append(meta, a[5].([]string)...)
-		hashes = append(hashes, st.hashes...)
-		last[i] = len(ids) - 1
+		events.add(stream, st.base, a, st.hashes)
+		last[i] = len(events.ids) - 1
 	}
 	slices.SortFunc(touched, func(a, b atomicOneStream) int { return strings.Compare(a.name, b.name) })
 	// Empty, not nil: a nil slice is sent as NULL, whose cardinality is NULL, not 0.
@@ -121,8 +108,8 @@ func atomicOneArgs(args [][]any, steps []atomicStep) (params []any, last []int) 
 		known, knownBase, knownPrev = append(known, t.name), append(knownBase, t.base.revision), append(knownPrev, slices.Clone(t.base.hash[:]))
 		knownRev, knownLast = append(knownRev, t.after.revision), append(knownLast, slices.Clone(t.after.hash[:]))
 	}
-	return []any{known, knownBase, knownPrev, knownRev, knownLast, fresh, freshRev, freshLast,
-		streams, revisions, ids, types, data, meta, hashes}, last
+	return append([]any{known, knownBase, knownPrev, knownRev, knownLast, fresh, freshRev, freshLast},
+		events.params()...), last
 }
 
 // appendAtomicOne writes an atomic call's appends, all planned plain as steps, by atomicOneSQL
@@ -138,7 +125,7 @@ func (s *Store) appendAtomicOne(ctx context.Context, args [][]any, steps []atomi
 		return nil, nil, errNotPlain
 	case err != nil:
 		return nil, nil, atomicError(err)
-	case len(positions) != len(params[10].([]pgtype.UUID)):
+	case len(positions) != last[len(last)-1]+1: // short of the call's events: nothing written
 		return nil, nil, errNotPlain
 	}
 	out := make([]eventstore.AppendResult, len(args))

@@ -212,31 +212,19 @@ func (s *Store) appendKnownBatch(known []knownAppend) (map[string]int64, error) 
 	known = slices.Clone(known)
 	slices.SortFunc(known, func(a, b knownAppend) int { return strings.Compare(a.args[0].(string), b.args[0].(string)) })
 	var (
-		streams           = make([]string, len(known))
-		bases             = make([]int64, len(known))
-		prevs, lasts      = make([][]byte, len(known)), make([][]byte, len(known))
-		counts            = make([]int32, len(known))
-		evStreams         []string
-		evRevisions       []int64
-		ids               []pgtype.UUID
-		types, data, meta []string
-		hashes            [][]byte
+		streams      = make([]string, len(known))
+		bases        = make([]int64, len(known))
+		prevs, lasts = make([][]byte, len(known)), make([][]byte, len(known))
+		counts       = make([]int32, len(known))
+		events       = newEventRows(0)
 	)
 	for i, k := range known {
 		stream := k.args[0].(string)
 		streams[i], bases[i], prevs[i], lasts[i] = stream, k.base.revision, k.base.hash[:], k.last()
 		counts[i] = int32(len(k.hashes))
-		for r := range k.hashes {
-			evStreams, evRevisions = append(evStreams, stream), append(evRevisions, k.base.revision+1+int64(r))
-		}
-		ids = append(ids, k.args[2].([]pgtype.UUID)...)
-		types = append(types, k.args[3].([]string)...)
-		data = append(data, k.args[4].([]string)...)
-		meta = append(meta, k.args[5].([]string)...)
-		hashes = append(hashes, k.hashes...)
+		events.add(stream, k.base, k.args, k.hashes)
 	}
-	rows, err := s.pool.Query(s.ctx, appendKnownBatchSQL, streams, bases, prevs, lasts, counts,
-		evStreams, evRevisions, ids, types, data, meta, hashes)
+	rows, err := s.pool.Query(s.ctx, appendKnownBatchSQL, append([]any{streams, bases, prevs, lasts, counts}, events.params()...)...)
 	if err != nil {
 		return nil, err
 	}

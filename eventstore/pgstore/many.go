@@ -134,23 +134,14 @@ func (s *Store) writeNewStreams(ctx context.Context, args [][]any, attempts func
 		streams       = make([]string, len(args))
 		lastRevisions = make([]int64, len(args))
 		lastHashes    = make([][]byte, len(args))
-		evStreams     = make([]string, 0, n)
-		evRevisions   = make([]int64, 0, n)
-		ids           = make([]pgtype.UUID, 0, n)
-		types, data   = make([]string, 0, n), make([]string, 0, n)
-		meta          = make([]string, 0, n)
-		hashes        = make([][]byte, 0, n)
+		events        = newEventRows(n)
 	)
 	byStream := make(map[string]int, len(args))
 	for k, a := range args {
 		stream := a[0].(string)
-		aIDs, aTypes, aData, aMeta := a[2].([]pgtype.UUID), a[3].([]string), a[4].([]string), a[5].([]string)
-		hashes = append(hashes, chainHashes(stream, newStreamTip, a)...)
-		for r := range aIDs {
-			evStreams, evRevisions = append(evStreams, stream), append(evRevisions, int64(r))
-		}
-		ids, types, data, meta = append(ids, aIDs...), append(types, aTypes...), append(data, aData...), append(meta, aMeta...)
-		streams[k], lastRevisions[k], lastHashes[k] = stream, int64(len(aIDs)-1), hashes[len(hashes)-1]
+		hashes := chainHashes(stream, newStreamTip, a)
+		events.add(stream, newStreamTip, a, hashes)
+		streams[k], lastRevisions[k], lastHashes[k] = stream, int64(len(hashes)-1), hashes[len(hashes)-1]
 		byStream[stream] = k
 	}
 	written := map[int]eventstore.AppendResult{}
@@ -158,7 +149,8 @@ func (s *Store) writeNewStreams(ctx context.Context, args [][]any, attempts func
 		clear(written)
 		if len(args) == 1 {
 			var pos *int64
-			if err := s.pool.QueryRow(ctx, newStreamEventsSQL, streams[0], ids, types, data, meta, hashes, lastHashes[0]).Scan(&pos); err != nil {
+			if err := s.pool.QueryRow(ctx, newStreamEventsSQL, streams[0], events.ids, events.types, events.data, events.meta,
+				events.hashes, lastHashes[0]).Scan(&pos); err != nil {
 				return translateAppendError(err)
 			}
 			if pos != nil {
@@ -166,7 +158,7 @@ func (s *Store) writeNewStreams(ctx context.Context, args [][]any, attempts func
 			}
 			return nil
 		}
-		rows, err := s.pool.Query(ctx, newStreamsSQL, streams, lastRevisions, lastHashes, evStreams, evRevisions, ids, types, data, meta, hashes)
+		rows, err := s.pool.Query(ctx, newStreamsSQL, append([]any{streams, lastRevisions, lastHashes}, events.params()...)...)
 		if err != nil {
 			return translateAppendError(err)
 		}
