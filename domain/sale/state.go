@@ -152,8 +152,16 @@ func Evolve(s State, e Event) State {
 	case CheckoutStarted:
 		s.Status = StatusCheckout
 	case SaleCompleted:
+		// The completion is the sale's record: its lines, sale discount and tenders stand as
+		// it carries them (the same as the events before it left them, or, for a one-shot
+		// sale written as its opening and completion alone, the only record of them).
 		s.Status, s.ReceiptNumber, s.CompletedAt = StatusCompleted, e.ReceiptNumber, e.CompletedAt
 		s.Flags = addFlags(s.Flags, e.Flags)
+		s.Lines = make([]Line, len(e.Lines))
+		for i, l := range e.Lines {
+			s.Lines[i] = l.Line
+		}
+		s.Discount, s.Payments = e.SaleDiscount, slices.Clone(e.Payments)
 	case SaleVoided:
 		s.Status, s.VoidReason = StatusVoided, e.Reason
 	}
