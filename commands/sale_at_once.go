@@ -213,7 +213,7 @@ func (a *saleAtOnce) leaveRestatedOut() {
 	a.completed.expected = a.locked.expected()
 }
 
-// appends are a's appends, in the order the steps write them.
+// appends are a's four appends, in the order the steps write them.
 func (a *saleAtOnce) appends() []eventstore.StreamAppend {
 	return []eventstore.StreamAppend{a.opened.streamAppend(), a.cash.streamAppend(), a.receipt.streamAppend(), a.completed.streamAppend()}
 }

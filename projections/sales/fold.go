@@ -187,16 +187,13 @@ func (f *fold) apply(e eventstore.RecordedEvent, v any) {
 	r.dirty = true
 }
 
-// fromCompletion is a sale known only from its completion (not loaded).
+// fromCompletion is a sale known only from its completion (not loaded): sale.Evolve takes
+// its lines, sale discount and tenders from the completion.
 func fromCompletion(e eventstore.RecordedEvent, ev sale.SaleCompleted) *row {
-	lines := make([]sale.Line, len(ev.Lines))
-	for i, l := range ev.Lines {
-		lines[i] = l.Line
-	}
 	at := ev.CompletedAt.UTC()
 	r := &row{state: sale.State{ID: ev.SaleID, StoreID: ev.StoreID, RegisterID: ev.RegisterID, ShiftID: ev.ShiftID,
 		CashierID: ev.CashierID, Currency: ev.Totals.Total.Currency, PricesIncludeTax: ev.PricesIncludeTax, OpenedAt: at,
-		Upload: ev.Upload, Lines: lines, Discount: ev.SaleDiscount, Payments: ev.Payments},
+		Upload: ev.Upload},
 		cashier: cashier(ev.CashierID, e), opened: at, dirty: true}
 	r.complete(ev)
 	r.state = sale.Evolve(r.state, ev)
@@ -204,14 +201,14 @@ func fromCompletion(e eventstore.RecordedEvent, ev sale.SaleCompleted) *row {
 }
 
 // complete records the completion, the sale's record: its lines, totals, tenders and sale
-// discount stand as it carries them, the same whether the sale was folded from its earlier
-// events in this batch, loaded, or known only from the completion.
+// discount stand as it carries them (figures; sale.Evolve of the completion, which every
+// caller folds next, sets them in the state), the same whether the sale was folded from its
+// earlier events in this batch, loaded, or known only from the completion.
 func (r *row) complete(ev sale.SaleCompleted) {
 	at := ev.CompletedAt.UTC()
 	receipt := ev.ReceiptNumber
 	r.receipt, r.completed, r.occurred = &receipt, &at, at
 	r.final = &ev
-	r.state.Payments, r.state.Discount = ev.Payments, ev.SaleDiscount
 }
 
 // figures returns the sale's totals and lines: a completion's as recorded, else the domain's
