@@ -65,3 +65,6 @@ const (
 	NewStreamsSQL      = newStreamsSQL
 	NewStreamEventsSQL = newStreamEventsSQL
 )
+
+// ReadStreamsSQL is the statement of ReadStreams (tests of its plan).
+const ReadStreamsSQL = readStreamsSQL
