@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/pgtest"
@@ -196,4 +198,58 @@ func BenchmarkSubscribe(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 	wg.Wait()
+}
+
+// plannedReadSQL is the multi-stream read as ReadStreams sent it before migration 0005: a
+// plain statement, planned at every call (its plan cached on the connection would scan whole
+// tables once they grew; TestReadStreamsPlanServesAGrownTable).
+const plannedReadSQL = `
+SELECT r.ord, s.deleted, s.revision, e.position, e.event_id, e.revision, e.type, e.data, e.metadata, e.recorded_at, e.hash
+  FROM unnest($1::text[], $2::bigint[], $3::int[]) WITH ORDINALITY AS r(stream, start, lim, ord)
+  JOIN streams s ON s.stream_id = r.stream
+  LEFT JOIN LATERAL (
+        SELECT * FROM events e
+         WHERE e.stream_id = s.stream_id AND e.revision >= r.start
+         ORDER BY e.revision
+         LIMIT r.lim) e ON true
+ ORDER BY r.ord, e.revision`
+
+// BenchmarkReadStreams reads 8 of 2,000 streams in one statement, as a sale's command reads
+// its store, register, shift, products and tax code: the read_streams function that
+// ReadStreams runs against the same statement planned at every call, on one connection.
+func BenchmarkReadStreams(b *testing.B) {
+	s, url := openBenchStore(b, 1)
+	defer func() { _ = s.Close() }()
+	ctx := context.Background()
+	for i := range 2000 {
+		mustAppend(b, s, fmt.Sprintf("bench-%d", i), eventstore.NoStream, events(5))
+	}
+	conn := rawConn(b, url)
+	if _, err := conn.Exec(ctx, "ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	names := []string{"bench-1", "bench-2", "bench-3", "bench-4", "bench-5", "bench-6", "bench-7", "bench-8"}
+	starts := []int64{0, 0, 0, 0, 0, 4, 4, 4} // whole streams, and the last event of the others
+	limits := []int32{100, 100, 100, 100, 100, 100, 100, 100}
+	for _, c := range []struct {
+		name string
+		sql  string
+		mode pgx.QueryExecMode
+	}{{"function", pgstore.ReadStreamsSQL, pgx.QueryExecModeCacheStatement}, {"planned-each-call", plannedReadSQL, pgx.QueryExecModeCacheDescribe}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				rows, err := conn.Query(ctx, c.sql, c.mode, names, starts, limits)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				if err := rows.Err(); err != nil || n != 28 {
+					b.Fatalf("%d rows, %v; want 28", n, err)
+				}
+			}
+		})
+	}
 }
