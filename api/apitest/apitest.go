@@ -29,6 +29,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/internal/pgerr"
 	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/internal/pguuid"
 	"github.com/odata-pos/pos/internal/services"
 	"github.com/odata-pos/pos/internal/storage"
 )
@@ -130,7 +131,7 @@ func New(t testing.TB, opts Options) *Env {
 	if opts.Proxy {
 		url, cut = pgtest.Proxy(t, url)
 	}
-	db, err := pgxpool.New(ctx, url)
+	db, err := pguuid.NewPool(ctx, url)
 	if err != nil {
 		t.Fatalf("apitest: pool: %v", err)
 	}

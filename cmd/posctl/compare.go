@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/odata-pos/pos/internal/pguuid"
 )
 
 // maxShown is how many differing rows compare prints per relation.
@@ -20,7 +22,7 @@ func auditCompare(ctx context.Context, e env) error {
 	}
 	var pools [2]*pgxpool.Pool
 	for i, u := range e.args {
-		p, err := pgxpool.New(ctx, u)
+		p, err := pguuid.NewPool(ctx, u)
 		if err != nil {
 			return fmt.Errorf("database %c: %w", 'A'+i, err)
 		}

@@ -13,6 +13,7 @@ import (
 	evaudit "github.com/odata-pos/pos/eventstore/audit"
 	"github.com/odata-pos/pos/internal/config"
 	"github.com/odata-pos/pos/internal/credentials"
+	"github.com/odata-pos/pos/internal/pguuid"
 	"github.com/odata-pos/pos/internal/storage"
 )
 
@@ -44,7 +45,7 @@ func open(ctx context.Context, e env) (*backend, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	db, err := pguuid.NewPool(ctx, cfg.DatabaseURL)
 	if err == nil {
 		if err = db.Ping(ctx); err != nil {
 			db.Close()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/internal/pguuid"
 	"github.com/odata-pos/pos/internal/services"
 	"github.com/odata-pos/pos/projections"
 )
@@ -35,7 +36,7 @@ func runReplay(ctx context.Context, e env) error {
 		return err
 	}
 	defer closeAll()
-	target, err := pgxpool.New(ctx, *into)
+	target, err := pguuid.NewPool(ctx, *into)
 	if err != nil {
 		return fmt.Errorf("--into: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/internal/backoff"
+	"github.com/odata-pos/pos/internal/pguuid"
 )
 
 // Defaults of Options.
@@ -218,6 +219,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "pos-eventstore"
 	}
+	pguuid.Configure(cfg)
 	if !opts.SkipMigrations {
 		mcfg := cfg.ConnConfig.Copy()
 		delete(mcfg.RuntimeParams, "statement_timeout") // a migration may rightly take long

@@ -17,6 +17,7 @@ import (
 	"github.com/odata-pos/pos/eventstore"
 	"github.com/odata-pos/pos/eventstore/memstore"
 	"github.com/odata-pos/pos/internal/pgtest"
+	"github.com/odata-pos/pos/internal/pguuid"
 	"github.com/odata-pos/pos/projections"
 )
 
@@ -41,7 +42,7 @@ type Env struct {
 // New starts a runner with the projections that build returns from codec; it stops with t.
 func New(t testing.TB, build func(*eventstore.Codec) []projections.Projection) *Env {
 	t.Helper()
-	pool, err := pgxpool.New(context.Background(), pgtest.NewDatabase(t))
+	pool, err := pguuid.NewPool(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {
 		t.Fatalf("readtest: pool: %v", err)
 	}
