@@ -56,6 +56,16 @@
 // creates the new ones, advances them and inserts every event, or writes nothing unless every
 // guard holds; otherwise its appends run in one transaction (atomic.go).
 //
+// # Reading many streams
+//
+// ReadStreams (a command's whole history at once: a sale's store, register, shift, products,
+// tax codes and sale) is one call of the function read_streams (migration 0005, read_streams.go)
+// and so one snapshot. Its plan is made once per connection, generic from the first call, and
+// its planner settings leave only key lookups and a nested loop, the plan that serves any
+// table size: sent as a plain statement the read was planned at every call (planning cost
+// more than running it), and a plan PostgreSQL caches the usual way is made from the table
+// sizes of the moment (made while the tables were small, it scanned them whole once grown).
+//
 // # Gap-free $all reads
 //
 // A sequence alone does not give a gap-free log: the append that took position 10 may commit
