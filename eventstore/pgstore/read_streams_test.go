@@ -1,6 +1,7 @@
 package pgstore_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ func TestReadStreamsPlanServesAGrownTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []row{{1, 1}, {1, 2}, {2, 0}}
-		if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		if !slices.Equal(got, want) {
 			t.Fatalf("read %v, want %v (ordinal, revision)", got, want)
 		}
 	}
