@@ -42,7 +42,10 @@ func newHarness(tb testing.TB, store eventstore.Store, registers int) *harness {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	codec := eventstore.NewCodec()
 	domain.RegisterWriteSide(codec)
-	h := commands.NewHandler(store, codec, commands.Options{})
+	// Snapshots as posd keeps them (internal/services): the latest of each stream in memory,
+	// so that a sale folds only what was appended since, not its register's whole history.
+	h := commands.NewHandler(store, codec, commands.Options{
+		Snapshots: commands.NewCachedSnapshots(commands.NewMemorySnapshots(), 100, 50_000)})
 	hs := &harness{cmds: h, sales: commands.NewSales(h, time.Now)}
 	hs.store = salestest.NewStore(tb, h, "H", salestest.Settings(false))
 	salestest.NewTaxCode(tb, h, "STD", 2100)
