@@ -4,13 +4,16 @@
 # posbench against it with the raw INSERT baseline of the same PostgreSQL in the same run and
 # the time the stock read model takes to catch up. Everything it starts it stops.
 #
-#   scripts/bench-posd.sh [--split] [posbench flags...]
+#   scripts/bench-posd.sh [--split | --api] [posbench flags...]
 #   scripts/bench-posd.sh --clients 8 --duration 30s
 #   scripts/bench-posd.sh --split --clients 32 --duration 30s
+#   scripts/bench-posd.sh --api --clients 8 --duration 30s
 #   scripts/bench-posd.sh --rate 150 --duration 5m --lag-every 10
 #
 # --split runs `posd --role api` and `posd --role projector` as two processes; by default one
-# `posd --role all`. PORT (default 18080), PGADMIN (default postgres://postgres@127.0.0.1:5432)
+# `posd --role all`. --api runs `posd --role api` alone: the command path without the
+# projector, the policies or the audit checkpointer (a measure of what they cost, not a way to
+# run a shop: nothing folds the sales, and stock never moves). PORT (default 18080), PGADMIN (default postgres://postgres@127.0.0.1:5432)
 # and POSD (a posd binary to measure instead of this tree's, e.g. one built from an earlier
 # commit for a side-by-side run) may be set in the environment. API_RATE_LIMIT (default 1000)
 # is each user's API requests per second (POS_API_RATE_LIMIT): a closed loop of N registers
@@ -19,8 +22,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-split=0
-if [ "${1:-}" = "--split" ]; then split=1; shift; fi
+split=0 apionly=0
+case "${1:-}" in
+--split) split=1; shift ;;
+--api) apionly=1; shift ;;
+esac
 port=${PORT:-18080}
 pgadmin=${PGADMIN:-postgres://postgres@127.0.0.1:5432}
 db="posbench_$(date +%s)_$$"
@@ -59,7 +65,9 @@ ready() { # addr
   echo "posd on $1 did not become ready" >&2; return 1
 }
 
-if [ "$split" = 1 ]; then
+if [ "$apionly" = 1 ]; then
+  start api "127.0.0.1:$port" "$out/api.log"; ready "127.0.0.1:$port"
+elif [ "$split" = 1 ]; then
   start api "127.0.0.1:$port" "$out/api.log"; ready "127.0.0.1:$port"
   start projector "127.0.0.1:$((port + 1))" "$out/projector.log"; ready "127.0.0.1:$((port + 1))"
 else
@@ -85,6 +93,8 @@ backends() { psqldb "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND 
 xacts() { psqldb "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$db'"; }
 sales() { psqldb "SELECT count(*) FROM events WHERE type = 'sales.sale_completed.v1'"; }
 posd_pids=("${pids[@]}")
+catchup=5m
+if [ "$apionly" = 1 ]; then catchup=0; fi # no projector: the stock read model never catches up
 declare -A pg_before
 for b in $(backends); do pg_before[$b]=$(cpu "$b"); done
 redis_pids=($(pgrep -x redis-server || true)) # shared with anything else using this Redis
@@ -92,7 +102,7 @@ posd_cpu0=$(cpu "${posd_pids[@]}") redis_cpu0=$(cpu "${redis_pids[@]}") xacts0=$
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(date +%s.%N)
 "$out/posbench" --url "http://127.0.0.1:$port" --admin-user admin --admin-password "$password" \
-  --baseline-db "$pgadmin/${db}_raw?sslmode=disable" --stock-catchup 5m --quiet "$@"
+  --baseline-db "$pgadmin/${db}_raw?sslmode=disable" --stock-catchup "$catchup" --quiet "$@"
 t1=$(date +%s.%N)
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # What a sale cost, which load moves far less than sales/s: CPU of posd and of the database's
