@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/sale"
@@ -294,5 +295,39 @@ func BenchmarkDecodeMetadata(b *testing.B) {
 			}
 			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 		})
+	}
+}
+
+// TestEncodeVouchesForItsJSON: the EventData a command appends carry ValidJSON, which lets the
+// store skip its own check (eventstore.EventData.ValidJSON); that holds only because what the
+// codec writes is valid JSON in valid UTF-8 for every event type of the write side, random
+// values of each, and for strings that are not valid UTF-8 (json.Marshal writes U+FFFD).
+func TestEncodeVouchesForItsJSON(t *testing.T) {
+	codec := commands.NewCodec()
+	rng := rand.New(rand.NewPCG(7, 8))
+	cmd := commands.Context{ID: "cmd-1", UserID: "u-1"}
+	evs, err := commands.Encode(codec, "s-1", cmd, []any{sale.LineAdded{PriceOverrideBy: "m\xffx\xc3", Flags: []string{"\xed\xa0\x80"}}})
+	if err != nil {
+		t.Fatalf("encode invalid UTF-8 in strings: %v", err)
+	}
+	if !evs[0].ValidJSON || !json.Valid(evs[0].Data) || !utf8.Valid(evs[0].Data) {
+		t.Fatalf("invalid UTF-8 in strings: ValidJSON %v, data %q", evs[0].ValidJSON, evs[0].Data)
+	}
+	for _, name := range codec.Names() {
+		zero, err := codec.Decode(name, []byte(`{}`))
+		if err != nil {
+			t.Fatalf("%s: decode {}: %v", name, err)
+		}
+		for range 50 {
+			v := reflect.New(reflect.TypeOf(zero)).Elem()
+			fill(rng, v, 0)
+			evs, err := commands.Encode(codec, "s-1", cmd, []any{v.Interface()})
+			if err != nil {
+				continue // a value its own MarshalJSON refuses: never appended
+			}
+			if !evs[0].ValidJSON || !json.Valid(evs[0].Data) || !utf8.Valid(evs[0].Data) {
+				t.Fatalf("%s: ValidJSON %v for %q", name, evs[0].ValidJSON, evs[0].Data)
+			}
+		}
 	}
 }

@@ -194,7 +194,8 @@ func encode[E any](codec *eventstore.Codec, stream string, cmd Context, events [
 		if err != nil {
 			return nil, err
 		}
-		out[i] = eventstore.EventData{ID: cmd.eventID(stream, i), Type: name, Data: data, Metadata: meta}
+		// Codec.Encode's data is json.Marshal's: the store need not check it again.
+		out[i] = eventstore.EventData{ID: cmd.eventID(stream, i), Type: name, Data: data, Metadata: meta, ValidJSON: true}
 	}
 	return out, nil
 }

@@ -40,6 +40,11 @@ type EventData struct {
 	Data json.RawMessage
 	// Metadata is the event's envelope.
 	Metadata Metadata
+	// ValidJSON is set by an encoder that guarantees Data is valid JSON: json.Marshal's
+	// output, as Codec.Encode gives it. A backend may then skip its own check of Data before
+	// the append (pgstore does: PostgreSQL's json input checks it again, and a refusal is still
+	// ErrInvalidAppend with nothing written); data from anywhere else leaves it false.
+	ValidJSON bool
 }
 
 // RecordedEvent is an event as stored.

@@ -94,7 +94,7 @@ func appendArgs(stream string, expected eventstore.ExpectedRevision, events []ev
 			return nil, fmt.Errorf("%w: event %d has no id", eventstore.ErrInvalidAppend, i)
 		case e.Type == "":
 			return nil, fmt.Errorf("%w: event %d (%s) has no type", eventstore.ErrInvalidAppend, i, e.ID)
-		case !json.Valid(e.Data):
+		case !e.ValidJSON && !json.Valid(e.Data):
 			return nil, fmt.Errorf("%w: event %d (%s) data is not valid JSON", eventstore.ErrInvalidAppend, i, e.ID)
 		}
 		if seen != nil {

@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,4 +53,35 @@ func TestReadsVouchForTheirJSON(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestAppendSkipsItsCheckOnlyForVouchedData: data an encoder vouches for (EventData.ValidJSON)
+// is not checked again before the append, and if it lied the server's json input still refuses
+// it (22P02, answered as ErrInvalidAppend) and nothing is written; unvouched data is refused by
+// the store's own check before it is sent, as before.
+func TestAppendSkipsItsCheckOnlyForVouchedData(t *testing.T) {
+	s, _ := newStore(t, pgstore.Options{})
+	ctx := ctxT(t, time.Minute)
+	for _, vouched := range []bool{false, true} {
+		evs := events(2)
+		evs[1].Data, evs[0].ValidJSON, evs[1].ValidJSON = []byte(`{"a":1,}`), vouched, vouched
+		_, err := s.Append(ctx, "vouched-x", eventstore.Any, evs)
+		// The store's own check names the event; the server's refusal is its SQLSTATE.
+		byServer := err != nil && strings.Contains(err.Error(), "SQLSTATE 22P02")
+		switch {
+		case err == nil:
+			t.Fatalf("vouched=%v: invalid JSON appended", vouched)
+		case !errors.Is(err, eventstore.ErrInvalidAppend):
+			t.Fatalf("vouched=%v: err = %v, want ErrInvalidAppend", vouched, err)
+		case vouched != byServer:
+			t.Fatalf("vouched=%v: err = %v, want the refusal of the %s", vouched, err,
+				map[bool]string{false: "store's own check", true: "server (22P02)"}[vouched])
+		}
+	}
+	if _, err := s.ReadStream(ctx, "vouched-x", eventstore.Forwards, 0, 10); !errors.Is(err, eventstore.ErrStreamNotFound) {
+		t.Fatalf("a refused append wrote something: read err = %v", err)
+	}
+	vouched := events(1)
+	vouched[0].ValidJSON = true
+	mustAppend(t, s, "vouched-y", eventstore.NoStream, vouched)
 }
