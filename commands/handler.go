@@ -187,15 +187,36 @@ func anys[E any](events []E) []any {
 
 // encode turns decided events into EventData with IDs derived from the command.
 func encode[E any](codec *eventstore.Codec, stream string, cmd Context, events []E) ([]eventstore.EventData, error) {
+	out, err := describe(codec, stream, cmd, events)
+	if err != nil {
+		return nil, err
+	}
+	return out, encodeData(codec, out, events)
+}
+
+// describe is encode without the events' data: their IDs, types and metadata.
+func describe[E any](codec *eventstore.Codec, stream string, cmd Context, events []E) ([]eventstore.EventData, error) {
 	meta := cmd.metadata()
 	out := make([]eventstore.EventData, len(events))
 	for i, e := range events {
-		name, data, err := codec.Encode(e)
+		name, err := codec.Name(e)
 		if err != nil {
 			return nil, err
 		}
-		// Codec.Encode's data is json.Marshal's: the store need not check it again.
-		out[i] = eventstore.EventData{ID: cmd.eventID(stream, i), Type: name, Data: data, Metadata: meta, ValidJSON: true}
+		out[i] = eventstore.EventData{ID: cmd.eventID(stream, i), Type: name, Metadata: meta}
 	}
 	return out, nil
+}
+
+// encodeData sets the data of out, described from events (describe).
+func encodeData[E any](codec *eventstore.Codec, out []eventstore.EventData, events []E) error {
+	for i, e := range events {
+		_, data, err := codec.Encode(e)
+		if err != nil {
+			return err
+		}
+		// Codec.Encode's data is json.Marshal's: the store need not check it again.
+		out[i].Data, out[i].ValidJSON = data, true
+	}
+	return nil
 }

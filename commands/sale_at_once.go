@@ -39,7 +39,8 @@ import (
 // costs a row, an index entry, an audit index row, a hash and a projector's decode.
 
 // pendingAppend is a step decided but not written: its stream, the revision it was decided
-// at, and its events, encoded with the step's command.
+// at, and its events, described (IDs, types, metadata) with the step's command and, once
+// encodeData ran, encoded.
 type pendingAppend[S, E any] struct {
 	stream   string
 	agg      Aggregate[S, E]
@@ -48,9 +49,24 @@ type pendingAppend[S, E any] struct {
 	data     []eventstore.EventData
 }
 
-// decideAhead decides cmd on l (loaded from stream) without writing. ok is false when cmd's
-// events are already in the stream or it decides none: the step-by-step path answers those.
+// decideAhead decides cmd on l (loaded from stream) without writing, and encodes its events.
+// ok is false when cmd's events are already in the stream or it decides none: the
+// step-by-step path answers those.
 func decideAhead[S, E any](h *Handler, stream string, agg Aggregate[S, E], cmd Context, l Loaded[S],
+	decide func(S) ([]E, error)) (p pendingAppend[S, E], ok bool, err error) {
+	p, ok, err = decideDescribed(h, stream, agg, cmd, l, decide)
+	if ok {
+		if err = p.encodeData(h.codec); err != nil {
+			return p, false, err
+		}
+	}
+	return p, ok, err
+}
+
+// decideDescribed is decideAhead without encoding the events' data: what the steps after it
+// are decided on needs only their IDs (see ahead), and a one-shot sale's opening may leave
+// most of its events out (leaveRestatedOut), which then need no encoding at all.
+func decideDescribed[S, E any](h *Handler, stream string, agg Aggregate[S, E], cmd Context, l Loaded[S],
 	decide func(S) ([]E, error)) (p pendingAppend[S, E], ok bool, err error) {
 	if _, replayed := l.replayOf(cmd, stream); replayed {
 		return p, false, nil
@@ -59,11 +75,16 @@ func decideAhead[S, E any](h *Handler, stream string, agg Aggregate[S, E], cmd C
 	if err != nil || len(events) == 0 {
 		return p, false, err
 	}
-	data, err := encode(h.codec, stream, cmd, events)
+	data, err := describe(h.codec, stream, cmd, events)
 	if err != nil {
 		return p, false, err
 	}
 	return pendingAppend[S, E]{stream: stream, agg: agg, expected: l.expected(), events: events, data: data}, true, nil
+}
+
+// encodeData encodes the data of p's events (see describe).
+func (p pendingAppend[S, E]) encodeData(codec *eventstore.Codec) error {
+	return encodeData(codec, p.data, p.events)
 }
 
 // decideLater is decideAhead for a step after the first: ok is false when it refuses too,
@@ -136,7 +157,7 @@ func (s *Sales) decideAtOnce(p salePlan) (a saleAtOnce, ok bool, err error) {
 	}
 	a.sale, a.shift, a.register = sc.sale, sc.shift, sc.register
 	saleStream := SaleStream(c.SaleID)
-	a.opened, ok, err = decideAhead(s.h, saleStream, SaleAggregate, cmd, sc.sale, p.open)
+	a.opened, ok, err = decideDescribed(s.h, saleStream, SaleAggregate, cmd, sc.sale, p.open)
 	if !ok {
 		return a, false, err
 	}
@@ -175,7 +196,15 @@ func (s *Sales) decideAtOnce(p salePlan) (a saleAtOnce, ok bool, err error) {
 	if ok && restatedByCompletion(a.opened.events) {
 		a.leaveRestatedOut()
 	}
-	return a, ok, nil
+	if !ok {
+		return a, false, nil
+	}
+	// Only now, and only the opening's events that are written (an error here is the one
+	// encoding step 1 would have given; the step-by-step path gives it too).
+	if err := a.opened.encodeData(s.h.codec); err != nil {
+		return a, false, err
+	}
+	return a, true, nil
 }
 
 // restatedByCompletion reports whether the events that open a one-shot sale (its opening,
