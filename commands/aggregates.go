@@ -12,6 +12,7 @@ import (
 	"github.com/odata-pos/pos/domain/store"
 	"github.com/odata-pos/pos/domain/taxcode"
 	"github.com/odata-pos/pos/domain/transfer"
+	"github.com/odata-pos/pos/eventstore"
 )
 
 // Stream names of the write-side aggregates, "<category>-<id>". Projections and audit filter
@@ -70,17 +71,17 @@ var (
 	StoreAggregate    = Aggregate[store.State, store.Event]{Initial: zero[store.State], Evolve: store.Evolve}
 	RegisterAggregate = Aggregate[register.State, register.Event]{Initial: zero[register.State], Evolve: register.Evolve,
 		Snapshot: &Snapshotting[register.State]{Kind: register.SnapshotKind, Every: snapshotEvery,
-			Encode: register.MarshalSnapshot, Decode: register.UnmarshalSnapshot}}
+			Encode: register.MarshalSnapshot, Decode: func(b []byte) (register.State, error) { return register.DecodeSnapshot(b, eventstore.UnmarshalJSON) }}}
 	TaxCodeAggregate = Aggregate[taxcode.State, taxcode.Event]{Initial: zero[taxcode.State], Evolve: taxcode.Evolve}
 	ProductAggregate = Aggregate[catalog.State, catalog.Event]{Initial: zero[catalog.State], Evolve: catalog.Evolve}
 	ShiftAggregate   = Aggregate[shift.State, shift.Event]{Initial: zero[shift.State], Evolve: shift.Evolve,
 		Snapshot: &Snapshotting[shift.State]{Kind: shift.SnapshotKind, Every: snapshotEvery,
-			Encode: shift.MarshalSnapshot, Decode: shift.UnmarshalSnapshot}}
+			Encode: shift.MarshalSnapshot, Decode: func(b []byte) (shift.State, error) { return shift.DecodeSnapshot(b, eventstore.UnmarshalJSON) }}}
 	SaleAggregate   = Aggregate[sale.State, sale.Event]{Initial: zero[sale.State], Evolve: sale.Evolve}
 	ReturnAggregate = Aggregate[returns.State, returns.Event]{Initial: zero[returns.State], Evolve: returns.Evolve}
 	StockAggregate  = Aggregate[stock.State, stock.Event]{Initial: zero[stock.State], Evolve: stock.Evolve,
 		Snapshot: &Snapshotting[stock.State]{Kind: stock.SnapshotKind, Every: snapshotEvery,
-			Encode: stock.MarshalSnapshot, Decode: stock.UnmarshalSnapshot}}
+			Encode: stock.MarshalSnapshot, Decode: func(b []byte) (stock.State, error) { return stock.DecodeSnapshot(b, eventstore.UnmarshalJSON) }}}
 	TransferAggregate = Aggregate[transfer.State, transfer.Event]{Initial: zero[transfer.State], Evolve: transfer.Evolve}
 )
 

@@ -33,8 +33,14 @@ func MarshalSnapshot(s State) ([]byte, error) {
 // UnmarshalSnapshot decodes a snapshot made by MarshalSnapshot into a State of its own (no
 // map is shared with another State).
 func UnmarshalSnapshot(b []byte) (State, error) {
+	return DecodeSnapshot(b, json.Unmarshal)
+}
+
+// DecodeSnapshot is UnmarshalSnapshot with another decoder in json.Unmarshal's place, one that
+// gives the same values for the same bytes (the command layer's is faster).
+func DecodeSnapshot(b []byte, unmarshal func([]byte, any) error) (State, error) {
 	var sn snapshot
-	if err := json.Unmarshal(b, &sn); err != nil {
+	if err := unmarshal(b, &sn); err != nil {
 		return State{}, fmt.Errorf("register snapshot: %w", err)
 	}
 	if sn.ZByShift == nil {
