@@ -193,11 +193,11 @@ func (s *Sales) decideAtOnce(p salePlan) (a saleAtOnce, ok bool, err error) {
 	}
 	a.completed, ok = decideLater(s.h, saleStream, SaleAggregate, stepCommand(cmd, "sale.complete", sl.ID), a.locked,
 		func(st sale.State) ([]sale.Event, error) { return completeSale(st, number, info, now) })
-	if ok && restatedByCompletion(a.opened.events) {
-		a.leaveRestatedOut()
-	}
 	if !ok {
 		return a, false, nil
+	}
+	if restatedByCompletion(a.opened.events) {
+		a.leaveRestatedOut()
 	}
 	// Only now, and only the opening's events that are written (an error here is the one
 	// encoding step 1 would have given; the step-by-step path gives it too).

@@ -13,19 +13,20 @@
 # --split runs `posd --role api` and `posd --role projector` as two processes; by default one
 # `posd --role all`. --api runs `posd --role api` alone: the command path without the
 # projector, the policies or the audit checkpointer (a measure of what they cost, not a way to
-# run a shop: nothing folds the sales, and stock never moves). PORT (default 18080), PGADMIN (default postgres://postgres@127.0.0.1:5432)
-# and POSD (a posd binary to measure instead of this tree's, e.g. one built from an earlier
-# commit for a side-by-side run) may be set in the environment. API_RATE_LIMIT (default 1000)
+# run a shop: nothing folds the sales, and stock never moves, so no catch-up is waited for).
+# PORT (default 18080), PGADMIN (default postgres://postgres@127.0.0.1:5432) and POSD (a posd
+# binary to measure instead of this tree's, e.g. one built from an earlier commit for a
+# side-by-side run) may be set in the environment. API_RATE_LIMIT (default 1000)
 # is each user's API requests per second (POS_API_RATE_LIMIT): a closed loop of N registers
 # measures the server, not the cashier's limit of 20 a second. Prints the load average before
 # and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-split=0 apionly=0
+split=0 apionly=0 catchup=5m
 case "${1:-}" in
 --split) split=1; shift ;;
---api) apionly=1; shift ;;
+--api) apionly=1 catchup=0; shift ;;
 esac
 port=${PORT:-18080}
 pgadmin=${PGADMIN:-postgres://postgres@127.0.0.1:5432}
@@ -65,11 +66,11 @@ ready() { # addr
   echo "posd on $1 did not become ready" >&2; return 1
 }
 
-if [ "$apionly" = 1 ]; then
+if [ "$split" = 1 ] || [ "$apionly" = 1 ]; then
   start api "127.0.0.1:$port" "$out/api.log"; ready "127.0.0.1:$port"
-elif [ "$split" = 1 ]; then
-  start api "127.0.0.1:$port" "$out/api.log"; ready "127.0.0.1:$port"
-  start projector "127.0.0.1:$((port + 1))" "$out/projector.log"; ready "127.0.0.1:$((port + 1))"
+  if [ "$split" = 1 ]; then
+    start projector "127.0.0.1:$((port + 1))" "$out/projector.log"; ready "127.0.0.1:$((port + 1))"
+  fi
 else
   start all "127.0.0.1:$port" "$out/all.log"; ready "127.0.0.1:$port"
 fi
@@ -93,8 +94,6 @@ backends() { psqldb "SELECT pid FROM pg_stat_activity WHERE datname = '$db' AND 
 xacts() { psqldb "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$db'"; }
 sales() { psqldb "SELECT count(*) FROM events WHERE type = 'sales.sale_completed.v1'"; }
 posd_pids=("${pids[@]}")
-catchup=5m
-if [ "$apionly" = 1 ]; then catchup=0; fi # no projector: the stock read model never catches up
 declare -A pg_before
 for b in $(backends); do pg_before[$b]=$(cpu "$b"); done
 redis_pids=($(pgrep -x redis-server || true)) # shared with anything else using this Redis
