@@ -66,6 +66,15 @@
 // more than running it), and a plan PostgreSQL caches the usual way is made from the table
 // sizes of the moment (made while the tables were small, it scanned them whole once grown).
 //
+// # Plans
+//
+// pgx prepares every statement, and a connection keeps the generic plan PostgreSQL makes from
+// a statement's sixth call on, costed with the table sizes of that moment. The store's
+// connections therefore run with sequential scans, hash joins and merge joins disabled
+// (keyLookupPlanner, planner.go, unless the database URL sets them): a plan made while streams
+// and events were small still finds rows by key once they have grown
+// (TestPlansMadeOnAnEmptyStoreFindRowsByKey). Migrations run without these settings.
+//
 // # Gap-free $all reads
 //
 // A sequence alone does not give a gap-free log: the append that took position 10 may commit

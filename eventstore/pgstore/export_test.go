@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 )
@@ -68,3 +69,23 @@ const (
 
 // ReadStreamsSQL is the statement of ReadStreams (tests of its plan).
 const ReadStreamsSQL = readStreamsSQL
+
+// AcquireConn takes one of the store's own connections (tests of its settings and plans).
+func (s *Store) AcquireConn(ctx context.Context) (*pgxpool.Conn, error) { return s.pool.Acquire(ctx) }
+
+// KeyedStatements are the store's statements that find their rows by key, by name (tests of
+// the plans a connection caches for them).
+var KeyedStatements = map[string]string{
+	"atomicOneSQL":          atomicOneSQL,
+	"lockAtomicSQL":         lockAtomicSQL,
+	"appendKnownSQL":        appendKnownSQL,
+	"appendKnownOneSQL":     appendKnownOneSQL,
+	"appendKnownBatchSQL":   appendKnownBatchSQL,
+	"newStreamSQL":          newStreamSQL,
+	"newStreamsSQL":         newStreamsSQL,
+	"newStreamEventsSQL":    newStreamEventsSQL,
+	"readAllSQL":            readAllSQL,
+	"readStreamForwardSQL":  readStreamForwardSQL,
+	"readStreamBackwardSQL": readStreamBackwardSQL,
+	"restoreCheckSQL":       restoreCheckSQL,
+}
