@@ -213,26 +213,23 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	} else if !hasParam(databaseURL, "pool_max_conns") {
 		cfg.MaxConns = DefaultMaxConns
 	}
-	var planner []string // the settings of keyLookupPlanner that the URL left to the store
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "pos-eventstore"
+	}
+	// Migrations run with the URL's settings and the store's name, without a statement timeout
+	// (a migration may rightly take long) or the store's planner settings (it may rightly scan).
+	mcfg := cfg.ConnConfig.Copy()
+	delete(mcfg.RuntimeParams, "statement_timeout")
 	for name, value := range keyLookupPlanner {
 		if _, set := cfg.ConnConfig.RuntimeParams[name]; !set {
 			cfg.ConnConfig.RuntimeParams[name] = value
-			planner = append(planner, name)
 		}
 	}
 	if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 	}
-	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
-		cfg.ConnConfig.RuntimeParams["application_name"] = "pos-eventstore"
-	}
 	pguuid.Configure(cfg)
 	if !opts.SkipMigrations {
-		mcfg := cfg.ConnConfig.Copy()
-		delete(mcfg.RuntimeParams, "statement_timeout") // a migration may rightly take long
-		for _, name := range planner {
-			delete(mcfg.RuntimeParams, name) // a migration may rightly scan
-		}
 		if err := migrate(ctx, mcfg, opts.Logger); err != nil {
 			return nil, fmt.Errorf("open event store: %w", err)
 		}
