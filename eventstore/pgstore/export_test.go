@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -88,4 +89,10 @@ var KeyedStatements = map[string]string{
 	"readStreamForwardSQL":  readStreamForwardSQL,
 	"readStreamBackwardSQL": readStreamBackwardSQL,
 	"restoreCheckSQL":       restoreCheckSQL,
+}
+
+// WakeWindow is the least time between two woken reads of a subscription whose last read
+// found found positions appended over period, with o's defaults filled in.
+func (o Options) WakeWindow(found uint64, period time.Duration) time.Duration {
+	return o.withDefaults().wakeWindow(found, period)
 }

@@ -30,6 +30,7 @@ const (
 	DefaultDirectAppends    = 2
 	DefaultDirectOneEvent   = 8
 	DefaultWakeCoalesce     = 10 * time.Millisecond
+	DefaultBusyWakeCoalesce = 100 * time.Millisecond
 )
 
 // Options tune a Store. The zero value is ready to use.
@@ -96,8 +97,17 @@ type Options struct {
 	// notifications wake: events committed meanwhile are read together, so a busy log costs
 	// each subscriber one query per interval rather than one per append (a posd runs a dozen
 	// subscriptions). It delays live delivery by at most this much. Default
-	// DefaultWakeCoalesce; negative reads at every notification.
+	// DefaultWakeCoalesce; negative reads at every notification (and disables
+	// BusyWakeCoalesce too).
 	WakeCoalesce time.Duration
+	// BusyWakeCoalesce replaces WakeCoalesce while the log grows by busyEventsPerSecond or
+	// more (as the subscription's last read found): every read of a subscription wakes its
+	// consumers, and each of those commits what it made of the read (a projection its rows
+	// and checkpoint), so under load the number of reads, not of events, sets much of what
+	// the read side costs. Live delivery is then delayed by at most this much; below that
+	// rate WakeCoalesce applies. Default DefaultBusyWakeCoalesce; negative (or no more than
+	// WakeCoalesce) keeps WakeCoalesce at every rate.
+	BusyWakeCoalesce time.Duration
 }
 
 // HoleWait describes one wait of the $all readers for appends that had taken positions but
@@ -122,6 +132,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.WakeCoalesce == 0 {
 		o.WakeCoalesce = DefaultWakeCoalesce
+	}
+	if o.BusyWakeCoalesce == 0 {
+		o.BusyWakeCoalesce = DefaultBusyWakeCoalesce
 	}
 	if o.ReadAllHoleWait <= 0 {
 		o.ReadAllHoleWait = DefaultReadAllHoleWait

@@ -79,7 +79,9 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 	poll := time.NewTimer(s.opts.PollInterval)
 	defer poll.Stop()
 	var lastRead time.Time
+	window := s.opts.WakeCoalesce
 	for {
+		before, period := cursor, time.Since(lastRead)
 		lastRead = time.Now()
 		events, scanned, err := s.readAll(ctx, cursor, subscriptionPage, filter, waitForever)
 		for _, ev := range events {
@@ -112,6 +114,7 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 		if len(events) == subscriptionPage {
 			continue // more history to catch up
 		}
+		window = s.opts.wakeWindow(uint64(cursor-before), period)
 		// Caught up: wait for a notification or the next poll.
 		if !poll.Stop() {
 			select {
@@ -124,8 +127,9 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 		case <-ctx.Done():
 			return nil
 		case <-wake:
-			// Let the appends of the next few milliseconds join this read.
-			if wait := s.opts.WakeCoalesce - time.Since(lastRead); wait > 0 {
+			// Let the appends of the next few milliseconds join this read (more of them
+			// while the log grows fast: see Options.BusyWakeCoalesce).
+			if wait := window - time.Since(lastRead); wait > 0 {
 				if !backoff.Sleep(ctx, wait) {
 					return nil
 				}
