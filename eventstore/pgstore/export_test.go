@@ -91,8 +91,14 @@ var KeyedStatements = map[string]string{
 	"restoreCheckSQL":       restoreCheckSQL,
 }
 
-// WakeWindow is the least time between two woken reads of a subscription whose last read
-// found found positions appended over period, with o's defaults filled in.
-func (o Options) WakeWindow(found uint64, period time.Duration) time.Duration {
-	return o.withDefaults().wakeWindow(found, period)
-}
+// WakePace is a subscription's wake window as its reads set it.
+type WakePace struct{ p *wakePace }
+
+// NewWakePace returns the wake window of a subscription of a store with o.
+func NewWakePace(o Options) WakePace { return WakePace{newWakePace(o.withDefaults())} }
+
+// Read records a read that ended at now having found found positions of $all.
+func (w WakePace) Read(found uint64, now time.Time) { w.p.read(found, now) }
+
+// Window is the least time between two woken reads after the reads recorded.
+func (w WakePace) Window() time.Duration { return w.p.window }

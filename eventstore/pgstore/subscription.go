@@ -79,9 +79,9 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 	poll := time.NewTimer(s.opts.PollInterval)
 	defer poll.Stop()
 	var lastRead time.Time
-	window := s.opts.WakeCoalesce
+	pace := newWakePace(s.opts)
 	for {
-		before, period := cursor, time.Since(lastRead)
+		before := cursor
 		lastRead = time.Now()
 		events, scanned, err := s.readAll(ctx, cursor, subscriptionPage, filter, waitForever)
 		for _, ev := range events {
@@ -111,10 +111,10 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 			continue
 		}
 		delay = reconnectFirst
+		pace.read(uint64(cursor-before), time.Now())
 		if len(events) == subscriptionPage {
 			continue // more history to catch up
 		}
-		window = s.opts.wakeWindow(uint64(cursor-before), period)
 		// Caught up: wait for a notification or the next poll.
 		if !poll.Stop() {
 			select {
@@ -129,7 +129,7 @@ func (s *Store) runSubscription(ctx context.Context, sub *subscription, cursor e
 		case <-wake:
 			// Let the appends of the next few milliseconds join this read (more of them
 			// while the log grows fast: see Options.BusyWakeCoalesce).
-			if wait := window - time.Since(lastRead); wait > 0 {
+			if wait := pace.window - time.Since(lastRead); wait > 0 {
 				if !backoff.Sleep(ctx, wait) {
 					return nil
 				}
