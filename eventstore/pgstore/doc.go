@@ -136,10 +136,9 @@
 // exponential backoff capped at 5 s, resuming after the last position looked at.
 //
 // A woken subscription reads at most once per Options.WakeCoalesce (10 ms), and once per
-// Options.BusyWakeCoalesce (100 ms) while its reads find the log growing by 1,000 positions a
+// Options.BusyWakeCoalesce (50 ms) while its reads find the log growing by 1,000 positions a
 // second or more over a quarter of a second (coalesce.go): each read wakes the subscription's
 // consumers, and each commits what it made of it, so under load the reads, not the events,
-// set much of the read side's cost (README, Benchmarks: server CPU per sale −1 to −28 %,
-// median −17 %, at 400–500 one-shot sales a second; stock caught up about 0.2 s after the
-// load instead of 0.1 s).
+// set much of the read side's cost. The wider window is paid in read-side lag; README
+// (Benchmarks) has what each length measured.
 package pgstore

@@ -30,7 +30,7 @@ const (
 	DefaultDirectAppends    = 2
 	DefaultDirectOneEvent   = 8
 	DefaultWakeCoalesce     = 10 * time.Millisecond
-	DefaultBusyWakeCoalesce = 100 * time.Millisecond
+	DefaultBusyWakeCoalesce = 50 * time.Millisecond
 )
 
 // Options tune a Store. The zero value is ready to use.
