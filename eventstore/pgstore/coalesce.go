@@ -15,9 +15,9 @@ const rateSpan = 250 * time.Millisecond
 
 // wakeWindow is the least time between two reads of a caught-up subscription that
 // notifications wake, given found positions of $all (every position looked at, whatever the
-// filter) appended over span. A negative result means no wait at all.
+// filter) appended over span (at least rateSpan). A negative result means no wait at all.
 func (o Options) wakeWindow(found uint64, span time.Duration) time.Duration {
-	if o.WakeCoalesce < 0 || o.BusyWakeCoalesce <= o.WakeCoalesce || span <= 0 {
+	if o.WakeCoalesce < 0 || o.BusyWakeCoalesce <= o.WakeCoalesce {
 		return o.WakeCoalesce
 	}
 	if float64(found) >= busyEventsPerSecond*span.Seconds() {

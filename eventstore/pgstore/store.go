@@ -101,10 +101,10 @@ type Options struct {
 	// BusyWakeCoalesce too).
 	WakeCoalesce time.Duration
 	// BusyWakeCoalesce replaces WakeCoalesce while the log grows by busyEventsPerSecond or
-	// more, as the subscription's reads find it over spans of at least rateSpan: every read of a subscription wakes its
-	// consumers, and each of those commits what it made of the read (a projection its rows
-	// and checkpoint), so under load the number of reads, not of events, sets much of what
-	// the read side costs. Live delivery is then delayed by at most this much; below that
+	// more, as the subscription's reads find it over spans of at least rateSpan: every read
+	// of a subscription wakes its consumers, and each of those commits what it made of the
+	// read (a projection its rows and checkpoint), so under load the number of reads, not of
+	// events, sets much of what the read side costs. Live delivery is then delayed by at most this much; below that
 	// rate WakeCoalesce applies. Default DefaultBusyWakeCoalesce; negative (or no more than
 	// WakeCoalesce) keeps WakeCoalesce at every rate.
 	BusyWakeCoalesce time.Duration
