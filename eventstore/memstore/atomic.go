@@ -2,25 +2,54 @@ package memstore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/odata-pos/pos/eventstore"
 )
 
-var _ eventstore.AtomicAppender = (*Store)(nil)
+var _ eventstore.CheckedAtomicAppender = (*Store)(nil)
 
 // AppendAtomic runs the appends in order under the store's lock and, when one fails, takes
 // back what the earlier ones wrote; see eventstore.AtomicAppender.
 func (s *Store) AppendAtomic(ctx context.Context, appends []eventstore.StreamAppend) ([]eventstore.AppendResult, error) {
+	return s.AppendAtomicChecked(ctx, nil, appends)
+}
+
+// AppendAtomicChecked is AppendAtomic after the checks, under the same lock; see
+// eventstore.CheckedAtomicAppender.
+func (s *Store) AppendAtomicChecked(ctx context.Context, checks []eventstore.StreamCheck, appends []eventstore.StreamAppend) ([]eventstore.AppendResult, error) {
 	for _, a := range appends {
 		if err := validate(a.Stream, a.Events); err != nil {
 			return nil, err
 		}
+	}
+	if err := eventstore.ValidateChecks(checks, appends); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, c := range checks {
+		st := s.streams[c.Stream]
+		exists := st != nil && len(st.indexes) > 0
+		deleted := st != nil && st.deleted
+		if deleted || !exists || uint64(len(st.indexes)-1) != c.Revision {
+			var actual uint64
+			if exists {
+				actual = uint64(len(st.indexes) - 1)
+			}
+			return nil, eventstore.CheckFailed(c, exists, deleted, actual)
+		}
+	}
+	for _, a := range appends {
+		for _, e := range a.Events {
+			if _, stored := s.byID[e.ID]; stored && len(checks) > 0 {
+				return nil, fmt.Errorf("append to %s: event %s: %w", a.Stream, e.ID, eventstore.ErrDuplicateEventID)
+			}
+		}
+	}
 	mark := s.mark(appends)
 	out := make([]eventstore.AppendResult, len(appends))
 	for i, a := range appends {

@@ -14,7 +14,7 @@ import (
 	"github.com/odata-pos/pos/eventstore/chain"
 )
 
-var _ eventstore.AtomicAppender = (*Store)(nil)
+var _ eventstore.CheckedAtomicAppender = (*Store)(nil)
 
 // AppendAtomic appends to several streams in one transaction; see eventstore.AtomicAppender.
 //
@@ -33,8 +33,20 @@ var _ eventstore.AtomicAppender = (*Store)(nil)
 // INSERT to the commit, so the readers' hole proof (doc.go) covers them as it covers any
 // append. The appends bypass the batchers: their transaction is their own.
 func (s *Store) AppendAtomic(ctx context.Context, appends []eventstore.StreamAppend) ([]eventstore.AppendResult, error) {
+	return s.AppendAtomicChecked(ctx, nil, appends)
+}
+
+// AppendAtomicChecked is AppendAtomic with checks on streams it does not write; see
+// eventstore.CheckedAtomicAppender. The one statement of a call whose appends are all plain
+// checks them too (atomicOneSQL); when one fails it writes nothing, and the call runs again in
+// a transaction, whose first statements after the locks say which (queueChecks), or that an
+// event of the call is stored already.
+func (s *Store) AppendAtomicChecked(ctx context.Context, checks []eventstore.StreamCheck, appends []eventstore.StreamAppend) ([]eventstore.AppendResult, error) {
 	if len(appends) == 0 {
 		return nil, nil
+	}
+	if err := eventstore.ValidateChecks(checks, appends); err != nil {
+		return nil, err
 	}
 	args := make([][]any, len(appends))
 	for i, a := range appends {
@@ -43,12 +55,13 @@ func (s *Store) AppendAtomic(ctx context.Context, appends []eventstore.StreamApp
 			return nil, fmt.Errorf("append %s: %w", a.Stream, err)
 		}
 	}
-	out, tips, err := s.appendAtomicOnce(ctx, appends, args, true)
+	ck := newCheckArgs(checks, args)
+	out, tips, err := s.appendAtomicOnce(ctx, appends, args, ck, true)
 	for attempt := 0; attempt < 2 && (errors.Is(err, errNotPlain) || errors.Is(err, errAborted)); attempt++ {
 		// A plain statement could not answer, or a concurrent append committed an event ID
 		// between append_events' check and its insert (as Append, ask once more), or the
 		// server aborted the transaction to break a deadlock: nothing of it was committed.
-		out, tips, err = s.appendAtomicOnce(ctx, appends, args, false)
+		out, tips, err = s.appendAtomicOnce(ctx, appends, args, ck, false)
 	}
 	switch {
 	case errors.Is(err, errNotPlain):
@@ -119,13 +132,14 @@ type atomicStep struct {
 // appendAtomicOnce runs the appends (args as appendArgs returns them) in one transaction:
 // with the plain statements where they apply when plain is set, otherwise all by
 // append_events. It returns each append's result and the tips they leave.
-func (s *Store) appendAtomicOnce(ctx context.Context, appends []eventstore.StreamAppend, args [][]any, plain bool) ([]eventstore.AppendResult, map[string]tip, error) {
+func (s *Store) appendAtomicOnce(ctx context.Context, appends []eventstore.StreamAppend, args [][]any, checks checkArgs, plain bool) ([]eventstore.AppendResult, map[string]tip, error) {
 	steps := s.planAtomic(args, plain)
 	if plain && allPlain(steps) {
-		return s.appendAtomicOne(ctx, args, steps)
+		return s.appendAtomicOne(ctx, args, steps, checks)
 	}
 	batch := &pgx.Batch{}
 	batch.Queue(lockAtomicSQL, atomicStreams(appends))
+	queueChecks(batch, checks)
 	for i, a := range args {
 		st := steps[i]
 		switch st.kind {
@@ -147,6 +161,10 @@ func (s *Store) appendAtomicOnce(ctx context.Context, appends []eventstore.Strea
 	if _, err := br.Exec(); err != nil {
 		_ = br.Close()
 		return nil, nil, atomicError(err)
+	}
+	if err := readChecks(br, checks); err != nil {
+		_ = br.Close()
+		return nil, nil, err
 	}
 	out, tips, err := readAtomic(br, appends, args, steps)
 	if err != nil {

@@ -13,15 +13,16 @@ import (
 // holds there): $1…$5 the existing streams (name, the tip's revision and hash as seen, the
 // revision and hash the call leaves), $6…$8 the new streams (name, the revision and hash the
 // call leaves), $9…$15 every event of the call in order (stream, revision, ID, type, data,
-// metadata, chain hash). It answers the positions of the events, in order, or NULL when it
-// wrote nothing.
+// metadata, chain hash), $16…$17 the call's checks (name, revision; eventstore.StreamCheck).
+// It answers the positions of the events, in order, or NULL when it wrote nothing.
 //
 // All or nothing without a transaction block: the existing streams' rows whose tip is still
 // as seen are locked first, one after the other in the order given, which is stream name order
 // (bytewise, as the batchers and append_events' batch statement lock theirs, so none of them
 // can deadlock with it; a LATERAL lookup by key, not a join the planner may turn into a scan of
-// every stream); unless every one of them is, nothing is created, advanced or inserted and the
-// answer is NULL. A new stream that exists
+// every stream); unless every one of them is, and every stream checked is at its revision and
+// not deleted (read, not locked), nothing is created, advanced or inserted and the answer is
+// NULL. A new stream that exists
 // meanwhile, or an event ID already stored, fails the whole statement with a unique violation,
 // which undoes it. Positions are taken as in the other statements: nextval after the sort, under
 // the RowExclusiveLock the statement holds on events until it commits. Arrays are unnested
@@ -35,8 +36,14 @@ WITH l AS MATERIALIZED (
            SELECT s.stream_id FROM streams s
             WHERE s.stream_id = k.stream AND s.revision = k.base AND s.last_hash = k.prev AND NOT s.deleted
               FOR UPDATE) s),
+g AS MATERIALIZED (
+    SELECT count(*) AS held
+      FROM unnest((SELECT $16::text[]), (SELECT $17::bigint[])) AS k(stream, rev)
+     CROSS JOIN LATERAL (
+           SELECT 1 FROM streams s WHERE s.stream_id = k.stream AND s.revision = k.rev AND NOT s.deleted) s),
 ok AS MATERIALIZED (
-    SELECT count(*) = cardinality((SELECT $1::text[])) AS ok FROM l),
+    SELECT count(*) = cardinality((SELECT $1::text[])) AND (SELECT g.held FROM g) = cardinality((SELECT $16::text[])) AS ok
+      FROM l),
 c AS (
     INSERT INTO streams (stream_id, revision, last_hash)
     SELECT n.stream, n.rev, n.last
@@ -81,7 +88,7 @@ type atomicOneStream struct {
 // appendArgs returns them) planned as steps, all plain, and, for each append, the index of its
 // last event among the call's events. The existing streams are given in name order (bytewise,
 // Go's string order, COLLATE "C"): the order in which the statement locks them.
-func atomicOneArgs(args [][]any, steps []atomicStep) (params []any, last []int) {
+func atomicOneArgs(args [][]any, steps []atomicStep, checks checkArgs) (params []any, last []int) {
 	var touched []atomicOneStream
 	events := newEventRows(0)
 	last = make([]int, len(args))
@@ -109,15 +116,15 @@ func atomicOneArgs(args [][]any, steps []atomicStep) (params []any, last []int) 
 		knownRev, knownLast = append(knownRev, t.after.revision), append(knownLast, slices.Clone(t.after.hash[:]))
 	}
 	return append([]any{known, knownBase, knownPrev, knownRev, knownLast, fresh, freshRev, freshLast},
-		events.params()...), last
+		append(events.params(), checks.streams, checks.revisions)...), last
 }
 
 // appendAtomicOne writes an atomic call's appends, all planned plain as steps, by atomicOneSQL
-// in autocommit: one round trip, one transaction. It returns errNotPlain when the statement
-// wrote nothing or met a stream created or an event ID stored meanwhile (append_events must
+// in autocommit, if its checks hold: one round trip, one transaction. It returns errNotPlain
+// when the statement wrote nothing (a check failed, append_events' path says which) or met a stream created or an event ID stored meanwhile (append_events must
 // answer), errAborted when the server aborted it.
-func (s *Store) appendAtomicOne(ctx context.Context, args [][]any, steps []atomicStep) ([]eventstore.AppendResult, map[string]tip, error) {
-	params, last := atomicOneArgs(args, steps)
+func (s *Store) appendAtomicOne(ctx context.Context, args [][]any, steps []atomicStep, checks checkArgs) ([]eventstore.AppendResult, map[string]tip, error) {
+	params, last := atomicOneArgs(args, steps, checks)
 	var positions []int64
 	err := s.pool.QueryRow(ctx, atomicOneSQL, params...).Scan(&positions)
 	switch {

@@ -23,6 +23,7 @@ func Run(t *testing.T, b Backend) {
 			{"IdempotentAppend", testIdempotentAppend},
 			{"BatchAppend", testBatchAppend},
 			{"AtomicAppend", testAtomicAppend},
+			{"AtomicChecks", testAtomicChecks},
 			{"MultiRead", testMultiRead},
 			{"Tombstone", testTombstone},
 			{"RacingWritersOneWinnerPerRevision", testRacingWriters},
