@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/odata-pos/pos/eventstore"
@@ -46,8 +47,17 @@ type Handler struct {
 	// snapshotEveryLoad stores a snapshot after every load that folded an event (a
 	// CachedSnapshots keeps them in memory).
 	snapshotEveryLoad bool
-	observe           Observer
+	// proven keeps the states of the streams a sale only reads, for trusted decisions
+	// (proven.go); nil where the store cannot check them or snapshots are not kept in memory.
+	proven *provenStates
+	// trustedWritten counts the sales written on trusted decisions (TrustedSales).
+	trustedWritten atomic.Uint64
+	observe        Observer
 }
+
+// TrustedSales is how many one-shot sales h wrote on states it held, without reading them
+// (proven.go): for tests and metrics.
+func (h *Handler) TrustedSales() uint64 { return h.trustedWritten.Load() }
 
 // Options tunes a Handler.
 type Options struct {
@@ -78,8 +88,12 @@ func NewHandler(store eventstore.Store, codec *eventstore.Codec, opts Options) *
 		opts.Backoff = 2 * time.Millisecond
 	}
 	_, everyLoad := opts.Snapshots.(*CachedSnapshots)
-	return &Handler{store: store, codec: codec, maxRetries: opts.MaxRetries, backoff: opts.Backoff, snapshots: opts.Snapshots,
+	h := &Handler{store: store, codec: codec, maxRetries: opts.MaxRetries, backoff: opts.Backoff, snapshots: opts.Snapshots,
 		snapshotEveryLoad: everyLoad, observe: opts.Observe}
+	if _, checks := store.(eventstore.CheckedAtomicAppender); checks && everyLoad {
+		h.proven = newProvenStates()
+	}
+	return h
 }
 
 // Store returns the handler's event store (for loaders that read other aggregates).

@@ -165,6 +165,7 @@ func loadSaleContexts(ctx context.Context, h *Handler, cs []CreateSale, ls *sale
 		registers = map[uuid.UUID]*registerLoad{}
 		shifts    = map[uuid.UUID]*shiftLoad{}
 	)
+	ra.trust = ls.trust
 	for i, c := range cs {
 		loadAhead(ctx, &ra, h, SaleStream(c.SaleID), SaleAggregate, &sales[i], &saleErrs[i])
 		if stores[c.StoreID] == nil {

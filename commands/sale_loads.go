@@ -25,6 +25,9 @@ type saleLoads struct {
 	h *Handler
 	// taxCodeIDs remembers across requests the stream of each tax code found.
 	taxCodeIDs *taxCodeIDs
+	// trust, when set, answers ls's loads from memory (see proven.go); such an ls serves one
+	// trusted decision and nothing else.
+	trust *trustedRead
 
 	mu       sync.Mutex
 	stores   map[uuid.UUID]store.State
@@ -109,7 +112,7 @@ func (ls *saleLoads) prefetch(ctx context.Context, ra *readAhead, lines []SaleLi
 			code, known = ps.Created.TaxCode, true
 		} else {
 			pl := &productLoad{id: l.ProductID}
-			loadAhead(ctx, ra, ls.h, ProductStream(pl.id), ProductAggregate, &pl.l, &pl.err)
+			loadReadOnlyAhead(ctx, ra, ls.h, ProductStream(pl.id), ProductAggregate, &pl.l, &pl.err)
 			loads = append(loads, pl)
 		}
 		if known {
@@ -125,7 +128,7 @@ func (ls *saleLoads) prefetch(ctx context.Context, ra *readAhead, lines []SaleLi
 	}
 	ls.keepTaxCodes(codes)
 	var (
-		next    readAhead
+		next    = readAhead{trust: ls.trust}
 		unknown []string
 	)
 	codes = nil
@@ -158,7 +161,7 @@ func (ls *saleLoads) planTaxCode(ctx context.Context, ra *readAhead, planned []*
 		return planned
 	}
 	tl := &taxCodeLoad{code: code}
-	loadAhead(ctx, ra, ls.h, TaxCodeStream(id), TaxCodeAggregate, &tl.l, &tl.err)
+	loadReadOnlyAhead(ctx, ra, ls.h, TaxCodeStream(id), TaxCodeAggregate, &tl.l, &tl.err)
 	return append(planned, tl)
 }
 
@@ -198,7 +201,7 @@ func (ls *saleLoads) storeAhead(ctx context.Context, ra *readAhead, id uuid.UUID
 		l   Loaded[store.State]
 		err error
 	)
-	loadAhead(ctx, ra, ls.h, StoreStream(id), StoreAggregate, &l, &err)
+	loadReadOnlyAhead(ctx, ra, ls.h, StoreStream(id), StoreAggregate, &l, &err)
 	return func() (store.State, error) {
 		st, err := storeOf(l, err, field)
 		if err == nil {
@@ -279,6 +282,9 @@ func (ls *saleLoads) taxCode(ctx context.Context, code string) (taxcode.State, e
 	}
 	ls.taxCodeIDs.put(code, id)
 	keep(ls, ls.taxCodes, code, l.State)
+	if ls.h.proven != nil {
+		provenPut(ls.h.proven, TaxCodeStream(id), l)
+	}
 	return l.State, nil
 }
 

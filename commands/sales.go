@@ -95,6 +95,9 @@ func (s *Sales) Create(ctx context.Context, cmd Context, c CreateSale) (SaleResu
 
 // create is Create loading through ls.
 func (s *Sales) create(ctx context.Context, cmd Context, c CreateSale, ls *saleLoads) (SaleResult, error) {
+	if res, answered, err := s.createTrusted(ctx, cmd, c, ls); answered {
+		return res, err
+	}
 	p, err := s.plan(ctx, cmd, c, ls, nil, nil)
 	if err != nil {
 		return SaleResult{}, err
