@@ -50,14 +50,19 @@ type Handler struct {
 	// proven keeps the states of the streams a sale only reads, for trusted decisions
 	// (proven.go); nil where the store cannot check them or snapshots are not kept in memory.
 	proven *provenStates
-	// trustedWritten counts the sales written on trusted decisions (TrustedSales).
-	trustedWritten atomic.Uint64
-	observe        Observer
+	// trustedWritten and trustedRefused count the trusted decisions written and refused
+	// (TrustedSales, RefusedTrustedSales).
+	trustedWritten, trustedRefused atomic.Uint64
+	observe                        Observer
 }
 
 // TrustedSales is how many one-shot sales h wrote on states it held, without reading them
-// (proven.go): for tests and metrics.
+// (proven.go).
 func (h *Handler) TrustedSales() uint64 { return h.trustedWritten.Load() }
+
+// RefusedTrustedSales is how many one-shot sales h decided on states it held whose atomic
+// call was refused (a stream had moved), and which were then read and decided again.
+func (h *Handler) RefusedTrustedSales() uint64 { return h.trustedRefused.Load() }
 
 // Options tunes a Handler.
 type Options struct {

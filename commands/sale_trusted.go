@@ -38,6 +38,7 @@ func (s *Sales) createTrusted(ctx context.Context, cmd Context, c CreateSale, ls
 	out, err := at.AppendAtomicChecked(ctx, trust.checks(appends), appends)
 	switch {
 	case movedUnder(err):
+		s.h.trustedRefused.Add(1)
 		s.h.proven.refused(trust.streams(), time.Now())
 		return res, false, nil
 	case err != nil:

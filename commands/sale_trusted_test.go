@@ -67,8 +67,8 @@ func TestATrustedSaleIsProvenOrDecidedAgain(t *testing.T) {
 		t.Fatalf("retry on b: replayed %v, trusted sales %d, receipt %d completed %s; want the original's answer (receipt 3, completed %s)",
 			retry.Replayed, hb.TrustedSales(), retry.Sale.State.ReceiptNumber, retry.Sale.State.CompletedAt, original.Sale.State.CompletedAt)
 	}
-	if h, err := ms.HeadPosition(ctx); err != nil || h != head {
-		t.Fatalf("the retry moved the head from %d to %d (%v)", head, h, err)
+	if h, err := ms.HeadPosition(ctx); err != nil || h != head || hb.RefusedTrustedSales() != 1 {
+		t.Fatalf("the retry moved the head from %d to %d (%v); refused trusted sales %d, want 1", head, h, err, hb.RefusedTrustedSales())
 	}
 
 	// For a while after a refused call b reads the streams it decided on (doubtFor): another
@@ -91,7 +91,8 @@ func TestATrustedSaleIsProvenOrDecidedAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	repriced := sellNew(c)
-	if hc.TrustedSales() != 1 || repriced.Sale.State.Lines[0].UnitPrice.Amount != 199 || repriced.Sale.State.ReceiptNumber != 7 {
+	if hc.TrustedSales() != 1 || hc.RefusedTrustedSales() != 1 || repriced.Sale.State.Lines[0].UnitPrice.Amount != 199 ||
+		repriced.Sale.State.ReceiptNumber != 7 {
 		t.Fatalf("after the price change: trusted sales %d, unit price %d, receipt %d; want 1, 199 and 7",
 			hc.TrustedSales(), repriced.Sale.State.Lines[0].UnitPrice.Amount, repriced.Sale.State.ReceiptNumber)
 	}

@@ -74,6 +74,11 @@ func Build(ctx context.Context, d Deps) (api.Services, error) {
 	handler := commands.NewHandler(d.Store, codec, commands.Options{
 		Snapshots: commands.NewCachedSnapshots(snapshots, snapshotDurableEvery, snapshotCacheStreams),
 		Observe:   observe})
+	if d.Registry != nil {
+		if err := monitoring.RegisterSalesFromMemory(d.Registry, handler.TrustedSales, handler.RefusedTrustedSales); err != nil {
+			return api.Services{}, fmt.Errorf("metrics: %w", err)
+		}
+	}
 	creds, err := credentials.New(ctx, d.DB)
 	if err != nil {
 		return api.Services{}, err
