@@ -137,9 +137,22 @@ func (s *Store) appendAtomicOnce(ctx context.Context, appends []eventstore.Strea
 	if plain && allPlain(steps) {
 		return s.appendAtomicOne(ctx, args, steps, checks)
 	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, nil, unavailable(err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // after Commit: nothing to do
 	batch := &pgx.Batch{}
 	batch.Queue(lockAtomicSQL, atomicStreams(appends))
-	queueChecks(batch, checks)
+	if len(checks.checks) > 0 {
+		// The checks take a round trip of their own: appends sent after them in one batch would
+		// run even where a check fails, and the positions they took would be left as holes in
+		// $all by the rollback (readers wait for a hole to be proven empty).
+		if err := lockAndCheck(ctx, tx, batch, checks); err != nil {
+			return nil, nil, err
+		}
+		batch = &pgx.Batch{}
+	}
 	for i, a := range args {
 		st := steps[i]
 		switch st.kind {
@@ -152,19 +165,12 @@ func (s *Store) appendAtomicOnce(ctx context.Context, appends []eventstore.Strea
 			batch.Queue(appendSQL, a...)
 		}
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return nil, nil, unavailable(err)
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // after Commit: nothing to do
 	br := tx.SendBatch(ctx, batch)
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		return nil, nil, atomicError(err)
-	}
-	if err := readChecks(br, checks); err != nil {
-		_ = br.Close()
-		return nil, nil, err
+	if len(checks.checks) == 0 {
+		if _, err := br.Exec(); err != nil { // lockAtomicSQL
+			_ = br.Close()
+			return nil, nil, atomicError(err)
+		}
 	}
 	out, tips, err := readAtomic(br, appends, args, steps)
 	if err != nil {

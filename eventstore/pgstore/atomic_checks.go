@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -54,20 +55,27 @@ SELECT k.i, s.stream_id IS NOT NULL, coalesce(s.deleted, false), coalesce(s.revi
  ORDER BY k.i
  LIMIT 1`
 
-// queueChecks queues in batch the statements that check a call's checks, if it has any.
-func queueChecks(batch *pgx.Batch, checks checkArgs) {
-	if len(checks.checks) > 0 {
-		batch.Queue(checkAtomicSQL, checks.streams, checks.revisions)
-		batch.Queue(storedIDsSQL, checks.ids)
+// lockAndCheck sends batch (the lock of a call's streams) with the statements that check its
+// checks in tx, and returns nil when every check holds and no event of the call is stored,
+// else the error of the first check that does not, or ErrDuplicateEventID.
+func lockAndCheck(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, checks checkArgs) error {
+	batch.Queue(checkAtomicSQL, checks.streams, checks.revisions)
+	batch.Queue(storedIDsSQL, checks.ids)
+	br := tx.SendBatch(ctx, batch)
+	if err := readLockAndChecks(br, checks); err != nil {
+		_ = br.Close()
+		return err
 	}
+	if err := br.Close(); err != nil {
+		return atomicError(err)
+	}
+	return nil
 }
 
-// readChecks reads the answers of the statements queueChecks queued: nil when every check
-// holds and no event of the call is stored, else the error of the first check that does not,
-// or ErrDuplicateEventID.
-func readChecks(br pgx.BatchResults, checks checkArgs) error {
-	if len(checks.checks) == 0 {
-		return nil
+// readLockAndChecks reads the answers of lockAndCheck's batch.
+func readLockAndChecks(br pgx.BatchResults, checks checkArgs) error {
+	if _, err := br.Exec(); err != nil { // lockAtomicSQL
+		return atomicError(err)
 	}
 	if err := readCheck(br, checks); err != nil {
 		return err

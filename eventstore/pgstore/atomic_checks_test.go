@@ -61,4 +61,44 @@ func TestAtomicChecksOnBothPaths(t *testing.T) {
 	if n := len(verifyChain(t, s, register)); n != 3 {
 		t.Fatalf("%s holds %d events, want 3: its first and one for each sale written", register, n)
 	}
+
+	// Refused calls take no position: a retry (the same events again), on either path, and a
+	// call whose check fails leave no hole in $all.
+	sale, receipt := events(2), events(1)
+	retry := func(registerAt uint64) error {
+		_, err := s.AppendAtomicChecked(ctx, []eventstore.StreamCheck{{Stream: product, Revision: 2}}, []eventstore.StreamAppend{
+			{Stream: "sale-6", Expected: eventstore.NoStream, Events: sale},
+			{Stream: register, Expected: eventstore.Exact(registerAt), Events: receipt},
+		})
+		return err
+	}
+	if err := retry(2); err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.HeadPosition(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := retry(2); !errors.Is(err, eventstore.ErrDuplicateEventID) {
+		t.Fatalf("retry: %v, want a duplicate event ID", err)
+	}
+	s.SetTip(register, revision+3, hash)
+	if err := retry(3); !errors.Is(err, eventstore.ErrDuplicateEventID) {
+		t.Fatalf("retry in a transaction: %v, want a duplicate event ID", err)
+	}
+	alone := []eventstore.StreamAppend{{Stream: "sale-8", Expected: eventstore.NoStream, Events: events(2)}}
+	checked := []eventstore.StreamCheck{{Stream: product, Revision: 2}}
+	if _, err := s.AppendAtomicChecked(ctx, checked, alone); err != nil {
+		t.Fatal(err)
+	}
+	head += 2 // sale-8's events
+	if _, err := s.AppendAtomicChecked(ctx, checked, alone); !errors.Is(err, eventstore.ErrDuplicateEventID) {
+		t.Fatalf("retry of a call to a new stream alone: %v, want a duplicate event ID", err)
+	}
+	if err := call("sale-7", 3, 1); !errors.Is(err, eventstore.ErrWrongExpectedRevision) {
+		t.Fatalf("call on a moved product: %v, want a wrong expected revision", err)
+	}
+	if res := mustAppend(t, s, "after", eventstore.NoStream, events(1)); res.Position != head+1 {
+		t.Fatalf("the next append took position %d, want %d: refused calls left a hole", res.Position, head+1)
+	}
 }

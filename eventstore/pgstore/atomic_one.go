@@ -22,9 +22,10 @@ import (
 // can deadlock with it; a LATERAL lookup by key, not a join the planner may turn into a scan of
 // every stream); unless every one of them is, and every stream checked is at its revision and
 // not deleted (read, not locked), nothing is created, advanced or inserted and the answer is
-// NULL. A new stream that exists
-// meanwhile, or an event ID already stored, fails the whole statement with a unique violation,
-// which undoes it. Positions are taken as in the other statements: nextval after the sort, under
+// NULL; so it is when a new stream exists already (a retry), so that the statement takes no
+// position it would leave as a hole in $all. A new stream created meanwhile by a transaction
+// not yet committed, or an event ID already stored, fails the whole statement with a unique
+// violation, which undoes it. Positions are taken as in the other statements: nextval after the sort, under
 // the RowExclusiveLock the statement holds on events until it commits. Arrays are unnested
 // through scalar subqueries so that the cached generic plan is kept (see appendKnownBatchSQL).
 const atomicOneSQL = `
@@ -42,7 +43,8 @@ g AS MATERIALIZED (
      CROSS JOIN LATERAL (
            SELECT 1 FROM streams s WHERE s.stream_id = k.stream AND s.revision = k.rev AND NOT s.deleted) s),
 ok AS MATERIALIZED (
-    SELECT count(*) = cardinality((SELECT $1::text[])) AND (SELECT g.held FROM g) = cardinality((SELECT $16::text[])) AS ok
+    SELECT count(*) = cardinality((SELECT $1::text[])) AND (SELECT g.held FROM g) = cardinality((SELECT $16::text[]))
+           AND NOT EXISTS (SELECT 1 FROM streams s WHERE s.stream_id = ANY((SELECT $6::text[])::text[])) AS ok
       FROM l),
 c AS (
     INSERT INTO streams (stream_id, revision, last_hash)
