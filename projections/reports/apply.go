@@ -131,14 +131,14 @@ func (p *Projection) foldEvent(f *fold, d decoded) {
 		if s.avgCost == nil {
 			s.avgCost = f.unitCost(v.LocationID, v.ProductID)
 		}
-		s.onHand, s.lastAt = int64(v.OnHand), occurredAt(d.e, v.At)
+		s.onHand, s.lastAt = int64(v.OnHand), latest(s.lastAt, occurredAt(d.e, v.At))
 		p.stockCurrency(f, s, v.LocationID, v.ProductID)
 	case stockCounted:
 		s := f.touchStock(stockKey{v.LocationID, v.ProductID})
 		if s.avgCost == nil {
 			s.avgCost = f.unitCost(v.LocationID, v.ProductID)
 		}
-		s.onHand, s.lastAt = int64(v.Counted), occurredAt(d.e, v.At)
+		s.onHand, s.lastAt = int64(v.Counted), latest(s.lastAt, occurredAt(d.e, v.At))
 		p.stockCurrency(f, s, v.LocationID, v.ProductID)
 	case shift.ShiftOpened:
 		s := f.shift(v.ShiftID)

@@ -83,8 +83,11 @@ type productInfo struct {
 type stockKey struct{ location, product uuid.UUID }
 
 // stockRow is a row of inventory_valuation; onHand in thousandths. Of a row the batch only
-// reads (for its cost), load fills currency and avgCost; each stock event sets onHand and
-// lastAt of the row it touches, and only touched rows are written.
+// reads (for its cost), load fills currency and avgCost; each stock event sets onHand of the
+// row it touches and moves its lastAt on to the event's time if later, and only touched rows
+// are written (keeping the later of the stored and the written lastAt). lastAt is the latest,
+// not the last applied: the stock policies of sales and of returns append the movements of one
+// product concurrently, in either order, and the report must not depend on which came first.
 type stockRow struct {
 	currency string
 	onHand   int64
@@ -203,4 +206,12 @@ func weightedCost(before, avg, delta, u, onHand int64) int64 {
 func localDay(t time.Time, loc *time.Location) (string, int) {
 	lt := t.In(loc)
 	return lt.Format(time.DateOnly), lt.Hour()
+}
+
+// latest returns the later of a and b.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -25,6 +25,12 @@ import (
 // dump of the tables of every read model (the reports and the operational ones).
 func project(t *testing.T, evs []scenarioEvent, batchSize, parts int) string {
 	t.Helper()
+	return projectDumping(t, evs, batchSize, parts, dumpTables)
+}
+
+// projectDumping is project returning what dump makes of the tables.
+func projectDumping(t *testing.T, evs []scenarioEvent, batchSize, parts int, dump func(testing.TB, *pgxpool.Pool) string) string {
+	t.Helper()
 	pool, err := pgxpool.New(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +43,7 @@ func project(t *testing.T, evs []scenarioEvent, batchSize, parts int) string {
 		last := appendScenario(t, es, evs[i*len(evs)/parts:(i+1)*len(evs)/parts])
 		run(t, pool, es, batchSize, last)
 	}
-	return dumpTables(t, pool)
+	return dump(t, pool)
 }
 
 // run runs a runner of a new report projection until it has applied last, then stops it.

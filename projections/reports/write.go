@@ -187,12 +187,12 @@ func writeStock(b *pgx.Batch, schema string, f *fold) {
 		locs, prods, curs = append(locs, k.location.String()), append(prods, k.product.String()), append(curs, s.currency)
 		onHand, avg, at = append(onHand, s.onHand), append(avg, s.avgCost), append(at, s.lastAt)
 	}
-	b.Queue(`INSERT INTO `+projections.Table(schema, "inventory_valuation")+`
+	b.Queue(`INSERT INTO `+projections.Table(schema, "inventory_valuation")+` AS v
 			(location_id, product_id, currency, on_hand, avg_unit_cost, last_movement_at)
 		SELECT l::uuid, p::uuid, c, q / 1000.0, a, t
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::timestamptz[]) AS u(l, p, c, q, a, t)
 		ON CONFLICT (location_id, product_id) DO UPDATE SET currency = excluded.currency, on_hand = excluded.on_hand,
-			avg_unit_cost = excluded.avg_unit_cost, last_movement_at = excluded.last_movement_at`,
+			avg_unit_cost = excluded.avg_unit_cost, last_movement_at = greatest(v.last_movement_at, excluded.last_movement_at)`,
 		locs, prods, curs, onHand, avg, at)
 }
 
