@@ -72,7 +72,7 @@ func provenPut[S any](p *provenStates, stream string, l Loaded[S]) {
 // provenGet returns the kept state of stream, with an empty map of located events.
 func provenGet[S any](p *provenStates, stream string) (Loaded[S], bool) {
 	p.mu.Lock()
-	v, ok := p.states[stream]
+	v := p.states[stream]
 	p.mu.Unlock()
 	l, ok := v.(Loaded[S])
 	if ok {

@@ -19,19 +19,8 @@ func (s *Sales) createTrusted(ctx context.Context, cmd Context, c CreateSale, ls
 	if !ok || s.h.proven == nil || !c.Complete || cmd.IfMatch != nil {
 		return res, false, nil
 	}
-	trust := &trustedRead{fresh: SaleStream(c.SaleID)}
-	tl := newSaleLoads(s.h, ls.taxCodeIDs)
-	tl.trust = trust
-	read := loadSaleContexts(ctx, s.h, []CreateSale{c}, tl)[0]
-	if trust.missed || read.err != nil || s.h.proven.doubts(trust.streams(), time.Now()) {
-		return res, false, nil
-	}
-	p, err := s.plan(ctx, cmd, c, tl, &read, nil)
-	if err != nil || trust.missed {
-		return res, false, nil // a refusal on states not proven is not an answer
-	}
-	a, ok, err := s.decideAtOnce(p)
-	if !ok || err != nil {
+	a, trust, ok := s.decideTrusted(ctx, cmd, c, ls)
+	if !ok {
 		return res, false, nil
 	}
 	appends := a.appends()
@@ -46,4 +35,23 @@ func (s *Sales) createTrusted(ctx context.Context, cmd Context, c CreateSale, ls
 	}
 	s.h.trustedWritten.Add(1)
 	return a.recorded(ctx, s.h, out), true, nil
+}
+
+// decideTrusted decides c on the states this process holds (createTrusted). ok is false when
+// the read path must decide it: a stream not held or doubted, or a decision that refuses the
+// sale or leaves it to the steps, since a refusal on states not proven is no answer.
+func (s *Sales) decideTrusted(ctx context.Context, cmd Context, c CreateSale, ls *saleLoads) (a saleAtOnce, trust *trustedRead, ok bool) {
+	trust = &trustedRead{fresh: SaleStream(c.SaleID)}
+	tl := newSaleLoads(s.h, ls.taxCodeIDs)
+	tl.trust = trust
+	read := loadSaleContexts(ctx, s.h, []CreateSale{c}, tl)[0]
+	if trust.missed || read.err != nil || s.h.proven.doubts(trust.streams(), time.Now()) {
+		return a, trust, false
+	}
+	p, err := s.plan(ctx, cmd, c, tl, &read, nil)
+	if err != nil || trust.missed {
+		return a, trust, false
+	}
+	a, ok, err = s.decideAtOnce(p)
+	return a, trust, ok && err == nil
 }
