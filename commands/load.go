@@ -58,7 +58,7 @@ func loadCovering[S, E any](ctx context.Context, h *Handler, stream string, agg 
 // read (see readAhead).
 func loadFrom[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], after eventstore.Position,
 	snap Snapshot, fromSnapshot bool, first *eventstore.StreamPage) (Loaded[S], error) {
-	out := Loaded[S]{State: agg.Initial(), byID: map[uuid.UUID]located{}}
+	out := initialLoaded(agg)
 	var from, folded uint64
 	if fromSnapshot {
 		from = snap.Revision
@@ -85,12 +85,10 @@ func loadFrom[S, E any](ctx context.Context, h *Handler, stream string, agg Aggr
 				fromSnapshot, from = false, 0
 				continue
 			}
-			state, err := agg.Snapshot.Decode(snap.State)
-			if err != nil {
-				fromSnapshot, from = false, 0
+			if out, err = snapshotLoaded(agg, snap); err != nil {
+				out, fromSnapshot, from = initialLoaded(agg), false, 0
 				continue
 			}
-			out.State, out.Exists, out.Revision, out.Position, out.lastID = state, true, snap.Revision, snap.Position, snap.EventID
 		}
 		for i, rec := range page {
 			e, err := agg.Decode(h.codec, rec)
@@ -121,6 +119,21 @@ func loadFrom[S, E any](ctx context.Context, h *Handler, stream string, agg Aggr
 		out.unsnapshotted = 0
 	}
 	return out, nil
+}
+
+// initialLoaded is a stream of agg without events, as Load finds a missing one.
+func initialLoaded[S, E any](agg Aggregate[S, E]) Loaded[S] {
+	return Loaded[S]{State: agg.Initial(), byID: map[uuid.UUID]located{}}
+}
+
+// snapshotLoaded is the stream as of snap, with no event located yet.
+func snapshotLoaded[S, E any](agg Aggregate[S, E], snap Snapshot) (Loaded[S], error) {
+	state, err := agg.Snapshot.Decode(snap.State)
+	if err != nil {
+		return Loaded[S]{}, err
+	}
+	return Loaded[S]{State: state, Exists: true, Revision: snap.Revision, Position: snap.Position, lastID: snap.EventID,
+		byID: map[uuid.UUID]located{}}, nil
 }
 
 // coverBackwards adds to byID the events of stream from revision down to the first at or

@@ -3,8 +3,6 @@ package commands
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/odata-pos/pos/eventstore"
 )
 
@@ -55,15 +53,13 @@ func addLoad[S, E any](ctx context.Context, ra *readAhead, h *Handler, stream st
 		var l Loaded[S]
 		switch {
 		case stream == trust.fresh:
-			*out, *err = Loaded[S]{State: agg.Initial(), byID: map[uuid.UUID]located{}}, nil
+			*out, *err = initialLoaded(agg), nil
 			return true
 		case fromSnapshot:
-			state, derr := agg.Snapshot.Decode(snap.State)
-			if derr != nil {
+			var derr error
+			if l, derr = snapshotLoaded(agg, snap); derr != nil {
 				return false
 			}
-			l = Loaded[S]{State: state, Exists: true, Revision: snap.Revision, Position: snap.Position, lastID: snap.EventID,
-				byID: map[uuid.UUID]located{}}
 		case readOnly && h.proven != nil:
 			var ok bool
 			if l, ok = provenGet[S](h.proven, stream); !ok {

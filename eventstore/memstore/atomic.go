@@ -31,24 +31,8 @@ func (s *Store) AppendAtomicChecked(ctx context.Context, checks []eventstore.Str
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, c := range checks {
-		st := s.streams[c.Stream]
-		exists := st != nil && len(st.indexes) > 0
-		deleted := st != nil && st.deleted
-		if deleted || !exists || uint64(len(st.indexes)-1) != c.Revision {
-			var actual uint64
-			if exists {
-				actual = uint64(len(st.indexes) - 1)
-			}
-			return nil, eventstore.CheckFailed(c, exists, deleted, actual)
-		}
-	}
-	for _, a := range appends {
-		for _, e := range a.Events {
-			if _, stored := s.byID[e.ID]; stored && len(checks) > 0 {
-				return nil, fmt.Errorf("append to %s: event %s: %w", a.Stream, e.ID, eventstore.ErrDuplicateEventID)
-			}
-		}
+	if err := s.checkLocked(checks, appends); err != nil {
+		return nil, err
 	}
 	mark := s.mark(appends)
 	out := make([]eventstore.AppendResult, len(appends))
@@ -96,4 +80,28 @@ func (s *Store) undo(m mark) {
 			st.indexes = st.indexes[:n]
 		}
 	}
+}
+
+// checkLocked returns the error of the first of checks that does not hold, or, when there are
+// checks, ErrDuplicateEventID for an event of appends already stored (s.mu held; see
+// eventstore.CheckedAtomicAppender).
+func (s *Store) checkLocked(checks []eventstore.StreamCheck, appends []eventstore.StreamAppend) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	for _, c := range checks {
+		st := s.streams[c.Stream]
+		deleted, actual := st != nil && st.deleted, st.actual()
+		if deleted || !actual.Exists || actual.Revision != c.Revision {
+			return eventstore.CheckFailed(c, actual.Exists, deleted, actual.Revision)
+		}
+	}
+	for _, a := range appends {
+		for _, e := range a.Events {
+			if _, stored := s.byID[e.ID]; stored {
+				return fmt.Errorf("append to %s: event %s: %w", a.Stream, e.ID, eventstore.ErrDuplicateEventID)
+			}
+		}
+	}
+	return nil
 }

@@ -28,6 +28,15 @@ type stream struct {
 	deleted bool
 }
 
+// actual is the revision of st (nil: no such stream) as an expected revision is matched
+// against it.
+func (st *stream) actual() eventstore.ActualRevision {
+	if st == nil || len(st.indexes) == 0 {
+		return eventstore.ActualRevision{}
+	}
+	return eventstore.ActualRevision{Exists: true, Revision: uint64(len(st.indexes) - 1)}
+}
+
 // New returns an empty store.
 func New() *Store { return NewWithClock(time.Now) }
 
@@ -66,18 +75,11 @@ func (s *Store) appendLocked(name string, expected eventstore.ExpectedRevision, 
 	if st != nil && st.deleted {
 		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", name, eventstore.ErrStreamDeleted)
 	}
-	exists := st != nil && len(st.indexes) > 0
-	var current uint64
-	if exists {
-		current = uint64(len(st.indexes) - 1)
-	}
 	if res, done, err := s.replay(name, st, expected, events); done {
 		return res, err
 	}
-	if !expected.Matches(exists, current) {
-		return eventstore.AppendResult{}, &eventstore.WrongExpectedRevisionError{
-			Stream: name, Expected: expected, Actual: eventstore.ActualRevision{Exists: exists, Revision: current},
-		}
+	if actual := st.actual(); !expected.Matches(actual.Exists, actual.Revision) {
+		return eventstore.AppendResult{}, &eventstore.WrongExpectedRevisionError{Stream: name, Expected: expected, Actual: actual}
 	}
 	if st == nil {
 		st = &stream{}
@@ -236,13 +238,8 @@ func (s *Store) Tombstone(ctx context.Context, name string, expected eventstore.
 	if st != nil && st.deleted {
 		return fmt.Errorf("tombstone %s: %w", name, eventstore.ErrStreamDeleted)
 	}
-	exists := st != nil && len(st.indexes) > 0
-	var current uint64
-	if exists {
-		current = uint64(len(st.indexes) - 1)
-	}
-	if !expected.Matches(exists, current) {
-		return &eventstore.WrongExpectedRevisionError{Stream: name, Expected: expected, Actual: eventstore.ActualRevision{Exists: exists, Revision: current}}
+	if actual := st.actual(); !expected.Matches(actual.Exists, actual.Revision) {
+		return &eventstore.WrongExpectedRevisionError{Stream: name, Expected: expected, Actual: actual}
 	}
 	if st == nil {
 		st = &stream{}

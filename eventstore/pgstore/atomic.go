@@ -39,8 +39,8 @@ func (s *Store) AppendAtomic(ctx context.Context, appends []eventstore.StreamApp
 // AppendAtomicChecked is AppendAtomic with checks on streams it does not write; see
 // eventstore.CheckedAtomicAppender. The one statement of a call whose appends are all plain
 // checks them too (atomicOneSQL); when one fails it writes nothing, and the call runs again in
-// a transaction, whose first statements after the locks say which (queueChecks), or that an
-// event of the call is stored already.
+// a transaction, whose first round trip, with the locks, says which (lockAndCheck), or that
+// an event of the call is stored already.
 func (s *Store) AppendAtomicChecked(ctx context.Context, checks []eventstore.StreamCheck, appends []eventstore.StreamAppend) ([]eventstore.AppendResult, error) {
 	if len(appends) == 0 {
 		return nil, nil
