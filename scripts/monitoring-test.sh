@@ -21,7 +21,11 @@ else
 	check "$promtool" check config monitoring/prometheus/prometheus-kubernetes.yml
 fi
 check "$promtool" check rules monitoring/prometheus/rules/*.yml
-(cd monitoring/prometheus && check "../../$promtool" test rules tests/*.test.yml) || failed=1
+# promtool resolves a test's rule_files from its own directory; cd in this shell, not in a
+# subshell, so that a failure reaches $failed.
+cd monitoring/prometheus
+check "../../$promtool" test rules tests/*.test.yml
+cd ../..
 
 check "$amtool" check-config monitoring/alertmanager/alertmanager.yml
 while read -r receivers labels; do
