@@ -60,7 +60,8 @@ func runWith(ctx context.Context, args []string, lookup config.LookupFunc, stdou
 			err = fmt.Errorf("close log file: %w", cerr)
 		}
 	}()
-	log.Info("starting posd", slog.String("version", version), slog.Any("config", cfg))
+	gcPercent := tuneGC(lookup)
+	log.Info("starting posd", slog.String("version", version), slog.Int("gc_percent", gcPercent), slog.Any("config", cfg))
 	defer func() {
 		if err != nil {
 			log.Error("posd failed", slog.String("error", err.Error()))
