@@ -1,6 +1,7 @@
 package register
 
 import (
+	"maps"
 	"time"
 
 	"github.com/google/uuid"
@@ -73,6 +74,13 @@ type State struct {
 
 // Exists reports whether the register was created.
 func (s State) Exists() bool { return s.ID != uuid.Nil }
+
+// Clone returns a copy of s that shares no map with it: Evolve on either leaves the other as
+// it was (Evolve updates the Z numbers' map in place).
+func (s State) Clone() State {
+	s.zByShift = maps.Clone(s.zByShift)
+	return s
+}
 
 // ZNumberOf returns the Z number of a closed shift, if it was closed.
 func (s State) ZNumberOf(shiftID uuid.UUID) (int64, bool) {

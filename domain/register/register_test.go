@@ -59,3 +59,24 @@ func TestSnapshotRoundTripsTheState(t *testing.T) {
 		t.Fatal("evolving the decoded state changed the original's map")
 	}
 }
+
+func TestCloneSharesNoMapWithTheOriginal(t *testing.T) {
+	r, s1, s2 := id(1), id(10), id(11)
+	s := decider.Fold([]Event{RegisterCreated{RegisterID: r, StoreID: id(2), Code: "R1", Name: "Till 1"},
+		ShiftOpened{r, s1, now}, ShiftClosed{r, s1, 1, now}, ShiftOpened{r, s2, now}})
+	before, _ := MarshalSnapshot(s)
+	c := s.Clone()
+	if b, _ := MarshalSnapshot(c); string(b) != string(before) {
+		t.Fatalf("the clone differs from the original:\n%s\n%s", b, before)
+	}
+	Evolve(s, ShiftClosed{r, s2, 2, now})
+	if _, ok := c.ZNumberOf(s2); ok {
+		t.Fatal("closing a shift on the original changed the clone")
+	}
+	c2 := c.Clone()
+	Evolve(c2, ShiftClosed{r, s2, 7, now})
+	if z, _ := c.ZNumberOf(s2); z != 0 {
+		t.Fatalf("closing a shift on a clone of the clone changed the clone (Z %d)", z)
+	}
+	gwt.AssertCloneCopiesEveryReference(t, State{}, "zByShift")
+}

@@ -120,3 +120,19 @@ func TestSalesAreNotRememberedAndTheStateSnapshots(t *testing.T) {
 		t.Fatalf("a closed shift's snapshot: %+v", again)
 	}
 }
+
+func TestCloneSharesNoMapWithTheOriginal(t *testing.T) {
+	sh := id(1)
+	s := decider.Fold([]Event{ShiftOpened{ShiftID: sh, StoreID: id(2), RegisterID: id(3), CashierID: "u1", OpeningFloat: eur(10000), OpenedAt: t0},
+		CashMovementRecorded{ShiftID: sh, MovementID: id(10), Type: PaidIn, Amount: eur(2000), Reason: "change", At: t0}})
+	before, _ := MarshalSnapshot(s)
+	c := s.Clone()
+	if b, _ := MarshalSnapshot(c); string(b) != string(before) {
+		t.Fatalf("the clone differs from the original:\n%s\n%s", b, before)
+	}
+	Evolve(s, CashRefundRecorded{ShiftID: sh, ReturnID: id(30), Amount: eur(500)})
+	if evs, err := Decide(c, RecordCashRefund{ReturnID: id(30), Amount: eur(500)}, t1); err != nil || len(evs) != 1 {
+		t.Fatalf("a refund recorded on the original only is a repeat on the clone: %v %v", evs, err)
+	}
+	gwt.AssertCloneCopiesEveryReference(t, State{}, "seen")
+}

@@ -1,6 +1,7 @@
 package shift
 
 import (
+	"maps"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +36,13 @@ type State struct {
 
 // Exists reports whether the shift was opened.
 func (s State) Exists() bool { return s.ID != uuid.Nil }
+
+// Clone returns a copy of s that shares no map with it: Evolve on either leaves the other as
+// it was (Evolve updates the remembered IDs in place).
+func (s State) Clone() State {
+	s.seen = maps.Clone(s.seen)
+	return s
+}
 
 // OpenAt reports whether the shift was open at t (opened at or before t, not closed before t).
 func (s State) OpenAt(t time.Time) bool {

@@ -103,3 +103,43 @@ func SnapshotRoundTrip[S any](t *testing.T, s S, marshal func(S) ([]byte, error)
 	}
 	return got
 }
+
+// AssertCloneCopiesEveryReference fails when the state type of zero has a field that may
+// share memory with a copy of it (a map, slice, pointer, interface, channel or function, at any
+// depth of its structs) other than those named in copied, the fields its Clone copies. A field
+// added to a state later then fails here until Clone copies it too.
+func AssertCloneCopiesEveryReference[S any](t *testing.T, zero S, copied ...string) {
+	t.Helper()
+	want := map[string]bool{}
+	for _, f := range copied {
+		want[f] = true
+	}
+	for _, f := range referenceFields(reflect.TypeOf(zero), "") {
+		if !want[f] {
+			t.Errorf("%T.%s may share memory between a state and its Clone: copy it in Clone and name it here", zero, f)
+		}
+		delete(want, f)
+	}
+	for f := range want {
+		t.Errorf("%T has no reference field %s", zero, f)
+	}
+}
+
+// referenceFields lists the fields of struct type typ, prefixed by prefix, whose values may
+// share memory between copies; time.Time's location pointer is not one (it is never written).
+func referenceFields(typ reflect.Type, prefix string) []string {
+	var out []string
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name := prefix + f.Name
+		switch {
+		case f.Type == reflect.TypeOf(time.Time{}):
+		case f.Type.Kind() == reflect.Struct:
+			out = append(out, referenceFields(f.Type, name+".")...)
+		case f.Type.Kind() == reflect.Map, f.Type.Kind() == reflect.Slice, f.Type.Kind() == reflect.Pointer,
+			f.Type.Kind() == reflect.Interface, f.Type.Kind() == reflect.Chan, f.Type.Kind() == reflect.Func:
+			out = append(out, name)
+		}
+	}
+	return out
+}
