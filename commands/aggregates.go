@@ -71,12 +71,12 @@ var (
 	StoreAggregate    = Aggregate[store.State, store.Event]{Initial: zero[store.State], Evolve: store.Evolve}
 	RegisterAggregate = Aggregate[register.State, register.Event]{Initial: zero[register.State], Evolve: register.Evolve,
 		Snapshot: &Snapshotting[register.State]{Kind: register.SnapshotKind, Every: snapshotEvery,
-			Encode: register.MarshalSnapshot, Decode: fastDecode(register.DecodeSnapshot)}}
+			Encode: register.MarshalSnapshot, Decode: fastDecode(register.DecodeSnapshot), Clone: register.State.Clone}}
 	TaxCodeAggregate = Aggregate[taxcode.State, taxcode.Event]{Initial: zero[taxcode.State], Evolve: taxcode.Evolve}
 	ProductAggregate = Aggregate[catalog.State, catalog.Event]{Initial: zero[catalog.State], Evolve: catalog.Evolve}
 	ShiftAggregate   = Aggregate[shift.State, shift.Event]{Initial: zero[shift.State], Evolve: shift.Evolve,
 		Snapshot: &Snapshotting[shift.State]{Kind: shift.SnapshotKind, Every: snapshotEvery,
-			Encode: shift.MarshalSnapshot, Decode: fastDecode(shift.DecodeSnapshot)}}
+			Encode: shift.MarshalSnapshot, Decode: fastDecode(shift.DecodeSnapshot), Clone: shift.State.Clone}}
 	SaleAggregate   = Aggregate[sale.State, sale.Event]{Initial: zero[sale.State], Evolve: sale.Evolve}
 	ReturnAggregate = Aggregate[returns.State, returns.Event]{Initial: zero[returns.State], Evolve: returns.Evolve}
 	StockAggregate  = Aggregate[stock.State, stock.Event]{Initial: zero[stock.State], Evolve: stock.Evolve,

@@ -128,9 +128,14 @@ func initialLoaded[S, E any](agg Aggregate[S, E]) Loaded[S] {
 
 // snapshotLoaded is the stream as of snap, with no event located yet.
 func snapshotLoaded[S, E any](agg Aggregate[S, E], snap Snapshot) (Loaded[S], error) {
-	state, err := agg.Snapshot.Decode(snap.State)
-	if err != nil {
-		return Loaded[S]{}, err
+	var state S
+	if held, ok := snap.held.(S); ok && agg.Snapshot.Clone != nil {
+		state = agg.Snapshot.Clone(held)
+	} else {
+		var err error
+		if state, err = agg.Snapshot.Decode(snap.State); err != nil {
+			return Loaded[S]{}, err
+		}
 	}
 	return Loaded[S]{State: state, Exists: true, Revision: snap.Revision, Position: snap.Position, lastID: snap.EventID,
 		byID: map[uuid.UUID]located{}}, nil
@@ -206,12 +211,19 @@ func loadSnapshot[S, E any](ctx context.Context, h *Handler, stream string, agg 
 // saveSnapshot stores l as the stream's snapshot. A failure is ignored: the next load folds a
 // few more events and tries again.
 func saveSnapshot[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], l Loaded[S]) {
+	snap := Snapshot{Stream: stream, Kind: agg.Snapshot.Kind, Revision: l.Revision, Position: l.Position, EventID: l.lastID}
+	if cached, ok := h.snapshots.(*CachedSnapshots); ok && agg.Snapshot.Clone != nil {
+		held := agg.Snapshot.Clone(l.State) // the caller may go on evolving l.State
+		snap.held = held
+		_ = cached.save(ctx, snap, func() ([]byte, error) { return agg.Snapshot.Encode(held) })
+		return
+	}
 	state, err := agg.Snapshot.Encode(l.State)
 	if err != nil {
 		return
 	}
-	_ = h.snapshots.SaveSnapshot(ctx, Snapshot{Stream: stream, Kind: agg.Snapshot.Kind, Revision: l.Revision,
-		Position: l.Position, EventID: l.lastID, State: state})
+	snap.State = state
+	_ = h.snapshots.SaveSnapshot(ctx, snap)
 }
 
 // replayOf reports the original result when cmd's events are already in the stream.

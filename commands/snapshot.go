@@ -23,6 +23,11 @@ type Snapshot struct {
 	Position eventstore.Position
 	EventID  uuid.UUID
 	State    []byte
+
+	// held is the state itself, kept by this process's CachedSnapshots for an aggregate whose
+	// Snapshotting has Clone: loads take a clone of it instead of decoding State, and State is
+	// encoded from it only for the durable store. Never evolved: it is a copy of its own.
+	held any
 }
 
 // SnapshotStore keeps the latest snapshot per stream and kind.
@@ -46,4 +51,9 @@ type Snapshotting[S any] struct {
 	Every  uint64
 	Encode func(S) ([]byte, error)
 	Decode func([]byte) (S, error)
+	// Clone, when set, returns a copy of a state that shares nothing Evolve changes in place.
+	// CachedSnapshots then keeps this process's states as values: an append's state is
+	// kept as a clone, a load starts from a clone of it, and Encode runs only for the durable
+	// store (a sale's register and shift: no encoding and decoding at every sale).
+	Clone func(S) S
 }

@@ -11,8 +11,10 @@ import (
 // register, a shift) is loaded from this process's memory and folds only what other
 // processes appended since: no snapshot round trip, no re-decoding of up to Every events per
 // command. The durable store still gets a snapshot every `every` events of a stream, for
-// other processes and restarts. Snapshots stay a cache: one that does not match the stream is
-// ignored by Load, whichever tier it came from.
+// other processes and restarts. For an aggregate whose Snapshotting has Clone, the memory tier
+// keeps the state itself (a clone), not its encoding, and it is encoded only for the durable
+// store. Snapshots stay a cache: one that does not match the stream is ignored by Load,
+// whichever tier it came from.
 type CachedSnapshots struct {
 	durable SnapshotStore
 	every   uint64
@@ -62,6 +64,13 @@ func (c *CachedSnapshots) LoadSnapshot(ctx context.Context, stream, kind string)
 // SaveSnapshot keeps snap in memory unless a later one is kept, and stores it durably when
 // the stream's durable snapshot is `every` events behind (or missing).
 func (c *CachedSnapshots) SaveSnapshot(ctx context.Context, snap Snapshot) error {
+	return c.save(ctx, snap, nil)
+}
+
+// save is SaveSnapshot for a snapshot that may hold its state as a value (Snapshot.held)
+// without its encoding: encode then gives State, called only when the durable store is due
+// one.
+func (c *CachedSnapshots) save(ctx context.Context, snap Snapshot, encode func() ([]byte, error)) error {
 	k := [2]string{snap.Stream, snap.Kind}
 	c.mu.Lock()
 	e, ok := c.entries[k]
@@ -76,10 +85,18 @@ func (c *CachedSnapshots) SaveSnapshot(ctx context.Context, snap Snapshot) error
 	}
 	c.putLocked(k, e)
 	c.mu.Unlock()
-	if durable {
-		return c.durable.SaveSnapshot(ctx, snap)
+	if !durable {
+		return nil
 	}
-	return nil
+	if encode != nil {
+		state, err := encode()
+		if err != nil {
+			return err
+		}
+		snap.State = state
+	}
+	snap.held = nil
+	return c.durable.SaveSnapshot(ctx, snap)
 }
 
 func (c *CachedSnapshots) put(k [2]string, e cachedSnapshot) {

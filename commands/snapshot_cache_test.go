@@ -3,8 +3,13 @@ package commands_test
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/odata-pos/pos/commands"
+	"github.com/odata-pos/pos/domain/register"
+	"github.com/odata-pos/pos/domain/shift"
 )
 
 // TestCachedSnapshotsKeepTheLatestInMemory: every snapshot is kept in memory (a later one
@@ -60,4 +65,84 @@ func TestACommandsAppendIsTheNextLoadsSnapshot(t *testing.T) {
 	if got := cs.read.Load(); got != 2 {
 		t.Fatalf("a sale read %d register events, want 2 (one per load, the snapshot's own)", got)
 	}
+}
+
+// TestHeldStatesAreLoadedAsCopiesAndStoredEncoded: the register and shift states a process
+// keeps in memory as values (Snapshotting.Clone) come back from every load as a copy of their
+// own, so evolving one load's state changes neither the next load's nor the durable store's;
+// the durable store gets them encoded, and a process without the memory tier loads the same
+// states from there.
+func TestHeldStatesAreLoadedAsCopiesAndStoredEncoded(t *testing.T) {
+	ctx := context.Background()
+	w := newSaleWorld(t)
+	durable := commands.NewMemorySnapshots()
+	h := commands.NewHandler(w.store, w.h.Codec(), commands.Options{Snapshots: commands.NewCachedSnapshots(durable, 10, 1000)})
+	sales := commands.NewSales(h, time.Now)
+	const n = 25
+	for range n {
+		if _, err := completeSale(t, w, sales); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	reg := commands.RegisterStream(w.reg)
+	first, err := commands.Load(ctx, h, reg, commands.RegisterAggregate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phantom := uuid.New()
+	register.Evolve(first.State, register.ShiftClosed{RegisterID: w.reg, ShiftID: phantom, ZNumber: 99})
+	if _, closed := first.State.ZNumberOf(phantom); !closed {
+		t.Fatal("the test's premise: Evolve records a close in the state's own map")
+	}
+	again, err := commands.Load(ctx, h, reg, commands.RegisterAggregate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z, closed := again.State.ZNumberOf(phantom); closed {
+		t.Fatalf("a close evolved into one load's state is in the next load's (Z %d)", z)
+	}
+
+	// The durable store holds encodings of what the memory tier held, and they decode.
+	snap, ok, err := durable.LoadSnapshot(ctx, reg, register.SnapshotKind)
+	if err != nil || !ok || len(snap.State) == 0 {
+		t.Fatalf("the register's durable snapshot: %+v %v %v", snap, ok, err)
+	}
+	if st, err := register.UnmarshalSnapshot(snap.State); err != nil || st.LastReceipt != int64(snap.Revision)-1 {
+		t.Fatalf("the durable register snapshot at revision %d: last receipt %d, %v", snap.Revision, st.LastReceipt, err)
+	}
+	if _, closed := mustDecodeRegister(t, snap.State).ZNumberOf(phantom); closed {
+		t.Fatal("the close evolved into a load's state reached the durable store")
+	}
+
+	// Without the memory tier (another process), the durable snapshots and the events after
+	// them give the same states as this process's memory.
+	other := commands.NewHandler(w.store, w.h.Codec(), commands.Options{Snapshots: durable})
+	for _, stream := range []string{commands.ShiftStream(w.shift)} {
+		mine, err := commands.Load(ctx, h, stream, commands.ShiftAggregate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := commands.Load(ctx, other, stream, commands.ShiftAggregate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mine.State.SalesCount != n || theirs.State.SalesCount != n || mine.State.CashSales != theirs.State.CashSales ||
+			mine.Revision != theirs.Revision {
+			t.Fatalf("shift from memory: %d sales, %v at %d; from the durable store: %d sales, %v at %d; want %d sales",
+				mine.State.SalesCount, mine.State.CashSales, mine.Revision, theirs.State.SalesCount, theirs.State.CashSales, theirs.Revision, n)
+		}
+	}
+	if snap, ok, _ := durable.LoadSnapshot(ctx, commands.ShiftStream(w.shift), shift.SnapshotKind); !ok || len(snap.State) == 0 {
+		t.Fatal("no encoded durable snapshot of the shift")
+	}
+}
+
+func mustDecodeRegister(t *testing.T, b []byte) register.State {
+	t.Helper()
+	s, err := register.UnmarshalSnapshot(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
