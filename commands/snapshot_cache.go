@@ -44,7 +44,9 @@ func max64(a, b uint64) uint64 {
 	return b
 }
 
-// LoadSnapshot returns the stream's snapshot from memory, or else from the durable store.
+// LoadSnapshot returns the stream's snapshot from memory, or else from the durable store. One
+// that this process holds as a value (Snapshotting.Clone) comes without State: Load takes a
+// clone of the value instead.
 func (c *CachedSnapshots) LoadSnapshot(ctx context.Context, stream, kind string) (Snapshot, bool, error) {
 	k := [2]string{stream, kind}
 	c.mu.Lock()
