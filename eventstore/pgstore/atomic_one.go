@@ -25,9 +25,10 @@ import (
 // NULL; so it is when a new stream exists already (a retry), so that the statement takes no
 // position it would leave as a hole in $all. A new stream created meanwhile by a transaction
 // not yet committed, or an event ID already stored, fails the whole statement with a unique
-// violation, which undoes it. Positions are taken as in the other statements: nextval after the sort, under
-// the RowExclusiveLock the statement holds on events until it commits. Arrays are unnested
-// through scalar subqueries so that the cached generic plan is kept (see appendKnownBatchSQL).
+// violation, which undoes it. Positions are taken as in the other statements: nextval after
+// the sort, under the RowExclusiveLock the statement holds on events until it commits. Arrays
+// are unnested through scalar subqueries so that the cached generic plan is kept (see
+// appendKnownBatchSQL).
 const atomicOneSQL = `
 WITH l AS MATERIALIZED (
     SELECT s.stream_id, k.rev, k.last
