@@ -111,6 +111,13 @@ func TestAtomicAppendRetriesADeadlockVictim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// PostgreSQL aborts whichever session first runs its deadlock check, deadlock_timeout after
+	// it began to wait. The call waits first, but by only the few milliseconds of the poll
+	// below: on a busy machine this session's check could run first and make it the victim.
+	// Its check waits far longer, so the call is always the one aborted.
+	if _, err := tx.Exec(ctx, `SET LOCAL deadlock_timeout = '10s'`); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM streams WHERE stream_id = 'shift-1' FOR UPDATE`); err != nil {
 		t.Fatal(err)
 	}
