@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/odata-pos/pos/api/apitest"
 	"github.com/odata-pos/pos/api/auth"
@@ -12,12 +13,16 @@ import (
 	"github.com/odata-pos/pos/api/sales/salestest"
 )
 
-// staticAccess answers every user's access from memory: the authentication middleware's cost
-// without the per-request PostgreSQL check (signature, claims and the Redis revocation check
-// only, as before the check existed).
+// staticAccess answers every user's access from memory and revokes nothing: the
+// authentication middleware's cost without the per-request PostgreSQL check (signature and
+// claims only).
 type staticAccess struct{ a auth.Access }
 
-func (s staticAccess) UserAccess(context.Context, string) (auth.Access, error) { return s.a, nil }
+func (s staticAccess) UserAccess(context.Context, string, []string, time.Time) (auth.Access, error) {
+	return s.a, nil
+}
+
+func (staticAccess) Revoke(context.Context, string, time.Time, time.Time) error { return nil }
 
 // BenchmarkAuthenticate measures the bearer authentication middleware on one request, with
 // the per-request access check (one primary-key read of user_credentials in PostgreSQL) and

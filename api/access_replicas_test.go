@@ -40,3 +40,41 @@ func TestAccessChangeReachesEveryReplica(t *testing.T) {
 		t.Fatalf("replica 2 after the user was disabled on replica 1: %d, want 401", s)
 	}
 }
+
+// TestLogoutReachesEveryReplicaWithoutRedis: with Redis down, a token logged out on one
+// replica is refused on its very next request to another replica of the same database (the
+// revocation is written to PostgreSQL and read there with the user's access), while the
+// same user's other session goes on working.
+func TestLogoutReachesEveryReplicaWithoutRedis(t *testing.T) {
+	e := apitest.New(t, apitest.Options{RedisURL: "redis://127.0.0.1:1/0"})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	replica2 := e.Replica(ctx, "replica-2:")
+	get := func(token string) int {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, replica2.URL+"/api/v1/auth/me", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := replica2.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	_, token := e.CreateUser("dora", []string{"cashier"}, []string{"s1"})
+	other := e.Login("dora", apitest.UserPassword)
+	if s := get(token); s != http.StatusOK {
+		t.Fatalf("replica 2 before the logout: %d", s)
+	}
+	e.Must(http.StatusNoContent, "POST", "/api/v1/auth/logout", token, nil) // on replica 1
+	if s := get(token); s != http.StatusUnauthorized {
+		t.Errorf("replica 2 after a logout on replica 1: %d, want 401", s)
+	}
+	e.Must(http.StatusUnauthorized, "GET", "/api/v1/auth/me", token, nil)
+	if s := get(other); s != http.StatusOK {
+		t.Errorf("the user's other session on replica 2: %d, want 200", s)
+	}
+}

@@ -141,7 +141,7 @@ func Mount(ctx context.Context, router *mux.Router, d Deps) (*API, error) {
 	if tcfg.KeyPrefix == "" {
 		tcfg.KeyPrefix = prefix + "auth:"
 	}
-	finder := users.NewFinder(svc.Users)
+	finder := users.NewFinder(svc.Users, svc.Access)
 	tokens, err := auth.NewTokens(keys, finder, tcfg, authDeps)
 	if err != nil {
 		return nil, err

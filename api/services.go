@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/odata-pos/pos/api/auth"
+	"github.com/odata-pos/pos/api/users"
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/commands/policies"
 	"github.com/odata-pos/pos/eventstore"
@@ -26,6 +27,9 @@ type Services struct {
 	Catalog   *commands.Catalog
 	Inventory *commands.Inventory
 	Returns   *commands.Returns
+	// Access is what every authenticated request reads, the users' access and the revoked
+	// tokens and sessions, in one round trip (internal/credentials).
+	Access users.AccessStore
 	// Passwords hashes and checks passwords.
 	Passwords *auth.Passwords
 	// Projections is a runner over every read model that is never started here: it answers
@@ -41,7 +45,7 @@ type Services struct {
 func (s Services) validate() error {
 	if s.Codec == nil || s.Commands == nil || s.Users == nil || s.Sales == nil || s.Shifts == nil ||
 		s.Stores == nil || s.Catalog == nil || s.Inventory == nil || s.Returns == nil ||
-		s.Passwords == nil || s.Projections == nil || s.Policies == nil {
+		s.Access == nil || s.Passwords == nil || s.Projections == nil || s.Policies == nil {
 		return errors.New("api: every service of Services is required")
 	}
 	return nil

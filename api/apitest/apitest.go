@@ -40,6 +40,9 @@ const (
 	AdminPassword = "admin-password-1"
 )
 
+// UserPassword is the password of every user CreateUser creates.
+const UserPassword = "user-password-1"
+
 // signingKey signs the access tokens of every Env.
 const signingKey = "apitest-signing-key-0123456789abcdef"
 
@@ -341,14 +344,13 @@ func (e *Env) Login(username, password string) string {
 // CreateUser creates a user (as the admin) and returns its ID and an access token.
 func (e *Env) CreateUser(username string, roles, storeIDs []string) (id, token string) {
 	e.t.Helper()
-	const password = "user-password-1"
 	var out struct {
 		ID string `json:"id"`
 	}
 	e.Must(http.StatusCreated, http.MethodPost, "/api/v1/users", e.AdminToken, map[string]any{
-		"username": username, "password": password, "roles": roles, "store_ids": storeIDs,
+		"username": username, "password": UserPassword, "roles": roles, "store_ids": storeIDs,
 	}).JSON(e.t, &out)
-	return out.ID, e.Login(username, password)
+	return out.ID, e.Login(username, UserPassword)
 }
 
 func quietLogger() *slog.Logger {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/api/httpx"
@@ -15,9 +16,13 @@ import (
 // downAccess is an access source whose database is unreachable.
 type downAccess struct{}
 
-func (downAccess) UserAccess(context.Context, string) (auth.Access, error) {
-	return auth.Access{}, errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+func (downAccess) UserAccess(context.Context, string, []string, time.Time) (auth.Access, error) {
+	return auth.Access{}, errRefused
 }
+
+func (downAccess) Revoke(context.Context, string, time.Time, time.Time) error { return errRefused }
+
+var errRefused = errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
 
 // TestAccessUnreadableIsUnavailableNotTrusted: when the user's access cannot be read, a
 // request with a valid token answers 503 (retry later) rather than being trusted on the token

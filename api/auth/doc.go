@@ -13,9 +13,10 @@
 // epoch), jti, iat, nbf, exp, iss, aud. Lifetime 15 minutes by default ([TokenConfig]).
 //
 // Every verification also reads the user's current [Access] from an [AccessSource] (one
-// primary-key read of PostgreSQL): a disabled user or a token of an older security epoch (the
-// password changed, or the user was disabled, since the login) is revoked, and the roles and
-// stores of the request are the user's current ones, not the token's. A refresh token keeps
+// primary-key read of PostgreSQL, which also looks up the token's and its session's
+// revocations): a revoked token or session, a disabled user or a token of an older security
+// epoch (the password changed, or the user was disabled, since the login) is refused, and the
+// roles and stores of the request are the user's current ones, not the token's. A refresh token keeps
 // the security and scope epochs of its login and does not rotate once either changed.
 //
 // Refresh tokens are 256 random bits ("rt_…"), stored in Redis only as their SHA-256, with
@@ -25,8 +26,11 @@
 // authz.EventRefreshReused security event. Refresh tokens expire after 12 h unused, and a
 // session after 7 days whatever happens.
 //
-// Logout revokes the access token's jti until it expires and its session. Revocations live
-// in Redis, so they survive a restart of posd.
+// Logout revokes the access token's jti until it expires and its session. Revocations are
+// written to PostgreSQL (table token_revocations, read with the access on every request, so
+// a logout holds on every replica at once and survives a restart of posd), kept in-process,
+// and written to Redis, where the refresh script refuses a revoked session's refresh tokens.
+// A logout whose PostgreSQL write fails answers 503 and may be tried again.
 //
 // # Without Redis
 //
@@ -34,13 +38,12 @@
 //
 //   - Login works: the access token is issued without a refresh token (refresh_token is
 //     omitted); the client logs in again when it expires.
-//   - Access tokens still verify by signature, expiry and the user's access in PostgreSQL
-//     (so password, disable, role and store changes still hold). The revocation check fails OPEN
-//     against Redis, but every revocation is first written to an in-process cache that is
-//     always checked, so a logout on this replica holds at once. A logout on another replica
-//     during the outage is not seen here until the token expires (at most AccessTTL).
-//   - Logout succeeds; its revocations stay pending in-process and are written to Redis
-//     before the next refresh (a refresh fails rather than skip them).
+//   - Access tokens still verify by signature, expiry, and the user's access and the
+//     revocations in PostgreSQL (so password, disable, role and store changes and logouts on
+//     any replica still hold).
+//   - Logout succeeds; its revocations are in PostgreSQL, and stay pending in-process until
+//     they are written to Redis before the next refresh (a refresh fails rather than skip
+//     them).
 //   - Refresh fails CLOSED with [ErrUnavailable] (503): rotation and reuse detection cannot
 //     be done safely without the shared store.
 //   - Approvals issued during the outage are kept in-process and are single-use on this

@@ -114,20 +114,36 @@ func (e *events) count(kind authz.SecurityEventKind) int {
 }
 
 // accessMap is an in-memory auth.AccessSource for the token mechanics tests (the PostgreSQL one
-// is tested through the API in api/users).
+// is tested in internal/credentials and through the API). Fixtures of one test that stand for
+// replicas of one deployment share it, as they would share the database.
 type accessMap struct {
-	mu sync.Mutex
-	m  map[string]auth.Access
+	mu      sync.Mutex
+	m       map[string]auth.Access
+	revoked map[string]time.Time
 }
 
-func (a *accessMap) UserAccess(_ context.Context, id string) (auth.Access, error) {
+func (a *accessMap) UserAccess(_ context.Context, id string, keys []string, now time.Time) (auth.Access, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	x, ok := a.m[id]
 	if !ok {
 		return auth.Access{}, auth.ErrUserNotFound
 	}
+	for _, k := range keys {
+		if u, ok := a.revoked[k]; ok && now.Before(u) {
+			x.Revoked = true
+		}
+	}
 	return x, nil
+}
+
+func (a *accessMap) Revoke(_ context.Context, key string, until, _ time.Time) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if until.After(a.revoked[key]) {
+		a.revoked[key] = until
+	}
+	return nil
 }
 
 // grant sets the current access of id's user to id's roles, stores and epoch.
@@ -172,7 +188,14 @@ func testKey(t *testing.T, secret string) auth.Key {
 // newFixture builds the services on rdb (nil: Redis disabled) with key prefix prefix.
 func newFixture(t *testing.T, rdb redis.UniversalClient, prefix string) *fixture {
 	t.Helper()
-	f := &fixture{access: &accessMap{m: map[string]auth.Access{}}, clock: newClock(), events: &events{}, logs: &apitest.LogBuffer{}, prefix: prefix,
+	return newReplica(t, rdb, prefix, &accessMap{m: map[string]auth.Access{}, revoked: map[string]time.Time{}})
+}
+
+// newReplica builds the services as newFixture does, on the access source of another
+// fixture: a second replica of the same deployment.
+func newReplica(t *testing.T, rdb redis.UniversalClient, prefix string, access *accessMap) *fixture {
+	t.Helper()
+	f := &fixture{access: access, clock: newClock(), events: &events{}, logs: &apitest.LogBuffer{}, prefix: prefix,
 		fallbacks: prometheus.NewCounter(prometheus.CounterOpts{Name: "test_redis_fallbacks_total"})}
 	keys, err := auth.NewKeySet(testKey(t, "current-secret-0123456789abcdef0123"), testKey(t, "previous-secret-0123456789abcdef012"))
 	if err != nil {

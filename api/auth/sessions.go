@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -118,10 +119,17 @@ func (t *Tokens) Refresh(ctx context.Context, raw string, load func(ctx context.
 	switch res[0] {
 	case "ok":
 	case "reused":
+		// The script revoked the session in Redis; every replica reads PostgreSQL.
 		uid, sid := res[1], res[2]
+		err := t.access.Revoke(ctx, sidRevocation(sid), now.Add(t.cfg.SessionMaxAge), now)
 		t.local.add(t.sidKey(sid), now.Add(t.cfg.SessionMaxAge), false, now)
 		t.deps.Log.WarnContext(ctx, "refresh token reuse: session revoked", "user_id", uid, "session_id", sid)
 		t.deps.record(ctx, authz.SecurityEvent{Kind: authz.EventRefreshReused, UserID: uid, Detail: "session " + sid})
+		if err != nil {
+			// The answer is the same; the other replicas refuse the session's access tokens
+			// only once they expire (AccessTTL).
+			t.deps.Log.ErrorContext(ctx, "refresh token reuse: session revoked here and in redis only", "session_id", sid, "error", err)
+		}
 		return TokenPair{}, ErrRefreshReused
 	default: // missing, expired, revoked
 		return TokenPair{}, ErrRefreshInvalid
@@ -136,7 +144,9 @@ func (t *Tokens) Refresh(ctx context.Context, raw string, load func(ctx context.
 		err = fmt.Errorf("%w: credentials, roles or stores changed since the login", ErrRefreshInvalid)
 	}
 	if err != nil {
-		t.revokeSession(ctx, sid, now)
+		if rerr := t.revokeSession(ctx, sid, now); rerr != nil {
+			return TokenPair{}, errors.Join(err, rerr)
+		}
 		return TokenPair{}, err
 	}
 	access, err := t.signAccess(id, sid)
@@ -148,39 +158,48 @@ func (t *Tokens) Refresh(ctx context.Context, raw string, load func(ctx context.
 }
 
 // Logout revokes the access token of c until it expires and its whole session (refresh
-// family). The revocation is kept in-process at once and written to Redis; if Redis is down
-// it stays pending and is written before the next refresh, and Logout still succeeds.
+// family). The revocations are written to PostgreSQL, which every replica reads with the
+// user's access; an error there fails the logout (the client may try again). They are also
+// kept in-process and written to Redis for the refresh script; if Redis is down they stay
+// pending and are written before the next refresh.
 func (t *Tokens) Logout(ctx context.Context, c *Claims) error {
 	now := t.deps.Now()
 	exp := now.Add(t.cfg.AccessTTL)
 	if c.ExpiresAt != nil {
 		exp = c.ExpiresAt.Time
 	}
-	t.revoke(ctx, t.jtiKey(c.ID), exp, now)
-	t.revokeSession(ctx, c.SessionID, now)
-	return nil
+	if err := t.revoke(ctx, jtiRevocation(c.ID), exp, now); err != nil {
+		return err
+	}
+	return t.revokeSession(ctx, c.SessionID, now)
 }
 
 // revokeSession revokes every token of session sid.
-func (t *Tokens) revokeSession(ctx context.Context, sid string, now time.Time) {
-	t.revoke(ctx, t.sidKey(sid), now.Add(t.cfg.SessionMaxAge), now)
+func (t *Tokens) revokeSession(ctx context.Context, sid string, now time.Time) error {
+	return t.revoke(ctx, sidRevocation(sid), now.Add(t.cfg.SessionMaxAge), now)
 }
 
-// revoke records key as revoked until the given time, in-process and in Redis.
-func (t *Tokens) revoke(ctx context.Context, key string, until, now time.Time) {
+// revoke records key (a revocation key: jti:<id> or sid:<id>) as revoked until the given
+// time: in PostgreSQL for every replica, then in-process and in Redis.
+func (t *Tokens) revoke(ctx context.Context, key string, until, now time.Time) error {
 	if !until.After(now) {
-		return
+		return nil
 	}
+	if err := t.access.Revoke(ctx, key, until, now); err != nil {
+		return fmt.Errorf("%w: %v", ErrAccessUnavailable, err)
+	}
+	rkey := t.cfg.KeyPrefix + key
 	if t.health.usable() {
-		err := t.deps.Redis.Set(ctx, key, "revoked", until.Sub(now)).Err()
+		err := t.deps.Redis.Set(ctx, rkey, "revoked", until.Sub(now)).Err()
 		if t.health.observe(ctx, err) == nil {
-			t.local.add(key, until, false, now)
-			return
+			t.local.add(rkey, until, false, now)
+			return nil
 		}
 	}
 	t.health.fellBack()
-	t.local.add(key, until, true, now)
-	t.deps.Log.WarnContext(ctx, "revocation kept in-process until redis is back", "key", strings.TrimPrefix(key, t.cfg.KeyPrefix))
+	t.local.add(rkey, until, true, now)
+	t.deps.Log.WarnContext(ctx, "revocation kept in-process until redis is back", "key", key)
+	return nil
 }
 
 // flushPending writes revocations made while Redis was down.

@@ -212,8 +212,8 @@ func (t *Tokens) Verify(ctx context.Context, raw string) (*Claims, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := t.checkRevoked(ctx, claims); err != nil {
-		return nil, err
+	if t.revokedHere(claims) {
+		return nil, ErrTokenRevoked
 	}
 	if err := t.applyAccess(ctx, claims); err != nil {
 		return nil, err
@@ -254,30 +254,26 @@ func (t *Tokens) parse(raw string) (*Claims, error) {
 	return claims, nil
 }
 
-// checkRevoked looks the token and its session up in the in-process cache, then in Redis.
-// Without Redis it fails open: the signature and expiry (at most AccessTTL) still hold, and
-// logouts made on this replica are in the in-process cache.
-func (t *Tokens) checkRevoked(ctx context.Context, c *Claims) error {
+// revokedHere reports whether the token or its session was revoked through this replica
+// (the in-process cache, which needs no round trip). Every replica's revocations are
+// checked in PostgreSQL, with the user's access (applyAccess).
+func (t *Tokens) revokedHere(c *Claims) bool {
 	now := t.deps.Now()
-	if t.local.revoked(t.jtiKey(c.ID), now) || t.local.revoked(t.sidKey(c.SessionID), now) {
-		return ErrTokenRevoked
-	}
-	if !t.health.usable() {
-		t.health.fellBack()
-		return nil
-	}
-	n, err := t.deps.Redis.Exists(ctx, t.jtiKey(c.ID), t.sidKey(c.SessionID)).Result()
-	if t.health.observe(ctx, err) != nil {
-		t.health.fellBack()
-		return nil //nolint:nilerr // fail open: without Redis, tokens verify by signature and expiry (doc.go)
-	}
-	if n > 0 {
-		return ErrTokenRevoked
-	}
-	return nil
+	return t.local.revoked(t.jtiKey(c.ID), now) || t.local.revoked(t.sidKey(c.SessionID), now)
+}
+
+// Revocation keys: a revoked access token is "jti:<id>", a revoked session "sid:<id>". In
+// PostgreSQL (the deployment's own database) they are stored as they are; in Redis, which
+// deployments may share, behind the key prefix.
+func jtiRevocation(jti string) string { return "jti:" + jti }
+func sidRevocation(sid string) string { return "sid:" + sid }
+
+// revocationKeys returns the keys whose revocation refuses c: its own and its session's.
+func revocationKeys(c *Claims) []string {
+	return []string{jtiRevocation(c.ID), sidRevocation(c.SessionID)}
 }
 
 // Redis keys.
-func (t *Tokens) jtiKey(jti string) string { return t.cfg.KeyPrefix + "jti:" + jti }
-func (t *Tokens) sidKey(sid string) string { return t.cfg.KeyPrefix + "sid:" + sid }
+func (t *Tokens) jtiKey(jti string) string { return t.cfg.KeyPrefix + jtiRevocation(jti) }
+func (t *Tokens) sidKey(sid string) string { return t.cfg.KeyPrefix + sidRevocation(sid) }
 func (t *Tokens) rtKey(hash string) string { return t.cfg.KeyPrefix + "rt:" + hash }

@@ -191,8 +191,8 @@ func TestLogoutRevokesAccessTokenAndSurvivesRestart(t *testing.T) {
 	if _, err := f.tokens.Verify(ctx, pair.AccessToken); !errors.Is(err, auth.ErrTokenRevoked) {
 		t.Errorf("revoked token: %v", err)
 	}
-	// A new process (posd restarted) with the same Redis still refuses it.
-	restarted := newFixture(t, rdb, prefix)
+	// A new process (posd restarted) on the same database and Redis still refuses it.
+	restarted := newReplica(t, rdb, prefix, f.access)
 	if _, err := restarted.tokens.Verify(ctx, pair.AccessToken); !errors.Is(err, auth.ErrTokenRevoked) {
 		t.Errorf("after restart: %v", err)
 	}

@@ -3,6 +3,7 @@ package users
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/odata-pos/pos/api/auth"
 	"github.com/odata-pos/pos/api/authz"
@@ -14,11 +15,24 @@ import (
 // Finder implements auth.UserFinder on the write side and auth.AccessSource on the
 // credential store.
 type Finder struct {
-	users *commands.Users
+	users  *commands.Users
+	access AccessStore
 }
 
-// NewFinder returns a Finder over the user command handlers.
-func NewFinder(u *commands.Users) *Finder { return &Finder{users: u} }
+// AccessStore is the credential store's side that every authenticated request reads: a
+// user's access and the revocations of tokens and sessions (internal/credentials.Store).
+type AccessStore interface {
+	// Access returns userID's access and whether any of keys is revoked at now, in one read;
+	// found is false for a user without a credential.
+	Access(ctx context.Context, userID string, keys []string, now time.Time) (a commands.UserAccess, revoked, found bool, err error)
+	// Revoke records key as revoked until the given time.
+	Revoke(ctx context.Context, key string, until, now time.Time) error
+}
+
+// NewFinder returns a Finder over the user command handlers and the credential store.
+func NewFinder(u *commands.Users, access AccessStore) *Finder {
+	return &Finder{users: u, access: access}
+}
 
 // UserByUsername implements auth.UserFinder.
 func (f *Finder) UserByUsername(ctx context.Context, username string) (auth.User, error) {
@@ -32,16 +46,23 @@ func (f *Finder) UserByID(ctx context.Context, id string) (auth.User, error) {
 	return f.withCredential(ctx, s, err)
 }
 
-// UserAccess implements auth.AccessSource: one primary-key read of the credential store.
-func (f *Finder) UserAccess(ctx context.Context, id string) (auth.Access, error) {
-	c, found, err := f.users.Credential(ctx, id)
+// UserAccess implements auth.AccessSource: one primary-key read of the credential store,
+// with the revocations of keys.
+func (f *Finder) UserAccess(ctx context.Context, id string, keys []string, now time.Time) (auth.Access, error) {
+	a, revoked, found, err := f.access.Access(ctx, id, keys, now)
 	if err != nil {
 		return auth.Access{}, err
 	}
-	if !found || !c.Access.Synced {
+	if !found || !a.Synced {
 		return auth.Access{}, auth.ErrUserNotFound
 	}
-	return auth.Access{Epoch: c.Access.Epoch, ScopeEpoch: c.Access.ScopeEpoch, Disabled: c.Access.Disabled, Roles: roles(c.Access.Roles), StoreIDs: c.Access.StoreIDs}, nil
+	return auth.Access{Epoch: a.Epoch, ScopeEpoch: a.ScopeEpoch, Disabled: a.Disabled, Roles: roles(a.Roles), StoreIDs: a.StoreIDs,
+		Revoked: revoked}, nil
+}
+
+// Revoke implements auth.AccessSource.
+func (f *Finder) Revoke(ctx context.Context, key string, until, now time.Time) error {
+	return f.access.Revoke(ctx, key, until, now)
 }
 
 // withCredential completes the user state s with its password hash and security epoch, read

@@ -28,7 +28,13 @@ ALTER TABLE user_credentials
 	ADD COLUMN IF NOT EXISTS disabled    boolean NOT NULL DEFAULT false,
 	ADD COLUMN IF NOT EXISTS roles       text[]  NOT NULL DEFAULT '{}',
 	ADD COLUMN IF NOT EXISTS store_ids   text[]  NOT NULL DEFAULT '{}',
-	ADD COLUMN IF NOT EXISTS revision    bigint`
+	ADD COLUMN IF NOT EXISTS revision    bigint;
+CREATE TABLE IF NOT EXISTS token_revocations (
+	key   text        PRIMARY KEY,
+	until timestamptz NOT NULL
+);
+COMMENT ON TABLE token_revocations IS 'Access tokens (jti:<id>) and sessions (sid:<id>) revoked by a logout or a refresh-token '
+	'reuse, until the last token they cover expires; read with every authenticated request (see internal/credentials).'`
 
 // Store is the PostgreSQL credential store.
 type Store struct {

@@ -107,6 +107,7 @@ func Build(ctx context.Context, d Deps) (api.Services, error) {
 		Codec:       codec,
 		Commands:    handler,
 		Users:       userCmds,
+		Access:      creds,
 		Sales:       commands.NewSales(handler, d.Now),
 		Shifts:      commands.NewShifts(handler, d.Now),
 		Stores:      commands.NewStores(handler, d.Now),
