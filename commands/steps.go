@@ -41,26 +41,9 @@ func ExecuteSteps[S, E any](ctx context.Context, h *Handler, stream string, agg 
 		if err != nil {
 			return l, err
 		}
-		var data []eventstore.EventData
-		for _, st := range steps {
-			if _, ok := l.replayOf(st.Cmd, stream); ok {
-				continue
-			}
-			events, err := st.Decide(l.State)
-			if err != nil {
-				return l, err
-			}
-			encoded, err := encode(h.codec, stream, st.Cmd, events)
-			if err != nil {
-				return l, err
-			}
-			for _, e := range events {
-				l.State = agg.Evolve(l.State, e)
-			}
-			data = append(data, encoded...)
-		}
-		if len(data) == 0 {
-			return l, nil
+		data, err := decideStepsOn(h, stream, agg, &l, steps)
+		if err != nil || len(data) == 0 {
+			return l, err
 		}
 		expected := eventstore.NoStream
 		if l.Exists {
@@ -68,14 +51,7 @@ func ExecuteSteps[S, E any](ctx context.Context, h *Handler, stream string, agg 
 		}
 		res, err := h.store.Append(ctx, stream, expected, data)
 		if err == nil {
-			// The steps' sources are behind the state's own marks now: forget the events read.
-			l.byID = map[uuid.UUID]located{}
-			l.Exists, l.Revision, l.Position, l.lastID = true, res.Revision, res.Position, data[len(data)-1].ID
-			l.unsnapshotted += uint64(len(data))
-			if agg.Snapshot != nil && h.snapshots != nil && l.unsnapshotted >= agg.Snapshot.Every {
-				saveSnapshot(ctx, h, stream, agg, l)
-				l.unsnapshotted = 0
-			}
+			stepsAppended(ctx, h, stream, agg, &l, data, res)
 			return l, nil
 		}
 		if !errors.Is(err, eventstore.ErrWrongExpectedRevision) {
@@ -109,4 +85,41 @@ func loadStep[S, E any](ctx context.Context, h *Handler, stream string, agg Aggr
 		return l, nil
 	}
 	return loadCovering(ctx, h, stream, agg, steps[0].Cmd.After)
+}
+
+// decideStepsOn decides steps in turn on l, evolving its state, and returns their events
+// encoded; a step whose events are among those l has read decides nothing.
+func decideStepsOn[S, E any](h *Handler, stream string, agg Aggregate[S, E], l *Loaded[S], steps []Step[S, E]) ([]eventstore.EventData, error) {
+	var data []eventstore.EventData
+	for _, st := range steps {
+		if _, ok := l.replayOf(st.Cmd, stream); ok {
+			continue
+		}
+		events, err := st.Decide(l.State)
+		if err != nil {
+			return nil, err
+		}
+		encoded, err := encode(h.codec, stream, st.Cmd, events)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range events {
+			l.State = agg.Evolve(l.State, e)
+		}
+		data = append(data, encoded...)
+	}
+	return data, nil
+}
+
+// stepsAppended records in l the append of data that res reports (l's state already has the
+// events), and stores a snapshot when the aggregate is due one.
+func stepsAppended[S, E any](ctx context.Context, h *Handler, stream string, agg Aggregate[S, E], l *Loaded[S], data []eventstore.EventData, res eventstore.AppendResult) {
+	// The steps' sources are behind the state's own marks now: forget the events read.
+	l.byID = map[uuid.UUID]located{}
+	l.Exists, l.Revision, l.Position, l.lastID = true, res.Revision, res.Position, data[len(data)-1].ID
+	l.unsnapshotted += uint64(len(data))
+	if agg.Snapshot != nil && h.snapshots != nil && l.unsnapshotted >= agg.Snapshot.Every {
+		saveSnapshot(ctx, h, stream, agg, *l)
+		l.unsnapshotted = 0
+	}
 }

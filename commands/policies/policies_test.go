@@ -60,16 +60,25 @@ func newHandlerOn(t *testing.T, s eventstore.Store) (*commands.Handler, eventsto
 // completeSale appends a completed sale of qa of product A and qb of product B (tracked).
 func completeSale(t *testing.T, h *commands.Handler, n int, qa, qb string) {
 	t.Helper()
+	completeSaleOf(t, h, n, saleLine{prodA, qa}, saleLine{prodB, qb})
+}
+
+// saleLine is a quantity of a tracked product in a sale of completeSaleOf.
+type saleLine struct {
+	product  uuid.UUID
+	quantity string
+}
+
+// completeSaleOf appends completed sale n of lines.
+func completeSaleOf(t *testing.T, h *commands.Handler, n int, lines ...saleLine) {
+	t.Helper()
 	saleID := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "sale-%d", n))
 	sh := sale.ShiftInfo{ID: uuid.NewSHA1(saleID, []byte("shift")), RegisterID: uuid.NewSHA1(saleID, []byte("reg")), OpenedAt: t0}
 	st := sale.StoreInfo{ID: storeID, Currency: "EUR", PricesIncludeTax: true, Rounding: money.HalfUp}
-	p := func(id uuid.UUID) sale.Product {
-		return sale.Product{ID: id, SKU: id.String()[:8], Active: true, Price: money.New(100, "EUR"), TaxRateBP: 900, TrackStock: true}
-	}
-	cmds := []sale.Command{
-		sale.OpenSale{SaleID: saleID, Store: st, RegisterID: sh.RegisterID, Shift: sh},
-		sale.AddLine{LineID: uuid.NewSHA1(saleID, []byte("a")), Product: p(prodA), Quantity: quantity.MustParse(qa)},
-		sale.AddLine{LineID: uuid.NewSHA1(saleID, []byte("b")), Product: p(prodB), Quantity: quantity.MustParse(qb)},
+	cmds := []sale.Command{sale.OpenSale{SaleID: saleID, Store: st, RegisterID: sh.RegisterID, Shift: sh}}
+	for i, l := range lines {
+		p := sale.Product{ID: l.product, SKU: l.product.String()[:8], Active: true, Price: money.New(100, "EUR"), TaxRateBP: 900, TrackStock: true}
+		cmds = append(cmds, sale.AddLine{LineID: uuid.NewSHA1(saleID, fmt.Appendf(nil, "line-%d", i)), Product: p, Quantity: quantity.MustParse(l.quantity)})
 	}
 	_, s, err := sale.DecideAll(sale.State{}, cmds, t0.Add(time.Hour))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/odata-pos/pos/commands"
@@ -12,10 +13,12 @@ import (
 
 // Bounds of a policy's stock writer.
 const (
-	// streamWorkers is how many stock streams a batch appends to at once.
+	// streamWorkers is how many stock streams a batch appends to at once, one by one.
 	streamWorkers = 8
 	// cachedStreams bounds the stock streams whose state the writer keeps between batches.
 	cachedStreams = 20_000
+	// atomicStreams is how many stock streams one atomic append writes at most.
+	atomicStreams = 256
 )
 
 // stockStep is one movement a policy records on a stock stream.
@@ -37,9 +40,10 @@ func (w *stockWork) add(stream string, s stockStep) {
 	w.steps[stream] = append(w.steps[stream], s)
 }
 
-// stockWriter records a policy's movements of one kind (sales or returns): one append per
-// stream and batch, streams in parallel, from the stream's state as the writer last left it
-// (an append at a stale revision reads the stream again). Its repeats are found by the
+// stockWriter records a policy's movements of one kind (sales or returns): one atomic append
+// per batch for all its streams where the store has one (else, or when another writer moved
+// one of them, one append per stream, streams in parallel), from each stream's state as the
+// writer last left it (an append at a stale revision reads the stream again). Its repeats are found by the
 // streams' source marks (stock.State.Recorded), so it never reads a stream back to a source.
 type stockWriter struct {
 	h    *commands.Handler
@@ -54,18 +58,56 @@ func newStockWriter(h *commands.Handler, kind string) *stockWriter {
 }
 
 // write appends w's movements, and returns the errors of the streams that failed (the others
-// are written; a retry finds them recorded).
+// are written; a retry finds them recorded). Where the store appends atomically, the
+// movements of up to atomicStreams streams go in one append; a call that fails (another
+// writer appended to one of its streams first) is done again stream by stream.
 func (sw *stockWriter) write(ctx context.Context, w stockWork) error {
 	if len(w.order) == 1 {
 		return sw.stream(ctx, w.order[0], w.steps[w.order[0]])
 	}
+	var alone []string
+	for chunk := range slices.Chunk(w.order, atomicStreams) {
+		if err := sw.atomic(ctx, chunk, w); err != nil {
+			alone = append(alone, chunk...)
+		}
+	}
+	return sw.oneByOne(ctx, alone, w)
+}
+
+// atomic appends the movements of streams in one atomic append. On an error the streams'
+// states are dropped, to be read again, unless the store has no atomic append
+// (commands.ErrNotAtomic): they are kept then.
+func (sw *stockWriter) atomic(ctx context.Context, streams []string, w stockWork) error {
+	calls := make([]commands.StreamSteps[stock.State, stock.Event], len(streams))
+	for i, stream := range streams {
+		calls[i] = commands.StreamSteps[stock.State, stock.Event]{Stream: stream, Known: sw.take(stream), Steps: w.steps[stream]}
+	}
+	after, err := commands.ExecuteStepsAtomic(ctx, sw.h, commands.StockAggregate, sw.covered, calls)
+	if errors.Is(err, commands.ErrNotAtomic) {
+		for _, c := range calls {
+			if c.Known != nil {
+				sw.put(c.Stream, *c.Known)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for i, stream := range streams {
+		sw.put(stream, after[i])
+	}
+	return nil
+}
+
+// oneByOne appends the movements of streams, one append per stream, streams in parallel.
+func (sw *stockWriter) oneByOne(ctx context.Context, streams []string, w stockWork) error {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
 		sem  = make(chan struct{}, streamWorkers)
 	)
-	for _, stream := range w.order {
+	for _, stream := range streams {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
