@@ -105,9 +105,12 @@ func TestClosedLoopMeasuresBaselineAndStockCatchUp(t *testing.T) {
 		}
 	})
 	t.Cleanup(func() { cancel(); wg.Wait() })
+	// More products than a page of levels: the catch-up check must read every page.
+	defer func(n int) { stockPageSize = n }(stockPageSize)
+	stockPageSize = 2
 
 	s, err := Run(context.Background(), Config{URL: env.Server.URL, AdminUser: apitest.AdminUsername, AdminPassword: apitest.AdminPassword,
-		Clients: 2, Duration: 2 * time.Second, BaselineDB: pgtest.NewDatabase(t), StockCatchup: time.Minute, Log: t.Logf})
+		Clients: 2, Duration: 2 * time.Second, Products: 7, BaselineDB: pgtest.NewDatabase(t), StockCatchup: time.Minute, Log: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
