@@ -30,10 +30,11 @@ var ErrNotAtomic = errors.New("the event store has no atomic append to several s
 // or the outcome is unknown) or a step fails, it returns the error: every Known state is
 // consumed, and the caller goes on with ExecuteSteps stream by stream, which reads them again
 // and finds, by their events or source marks, what the failed call may have written. On a
-// store without atomic appends it returns ErrNotAtomic at once. On success it returns the
+// store without atomic appends (none unwrapped either: eventstore.AtomicOf) it returns
+// ErrNotAtomic at once. On success it returns the
 // streams after the steps, in the order of streams.
 func ExecuteStepsAtomic[S, E any](ctx context.Context, h *Handler, agg Aggregate[S, E], covered func(S) bool, streams []StreamSteps[S, E]) ([]Loaded[S], error) {
-	at, ok := h.store.(eventstore.AtomicAppender)
+	at, ok := eventstore.AtomicOf(h.store)
 	if !ok {
 		return nil, ErrNotAtomic
 	}

@@ -24,6 +24,22 @@ type AtomicAppender interface {
 	AppendAtomic(ctx context.Context, appends []StreamAppend) ([]AppendResult, error)
 }
 
+// AtomicOf returns the atomic appender of s: s itself, or else the store that s wraps (a
+// Store with an Unwrap method, such as fanout.Store, which forwards every append to it),
+// unwrapped as far as needed; false when none of them appends atomically.
+func AtomicOf(s Store) (AtomicAppender, bool) {
+	for {
+		if at, ok := s.(AtomicAppender); ok {
+			return at, true
+		}
+		w, ok := s.(interface{ Unwrap() Store })
+		if !ok {
+			return nil, false
+		}
+		s = w.Unwrap()
+	}
+}
+
 // StreamCheck is a condition of an atomic call on a stream the call does not write: the call
 // takes effect only if, when it runs, the stream exists, is not deleted and its last event is
 // at Revision. A command decided on streams it only read (a sale on its products' prices)

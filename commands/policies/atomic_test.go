@@ -15,6 +15,7 @@ import (
 	"github.com/odata-pos/pos/domain/quantity"
 	"github.com/odata-pos/pos/domain/stock"
 	"github.com/odata-pos/pos/eventstore"
+	"github.com/odata-pos/pos/eventstore/fanout"
 	"github.com/odata-pos/pos/eventstore/pgstore"
 	"github.com/odata-pos/pos/internal/pgtest"
 )
@@ -32,6 +33,7 @@ func products(n int) []uuid.UUID {
 // stock streams (a shop's catalogue, not three products) is written in one atomic append per
 // batch, not one append and one transaction per stream: the 40 movements of 20 sales of two
 // products each share a handful of PostgreSQL transactions (xmin), and each is written once.
+// The policy's store is the shared $all reader wrapping pgstore, as in posd.
 func TestSalesOfManyProductsMoveTheirStockInFewTransactions(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
@@ -40,7 +42,9 @@ func TestSalesOfManyProductsMoveTheirStockInFewTransactions(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	h, _ := newHandlerOn(t, s)
+	shared := fanout.New(s, fanout.Options{})
+	t.Cleanup(func() { _ = shared.Close() })
+	h, _ := newHandlerOn(t, shared)
 	const sales = 20
 	ps := products(2 * sales)
 	for i := range sales {
