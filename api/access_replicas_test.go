@@ -9,15 +9,15 @@ import (
 	"github.com/odata-pos/pos/api/apitest"
 )
 
-// TestAccessChangeReachesEveryReplica: with Redis down, a user disabled on one replica is
-// refused on their very next request to another replica of the same database (the access
-// check reads PostgreSQL, not a replica's memory or Redis).
-func TestAccessChangeReachesEveryReplica(t *testing.T) {
+// withSecondReplica starts an API whose Redis is down and a second replica of it, and returns
+// the first and a GET /api/v1/auth/me on the second with a token, answering its status.
+func withSecondReplica(t *testing.T) (*apitest.Env, func(token string) int) {
+	t.Helper()
 	e := apitest.New(t, apitest.Options{RedisURL: "redis://127.0.0.1:1/0"})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	replica2 := e.Replica(ctx, "replica-2:")
-	get := func(token string) int {
+	return e, func(token string) int {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, replica2.URL+"/api/v1/auth/me", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -30,6 +30,13 @@ func TestAccessChangeReachesEveryReplica(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
+}
+
+// TestAccessChangeReachesEveryReplica: with Redis down, a user disabled on one replica is
+// refused on their very next request to another replica of the same database (the access
+// check reads PostgreSQL, not a replica's memory or Redis).
+func TestAccessChangeReachesEveryReplica(t *testing.T) {
+	e, get := withSecondReplica(t)
 
 	id, token := e.CreateUser("carla", []string{"cashier"}, []string{"s1"})
 	if s := get(token); s != http.StatusOK {
@@ -46,23 +53,7 @@ func TestAccessChangeReachesEveryReplica(t *testing.T) {
 // revocation is written to PostgreSQL and read there with the user's access), while the
 // same user's other session goes on working.
 func TestLogoutReachesEveryReplicaWithoutRedis(t *testing.T) {
-	e := apitest.New(t, apitest.Options{RedisURL: "redis://127.0.0.1:1/0"})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	replica2 := e.Replica(ctx, "replica-2:")
-	get := func(token string) int {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, replica2.URL+"/api/v1/auth/me", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := replica2.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	e, get := withSecondReplica(t)
 
 	_, token := e.CreateUser("dora", []string{"cashier"}, []string{"s1"})
 	other := e.Login("dora", apitest.UserPassword)

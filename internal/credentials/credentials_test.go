@@ -10,17 +10,24 @@ import (
 	"github.com/odata-pos/pos/internal/pgtest"
 )
 
-func TestCredentialStore(t *testing.T) {
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, pgtest.NewDatabase(t))
+// newStore returns a credential store on a new database, and its pool.
+func newStore(t *testing.T) (*credentials.Store, *pgxpool.Pool) {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), pgtest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	s, err := credentials.New(ctx, pool)
+	s, err := credentials.New(context.Background(), pool)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, pool
+}
+
+func TestCredentialStore(t *testing.T) {
+	ctx := context.Background()
+	s, pool := newStore(t)
 	if _, found, err := s.PasswordHash(ctx, "u1"); err != nil || found {
 		t.Fatalf("unknown user: found=%v err=%v", found, err)
 	}

@@ -5,11 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/odata-pos/pos/commands"
-	"github.com/odata-pos/pos/internal/credentials"
-	"github.com/odata-pos/pos/internal/pgtest"
 )
 
 // TestAccessReadsRevocationsInTheSameRead: Access answers a user's access and whether the
@@ -18,15 +14,7 @@ import (
 // Revoke.
 func TestAccessReadsRevocationsInTheSameRead(t *testing.T) {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	s, err := credentials.New(ctx, pool)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, pool := newStore(t)
 	now := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
 	keys := []string{"jti:t1", "sid:s1"}
 
