@@ -45,11 +45,7 @@ func ExecuteSteps[S, E any](ctx context.Context, h *Handler, stream string, agg 
 		if err != nil || len(data) == 0 {
 			return l, err
 		}
-		expected := eventstore.NoStream
-		if l.Exists {
-			expected = eventstore.Exact(l.Revision)
-		}
-		res, err := h.store.Append(ctx, stream, expected, data)
+		res, err := h.store.Append(ctx, stream, l.expected(), data)
 		if err == nil {
 			stepsAppended(ctx, h, stream, agg, &l, data, res)
 			return l, nil

@@ -31,8 +31,8 @@ var ErrNotAtomic = errors.New("the event store has no atomic append to several s
 // consumed, and the caller goes on with ExecuteSteps stream by stream, which reads them again
 // and finds, by their events or source marks, what the failed call may have written. On a
 // store without atomic appends (none unwrapped either: eventstore.AtomicOf) it returns
-// ErrNotAtomic at once. On success it returns the
-// streams after the steps, in the order of streams.
+// ErrNotAtomic at once. On success it returns the streams after the steps, in the order of
+// streams.
 func ExecuteStepsAtomic[S, E any](ctx context.Context, h *Handler, agg Aggregate[S, E], covered func(S) bool, streams []StreamSteps[S, E]) ([]Loaded[S], error) {
 	at, ok := eventstore.AtomicOf(h.store)
 	if !ok {
@@ -66,11 +66,7 @@ func ExecuteStepsAtomic[S, E any](ctx context.Context, h *Handler, agg Aggregate
 		if len(data[i]) == 0 {
 			continue
 		}
-		expected := eventstore.NoStream
-		if l.Exists {
-			expected = eventstore.Exact(l.Revision)
-		}
-		appends = append(appends, eventstore.StreamAppend{Stream: ss.Stream, Expected: expected, Events: data[i]})
+		appends = append(appends, eventstore.StreamAppend{Stream: ss.Stream, Expected: l.expected(), Events: data[i]})
 		written = append(written, i)
 	}
 	if len(appends) == 0 {
