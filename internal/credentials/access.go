@@ -32,19 +32,24 @@ func (s *Store) SetAccess(ctx context.Context, userID string, revision uint64, a
 // stored.
 func (s *Store) Credential(ctx context.Context, userID string) (commands.Credential, bool, error) {
 	var c commands.Credential
-	var revision *int64
-	err := s.pool.QueryRow(ctx, `
-		SELECT password_hash, epoch, scope_epoch, disabled, roles, store_ids, revision
-		FROM user_credentials WHERE user_id = $1`, userID).
-		Scan(&c.PasswordHash, &c.Access.Epoch, &c.Access.ScopeEpoch, &c.Access.Disabled, &c.Access.Roles, &c.Access.StoreIDs, &revision)
+	err := s.pool.QueryRow(ctx, `SELECT password_hash, `+accessColumns+` FROM user_credentials WHERE user_id = $1`, userID).
+		Scan(append([]any{&c.PasswordHash}, accessTargets(&c.Access)...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return commands.Credential{}, false, nil
 	}
 	if err != nil {
 		return commands.Credential{}, false, fmt.Errorf("read credential: %w", err)
 	}
-	c.Access.Synced = revision != nil
 	return c, true, nil
+}
+
+// accessColumns select a user's access from user_credentials, scanned by accessTargets; a
+// user whose revision is NULL was never copied from its stream (not Synced).
+const accessColumns = `epoch, scope_epoch, disabled, roles, store_ids, revision IS NOT NULL`
+
+// accessTargets are the scan targets of accessColumns in a.
+func accessTargets(a *commands.UserAccess) []any {
+	return []any{&a.Epoch, &a.ScopeEpoch, &a.Disabled, &a.Roles, &a.StoreIDs, &a.Synced}
 }
 
 // UserIDs returns every user with stored credentials.

@@ -17,19 +17,17 @@ import (
 // logout holds on every replica whether Redis is up or not. found is false for a user
 // without a credential.
 func (s *Store) Access(ctx context.Context, userID string, keys []string, now time.Time) (a commands.UserAccess, revoked, found bool, err error) {
-	var revision *int64
 	err = s.pool.QueryRow(ctx, `
-		SELECT epoch, scope_epoch, disabled, roles, store_ids, revision,
+		SELECT `+accessColumns+`,
 		       EXISTS (SELECT FROM token_revocations r WHERE r.key = ANY($2::text[]) AND r.until > $3)
 		FROM user_credentials WHERE user_id = $1`, userID, nonNil(keys), now).
-		Scan(&a.Epoch, &a.ScopeEpoch, &a.Disabled, &a.Roles, &a.StoreIDs, &revision, &revoked)
+		Scan(append(accessTargets(&a), &revoked)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return commands.UserAccess{}, false, false, nil
 	}
 	if err != nil {
 		return commands.UserAccess{}, false, false, fmt.Errorf("read access: %w", err)
 	}
-	a.Synced = revision != nil
 	return a, revoked, true, nil
 }
 
