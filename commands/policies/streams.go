@@ -9,11 +9,13 @@ import (
 
 	"github.com/odata-pos/pos/commands"
 	"github.com/odata-pos/pos/domain/stock"
+	"github.com/odata-pos/pos/eventstore"
 )
 
 // Bounds of a policy's stock writer.
 const (
-	// streamWorkers is how many stock streams a batch appends to at once, one by one.
+	// streamWorkers is how many stock streams a batch written stream by stream appends to at
+	// once.
 	streamWorkers = 8
 	// cachedStreams bounds the stock streams whose state the writer keeps between batches.
 	cachedStreams = 20_000
@@ -43,8 +45,9 @@ func (w *stockWork) add(stream string, s stockStep) {
 // stockWriter records a policy's movements of one kind (sales or returns): one atomic append
 // per batch for all its streams where the store has one (else, or when another writer moved
 // one of them, one append per stream, streams in parallel), from each stream's state as the
-// writer last left it (an append at a stale revision reads the stream again). Its repeats are found by the
-// streams' source marks (stock.State.Recorded), so it never reads a stream back to a source.
+// writer last left it (an append at a stale revision reads the stream again). Its repeats
+// are found by the streams' source marks (stock.State.Recorded), so it never reads a stream
+// back to a source.
 type stockWriter struct {
 	h    *commands.Handler
 	kind string
@@ -65,6 +68,9 @@ func (sw *stockWriter) write(ctx context.Context, w stockWork) error {
 	if len(w.order) == 1 {
 		return sw.stream(ctx, w.order[0], w.steps[w.order[0]])
 	}
+	if _, atomic := eventstore.AtomicOf(sw.h.Store()); !atomic {
+		return sw.oneByOne(ctx, w.order, w)
+	}
 	var alone []string
 	for chunk := range slices.Chunk(w.order, atomicStreams) {
 		if err := sw.atomic(ctx, chunk, w); err != nil {
@@ -75,21 +81,13 @@ func (sw *stockWriter) write(ctx context.Context, w stockWork) error {
 }
 
 // atomic appends the movements of streams in one atomic append. On an error the streams'
-// states are dropped, to be read again, unless the store has no atomic append
-// (commands.ErrNotAtomic): they are kept then.
+// states are dropped, to be read again.
 func (sw *stockWriter) atomic(ctx context.Context, streams []string, w stockWork) error {
 	calls := make([]commands.StreamSteps[stock.State, stock.Event], len(streams))
 	for i, stream := range streams {
 		calls[i] = commands.StreamSteps[stock.State, stock.Event]{Stream: stream, Known: sw.take(stream), Steps: w.steps[stream]}
 	}
 	after, err := commands.ExecuteStepsAtomic(ctx, sw.h, commands.StockAggregate, sw.covered, calls)
-	if errors.Is(err, commands.ErrNotAtomic) {
-		for _, c := range calls {
-			if c.Known != nil {
-				sw.put(c.Stream, *c.Known)
-			}
-		}
-	}
 	if err != nil {
 		return err
 	}
